@@ -1,0 +1,35 @@
+/**
+ * HTTP API Lambda authorizer (REQUEST, payload 2.0, simple responses). It authenticates only:
+ * it resolves the Bearer key to a principal and passes it on as context. It always answers
+ * isAuthorized: true so that a missing or unknown key reaches the route as "no principal" and the
+ * handler answers with an RFC 9457 problem (API Gateway's own 401/403 bodies are not problem
+ * documents). Authorisation by kind, role and bureau is the handler's job.
+ */
+import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import { ADMIN_PRINCIPAL_ID, type Principal } from '../shared/domain/principal.js';
+import { bearerKey, hashApiKey, sameHash } from '../shared/domain/api-key.js';
+import { adminKeyHash } from '../shared/adapters/admin-key.js';
+import { dynamoPrincipalStore } from '../shared/adapters/principal-store.js';
+import { logger } from '../shared/http/logger.js';
+
+type AuthContext = { principal: string } | { reason: string };
+
+export async function handler(
+  event: APIGatewayRequestAuthorizerEventV2,
+): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthContext>> {
+  const header = event.headers?.authorization ?? event.headers?.Authorization;
+  const { key, reason } = bearerKey(header);
+  if (!key) return { isAuthorized: true, context: { reason: reason! } };
+  const hash = hashApiKey(key);
+  const admin = await adminKeyHash();
+  if (admin && sameHash(hash, admin)) {
+    const principal: Principal = { id: ADMIN_PRINCIPAL_ID, kind: 'admin' };
+    return { isAuthorized: true, context: { principal: JSON.stringify(principal) } };
+  }
+  const principal = await dynamoPrincipalStore.findByKeyHash(hash);
+  if (!principal) {
+    logger.info('unknown API key', { requestId: event.requestContext.requestId });
+    return { isAuthorized: true, context: { reason: 'unknown' } };
+  }
+  return { isAuthorized: true, context: { principal: JSON.stringify(principal) } };
+}

@@ -1,0 +1,84 @@
+/** Enterprise registry and region-wide credit (contract section 4). */
+import { routes } from '../../shared/api/routes.js';
+import { dynamoEnterpriseStore as enterprises } from '../../shared/adapters/enterprise-store.js';
+import { queueEvents } from '../../shared/adapters/outbox.js';
+import { notifyQueue } from '../../shared/adapters/queues.js';
+import { activeRuleSetForAudit } from '../../shared/adapters/ruleset-store.js';
+import { newEnterprise, planCreditChange, type EnterpriseRecord } from '../../shared/domain/enterprise.js';
+import { DomainError, notFound } from '../../shared/domain/errors.js';
+import { anyPrincipal, requireAdminOrOfficerRole, requireOfficerRole, type Principal } from '../../shared/domain/principal.js';
+import { creditMeasures } from '../../shared/domain/rules/measures.js';
+import { httpFunction, implement } from '../../shared/http/function.js';
+import { logger } from '../../shared/http/logger.js';
+
+const HISTORY_LIMIT = 100;
+
+/** An enterprise sees only itself; officers and admins see every enterprise of the region. */
+async function visibleEnterprise(principal: Principal, code: string): Promise<EnterpriseRecord> {
+  if (principal.kind === 'enterprise' && principal.enterpriseId !== code) throw notFound(`enterprise ${code}`);
+  const record = await enterprises.get(code);
+  if (!record) throw notFound(`enterprise ${code}`);
+  return record;
+}
+
+const enterpriseView = ({ version: _v, ...view }: EnterpriseRecord) => view;
+
+async function creditView(record: EnterpriseRecord) {
+  const [history, ruleSet] = await Promise.all([enterprises.history(record.creditCode, HISTORY_LIMIT), activeRuleSetForAudit()]);
+  return {
+    creditCode: record.creditCode,
+    name: record.name,
+    level: record.level,
+    blacklisted: record.blacklisted,
+    measures: creditMeasures(record, ruleSet.sampling),
+    ruleSetVersion: ruleSet.version,
+    updatedAt: record.updatedAt,
+    updatedByBureau: record.updatedByBureau,
+    history,
+  };
+}
+
+export const enterpriseRoutes = [
+  implement(
+    routes.registerEnterprise,
+    (p) => requireAdminOrOfficerRole(p, 'credit'),
+    async ({ body, principal }) => {
+      const now = new Date().toISOString();
+      const record = newEnterprise(body, { bureau: principal.bureau ?? body.registeredBureau }, now);
+      await enterprises.register(record);
+      return { status: 201, body: enterpriseView(record), headers: { location: `/enterprises/${record.creditCode}` } };
+    },
+  ),
+  implement(routes.getEnterprise, anyPrincipal, async ({ params, principal }) => ({
+    status: 200,
+    body: enterpriseView(await visibleEnterprise(principal, params.code)),
+  })),
+  implement(routes.getCredit, anyPrincipal, async ({ params }) => {
+    const record = await enterprises.get(params.code);
+    if (!record) throw notFound(`enterprise ${params.code}`);
+    return { status: 200, body: await creditView(record) };
+  }),
+  implement(
+    routes.changeCredit,
+    (p) => requireOfficerRole(p, 'credit'),
+    async ({ params, body, principal }) => {
+      // Optimistic concurrency: two bureaus changing the same enterprise at once both succeed, in
+      // some order, each recorded against the state it actually changed.
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const current = await enterprises.get(params.code);
+        if (!current) throw notFound(`enterprise ${params.code}`);
+        const change = planCreditChange(current, body, { bureau: principal.bureau!, principalId: principal.id }, new Date().toISOString());
+        if (!change) return { status: 200, body: await creditView(current) };
+        if (await enterprises.commitCreditChange(change, current.version)) {
+          await queueEvents(notifyQueue, [change.event.id]).catch((error: unknown) =>
+            logger.warn('event committed but not queued yet; the redrive sweep will queue it', { error: error as Error }),
+          );
+          return { status: 200, body: await creditView(change.next) };
+        }
+      }
+      throw new DomainError('conflict', 'the credit record is changing too often; try again');
+    },
+  ),
+];
+
+export const handler = httpFunction('enterprises', enterpriseRoutes);

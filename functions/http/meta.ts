@@ -1,0 +1,45 @@
+/** Health, the OpenAPI document, and the catch-all route that answers 404/405 as problems. */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { allRoutes, routes } from '../../shared/api/routes.js';
+import { buildOpenApi } from '../../shared/api/openapi.js';
+import { httpFunction, implement } from '../../shared/http/function.js';
+import { problemResponse } from '../../shared/http/problem.js';
+import { matchPath } from '../../shared/http/route.js';
+import { region } from '../../shared/region.js';
+
+let openApiDocument: unknown;
+
+export const metaRoutes = [
+  implement(routes.health, undefined, async () => ({ status: 200, body: { status: 'ok', region: region.id } })),
+  implement(routes.openapi, undefined, async (req) => {
+    openApiDocument ??= buildOpenApi(allRoutes);
+    return {
+      status: 200,
+      body: { ...(openApiDocument as object), servers: [{ url: req.baseUrl }] },
+      headers: { 'cache-control': 'public, max-age=300' },
+    };
+  }),
+];
+
+const metaHandler = httpFunction('meta', metaRoutes);
+
+/** Serves the meta routes and API Gateway's `$default` route (any path/method no route takes). */
+export const handler = (event: APIGatewayProxyEventV2, context: Context) =>
+  event.routeKey === '$default' ? fallback(event) : metaHandler(event, context);
+
+/** A path the API does not have (404) or a method it does not take there (405). */
+async function fallback(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  const method = event.requestContext.http.method;
+  const path = event.requestContext.http.path;
+  const requestId = event.requestContext.requestId;
+  const allowed = allRoutes.filter((r) => matchPath(r.path, path)).map((r) => r.method);
+  if (allowed.length > 0) {
+    return problemResponse({
+      status: 405,
+      detail: `${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+      requestId,
+      headers: { allow: allowed.join(', ') },
+    });
+  }
+  return problemResponse({ status: 404, detail: `there is no resource at ${path}`, requestId });
+}

@@ -1,0 +1,25 @@
+/** POST /principals (admin). */
+import { routes } from '../../shared/api/routes.js';
+import { dynamoEnterpriseStore } from '../../shared/adapters/enterprise-store.js';
+import { dynamoPrincipalStore } from '../../shared/adapters/principal-store.js';
+import { requireAdmin } from '../../shared/domain/principal.js';
+import { newPrincipal, requireRegistered } from '../../shared/domain/principals.js';
+import { httpFunction, implement } from '../../shared/http/function.js';
+
+export const principalRoutes = [
+  implement(routes.createPrincipal, requireAdmin, async ({ body, principal: admin }) => {
+    if (body.kind === 'enterprise') {
+      requireRegistered(body.enterpriseId, !!(await dynamoEnterpriseStore.get(body.enterpriseId)));
+    }
+    const created = newPrincipal(body);
+    await dynamoPrincipalStore.create({
+      ...created.principal,
+      keyHash: created.keyHash,
+      createdAt: new Date().toISOString(),
+      createdBy: admin.id,
+    });
+    return { status: 201, body: { ...created.principal, apiKey: created.apiKey } };
+  }),
+];
+
+export const handler = httpFunction('principals', principalRoutes);

@@ -1,0 +1,39 @@
+/**
+ * Scheduled redrive (every minute in the cloud). Queues are not the source of truth: whatever was
+ * committed to the table but is still not done after CLEARWAY_STRANDED_AFTER_S (a failed send, a
+ * lost message, a local restart) is found here by age and queued again. Consumers are idempotent, so a duplicate is
+ * harmless.
+ */
+import { auditQueue, notifyQueue } from '../shared/adapters/queues.js';
+import { findPending, touchPending } from '../shared/adapters/pending-index.js';
+import { keys } from '../shared/adapters/keys.js';
+import { logger } from '../shared/http/logger.js';
+
+const BATCH_PER_SHARD = 100;
+
+export type RedriveResult = { declarations: number; events: number };
+
+export async function redrive(now = new Date()): Promise<RedriveResult> {
+  const strandedAfterS = Number(process.env.CLEARWAY_STRANDED_AFTER_S ?? 120);
+  const iso = now.toISOString();
+  const strandedBefore = new Date(now.getTime() - strandedAfterS * 1000).toISOString();
+
+  const [stranded, events] = await Promise.all([
+    findPending(keys.strandedShard, strandedBefore, BATCH_PER_SHARD),
+    findPending(keys.outboxShard, strandedBefore, BATCH_PER_SHARD),
+  ]);
+
+  const declarationIds: string[] = [];
+  for (const item of stranded) if (await touchPending(item, iso)) declarationIds.push(item.pk.slice('DECL#'.length));
+  const eventIds: string[] = [];
+  for (const item of events) if (await touchPending(item, iso)) eventIds.push(item.pk.slice('EVENT#'.length));
+
+  await auditQueue.sendMany(declarationIds.map((declarationId) => ({ declarationId })));
+  await notifyQueue.sendMany(eventIds.map((eventId) => ({ eventId })));
+  if (declarationIds.length || eventIds.length) {
+    logger.info('redrove stranded work', { declarations: declarationIds.length, events: eventIds.length });
+  }
+  return { declarations: declarationIds.length, events: eventIds.length };
+}
+
+export const handler = async (): Promise<RedriveResult> => redrive();

@@ -1,0 +1,123 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { GSI1, GSI2 } from '../shared/adapters/keys.js';
+import { Construct } from 'constructs';
+import type { RegionConfig } from '../shared/region.js';
+import type { ApiFunctionName } from '../shared/http/route.js';
+import { ClearwayFunction } from './constructs/clearway-function.js';
+import { DataTable } from './constructs/data-table.js';
+import { ClearwayHttpApi } from './constructs/http-api.js';
+import { WorkQueue } from './constructs/work-queue.js';
+
+export type ClearwayStackProps = StackProps & { region: RegionConfig; production: boolean };
+
+/** DynamoDB actions by what a function does with the table; grants name exactly these. */
+const READ = ['dynamodb:GetItem', 'dynamodb:Query'];
+const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
+/** Indexes a function queries; only functions that query get index ARNs, and only these. */
+const INDEXES = [GSI1, GSI2];
+
+/** How long a declaration may sit in ACCEPTED before the redrive sweep queues it again. */
+export const DEFAULT_STRANDED_AFTER_S = 120;
+/** Webhook retry delays, seconds (contract section 9). */
+export const DEFAULT_WEBHOOK_SCHEDULE = '5,300,1800,7200,18000,36000,36000';
+
+/**
+ * One region's Clearway: the shared table, the work queues, the API with one function per
+ * capability, the queue workers and the redrive schedule. Every bureau of the region uses these.
+ */
+export class ClearwayStack extends Stack {
+  constructor(scope: Construct, id: string, props: ClearwayStackProps) {
+    super(scope, id, props);
+    const { table } = new DataTable(this, 'Data', { production: props.production });
+    const WORKER_TIMEOUT = Duration.seconds(30);
+    const audit = new WorkQueue(this, 'Audit', { consumerTimeout: WORKER_TIMEOUT, maxReceiveCount: 5, maxAge: Duration.minutes(5) });
+    const notify = new WorkQueue(this, 'Notify', { consumerTimeout: Duration.seconds(60), maxReceiveCount: 5, maxAge: Duration.minutes(15) });
+    const adminKey = new Secret(this, 'AdminKey', {
+      description: 'Clearway admin API key (read by the authorizer)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+
+    const common = { CLEARWAY_REGION_ID: props.region.id, CLEARWAY_MODE: 'cloud', TABLE_NAME: table.tableName };
+    // Exact ARNs instead of TableV2.grant's `index/*` wildcard: least privilege, nothing to excuse.
+    const withTable = (fn: ClearwayFunction, actions: string[]) => {
+      const resources = [table.tableArn];
+      if (actions.includes('dynamodb:Query')) resources.push(...INDEXES.map((i) => `${table.tableArn}/index/${i}`));
+      fn.addToRolePolicy(new PolicyStatement({ actions, resources }));
+      return fn;
+    };
+
+    const authorizer = withTable(
+      new ClearwayFunction(this, 'Authorizer', {
+        entry: 'functions/authorizer.ts',
+        environment: { ...common, ADMIN_KEY_SECRET_ARN: adminKey.secretArn },
+        memorySize: 256,
+      }),
+      ['dynamodb:GetItem'],
+    );
+    adminKey.grantRead(authorizer);
+
+    const api = (name: ApiFunctionName, actions: string[], environment: Record<string, string> = {}) =>
+      withTable(
+        new ClearwayFunction(this, `Api${name[0]!.toUpperCase()}${name.slice(1)}`, {
+          entry: `functions/http/${name}.ts`,
+          environment: { ...common, ...environment },
+        }),
+        actions,
+      );
+    const functions: Record<ApiFunctionName, IFunction | undefined> = {
+      meta: new ClearwayFunction(this, 'ApiMeta', { entry: 'functions/http/meta.ts', environment: { CLEARWAY_REGION_ID: props.region.id } }),
+      principals: api('principals', ['dynamodb:GetItem', 'dynamodb:PutItem']),
+      enterprises: api('enterprises', [...READ, ...WRITE], { NOTIFY_QUEUE_URL: notify.queue.queueUrl }),
+      declarations: undefined,
+      rulesets: undefined,
+      webhooks: undefined,
+      stats: undefined,
+      certificates: undefined,
+    };
+    notify.queue.grantSendMessages(functions.enterprises!);
+
+    new ClearwayHttpApi(this, 'Http', { functions, authorizer });
+
+    // Scheduled redrive: declarations stranded in ACCEPTED and events not yet queued.
+    const redrive = withTable(
+      new ClearwayFunction(this, 'Redrive', {
+        entry: 'functions/redrive.ts',
+        timeout: Duration.seconds(60),
+        environment: {
+          ...common,
+          AUDIT_QUEUE_URL: audit.queue.queueUrl,
+          NOTIFY_QUEUE_URL: notify.queue.queueUrl,
+          CLEARWAY_STRANDED_AFTER_S: String(DEFAULT_STRANDED_AFTER_S),
+        },
+      }),
+      ['dynamodb:Query', 'dynamodb:UpdateItem'],
+    );
+    audit.queue.grantSendMessages(redrive);
+    notify.queue.grantSendMessages(redrive);
+    new Rule(this, 'RedriveSchedule', {
+      description: 'Queue again work that was committed but not queued',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(redrive)],
+    });
+
+    // Queue workers.
+    const notifyWorker = withTable(
+      new ClearwayFunction(this, 'NotifyWorker', {
+        entry: 'functions/notify-worker.ts',
+        timeout: Duration.seconds(60),
+        environment: { ...common, NOTIFY_QUEUE_URL: notify.queue.queueUrl, CLEARWAY_WEBHOOK_SCHEDULE: DEFAULT_WEBHOOK_SCHEDULE },
+      }),
+      [...READ, ...WRITE],
+    );
+    notifyWorker.addEventSource(
+      new SqsEventSource(notify.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true, maxConcurrency: 20 }),
+    );
+    notify.queue.grantSendMessages(notifyWorker);
+  }
+}

@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import { Architecture, CfnFunction, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
+
+export type ClearwayFunctionProps = {
+  /** Source file relative to the project root, e.g. `functions/http/declarations.ts`. */
+  entry: string;
+  handler?: string;
+  timeout?: Duration;
+  memorySize?: number;
+  environment?: Record<string, string>;
+};
+
+/**
+ * Every Lambda of Clearway: Node 22 on arm64, bundled by the locally installed esbuild (never
+ * Docker) into minified ESM with source maps. The source entry and handler are written to the
+ * template's metadata so the local runtime can run the very same module.
+ */
+export class ClearwayFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: ClearwayFunctionProps) {
+    const handler = props.handler ?? 'handler';
+    // Own role and log group: the role may write only this function's logs (no managed policy).
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
+    const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    super(scope, id, {
+      role,
+      entry: path.join(PROJECT_ROOT, props.entry),
+      handler,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      timeout: props.timeout ?? Duration.seconds(10),
+      memorySize: props.memorySize ?? 512,
+      loggingFormat: LoggingFormat.JSON,
+      logGroup,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        // Bundle the SDK too: the versions tested are the versions deployed.
+        externalModules: [],
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        forceDockerBundling: false,
+      },
+    });
+    const cfn = this.node.defaultChild as CfnFunction;
+    cfn.addMetadata('clearway:entry', props.entry);
+    cfn.addMetadata('clearway:handler', handler);
+  }
+}

@@ -1,0 +1,37 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { GSI1, GSI2 } from '../../shared/adapters/keys.js';
+
+/**
+ * The one table every bureau of the region shares (key design: docs/data-model.md).
+ * On-demand, point-in-time recovery, deletion protection outside dev.
+ */
+export class DataTable extends Construct {
+  readonly table: TableV2;
+
+  constructor(scope: Construct, id: string, props: { production: boolean }) {
+    super(scope, id);
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: props.production,
+      removalPolicy: props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      timeToLiveAttribute: 'expiresAt',
+      globalSecondaryIndexes: [
+        {
+          indexName: GSI1,
+          partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
+          sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+        },
+        {
+          indexName: GSI2,
+          partitionKey: { name: 'gsi2pk', type: AttributeType.STRING },
+          sortKey: { name: 'gsi2sk', type: AttributeType.STRING },
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,103 @@
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { CreditHistoryEntry, EnterpriseRecord, EnterpriseStore } from '../domain/enterprise.js';
+import { conflict } from '../domain/errors.js';
+import { dynamo, tableName } from './aws.js';
+import { keys } from './keys.js';
+import { outboxPut } from './outbox.js';
+
+let historySeq = 0;
+const historyItem = (code: string, entry: CreditHistoryEntry) => ({
+  ...keys.creditHistory(code, entry.at, (historySeq = (historySeq + 1) % 1_000_000)),
+  itemType: 'credit-history',
+  ...entry,
+});
+
+const toRecord = (item: Record<string, unknown>): EnterpriseRecord => {
+  const { creditCode, name, registeredBureau, registeredAt, level, blacklisted, updatedAt, updatedByBureau, version } =
+    item as EnterpriseRecord;
+  return { creditCode, name, registeredBureau, registeredAt, level, blacklisted, updatedAt, updatedByBureau, version };
+};
+
+function conditionFailed(error: unknown): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')
+  );
+}
+
+export const dynamoEnterpriseStore: EnterpriseStore = {
+  async register(record) {
+    try {
+      await dynamo.send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: { ...keys.enterprise(record.creditCode), ...record, itemType: 'enterprise' },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw conflict(`enterprise ${record.creditCode} is registered already`);
+      throw error;
+    }
+  },
+
+  async get(code) {
+    const { Item } = await dynamo.send(
+      new GetCommand({ TableName: tableName(), Key: keys.enterprise(code), ConsistentRead: true }),
+    );
+    return Item ? toRecord(Item) : undefined;
+  },
+
+  async history(code, limit) {
+    const { Items = [] } = await dynamo.send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.enterprise(code).pk, ':prefix': keys.creditHistoryPrefix },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return Items.reverse().map((i) => {
+      const { at, bureau, principalId, from, to, wasBlacklisted, blacklisted, reason } = i as CreditHistoryEntry;
+      return { at, bureau, principalId, from, to, wasBlacklisted, blacklisted, reason };
+    });
+  },
+
+  async commitCreditChange(change, expectedVersion) {
+    const { next, history, event } = change;
+    try {
+      await dynamo.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName(),
+                Key: keys.enterprise(next.creditCode),
+                UpdateExpression:
+                  'SET #level = :level, blacklisted = :bl, updatedAt = :at, updatedByBureau = :bureau, version = :next',
+                ConditionExpression: 'version = :expected',
+                ExpressionAttributeNames: { '#level': 'level' },
+                ExpressionAttributeValues: {
+                  ':level': next.level,
+                  ':bl': next.blacklisted,
+                  ':at': next.updatedAt,
+                  ':bureau': next.updatedByBureau,
+                  ':next': next.version,
+                  ':expected': expectedVersion,
+                },
+              },
+            },
+            { Put: { TableName: tableName(), Item: historyItem(next.creditCode, history) } },
+            outboxPut(event),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw error;
+    }
+  },
+};

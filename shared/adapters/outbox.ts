@@ -1,0 +1,62 @@
+/**
+ * The transactional outbox of notification events. The event item is put in the same transaction
+ * as the state change (see `outboxPut`); afterwards its id is queued. It leaves the pending index
+ * only when the notification worker has consumed it, so a lost send or message is redriven.
+ */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { NotifyMessage, OutboxEvent } from '../domain/events.js';
+import { dynamo, tableName } from './aws.js';
+import { keys, shardOf } from './keys.js';
+import type { WorkQueue } from './queue.js';
+
+/** The Put of a transaction that records an event exactly once (conditional on its id). */
+export function outboxPut(event: OutboxEvent) {
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: {
+        ...keys.event(event.id),
+        ...event,
+        itemType: 'event',
+        gsi2pk: keys.outboxShard(shardOf(event.id)),
+        gsi2sk: event.timestamp,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+export async function getEvent(id: string): Promise<OutboxEvent | undefined> {
+  const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.event(id), ConsistentRead: true }));
+  if (!Item) return undefined;
+  const { id: eventId, type, enterpriseId, timestamp, data } = Item as OutboxEvent;
+  return { id: eventId, type, enterpriseId, timestamp, data };
+}
+
+/**
+ * Queues committed events. The event stays in the pending index until the notification worker has
+ * consumed it, so a failed send here is repaired by the redrive sweep.
+ */
+export async function queueEvents(queue: WorkQueue<NotifyMessage>, eventIds: string[]): Promise<void> {
+  if (eventIds.length > 0) await queue.sendMany(eventIds.map((eventId) => ({ eventId })));
+}
+
+/** Marks an event consumed (leaves the pending index). False when it was consumed already. */
+export async function markEventConsumed(id: string, now: string): Promise<boolean> {
+  try {
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.event(id),
+        UpdateExpression: 'REMOVE gsi2pk, gsi2sk SET consumedAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(consumedAt)',
+        ExpressionAttributeValues: { ':now': now },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Every route of the public API (contract sections 2-10). The CDK stack creates exactly these HTTP
+ * API routes, the handlers validate with exactly these schemas, and `GET /openapi.json` documents
+ * exactly these, so the three cannot drift apart.
+ */
+import { z } from 'zod';
+import { defineRoute, type RouteDef } from '../http/route.js';
+import { problemSchema } from '../schemas/problem.js';
+import { createPrincipalRequest, principalCreated } from '../schemas/principal.js';
+import {
+  creditChangeRequest,
+  creditView,
+  enterpriseCodeParams,
+  enterpriseView,
+  registerEnterpriseRequest,
+} from '../schemas/enterprise.js';
+
+const health = z.object({ status: z.literal('ok'), region: z.string() }).meta({ id: 'Health' });
+
+export const routes = {
+  health: defineRoute({
+    method: 'GET', path: '/health', fn: 'meta', auth: 'public', tag: 'meta',
+    summary: 'Liveness: 200 once the platform is up',
+    responses: { 200: health },
+  }),
+  openapi: defineRoute({
+    method: 'GET', path: '/openapi.json', fn: 'meta', auth: 'public', tag: 'meta',
+    summary: 'This OpenAPI 3.1 document',
+    responses: { 200: z.record(z.string(), z.unknown()) },
+  }),
+  createPrincipal: defineRoute({
+    method: 'POST', path: '/principals', fn: 'principals', auth: 'key', tag: 'principals',
+    summary: 'Create a principal and its API key (admin). The key is shown once.',
+    body: createPrincipalRequest,
+    responses: { 201: principalCreated },
+  }),
+  registerEnterprise: defineRoute({
+    method: 'POST', path: '/enterprises', fn: 'enterprises', auth: 'key', tag: 'enterprises',
+    summary: 'Register an enterprise once for the whole region (admin or officer with credit)',
+    body: registerEnterpriseRequest,
+    responses: { 201: enterpriseView },
+  }),
+  getEnterprise: defineRoute({
+    method: 'GET', path: '/enterprises/{code}', fn: 'enterprises', auth: 'key', tag: 'enterprises',
+    summary: 'Read an enterprise (any principal; an enterprise only itself)',
+    params: enterpriseCodeParams,
+    responses: { 200: enterpriseView },
+  }),
+  getCredit: defineRoute({
+    method: 'GET', path: '/enterprises/{code}/credit', fn: 'enterprises', auth: 'key', tag: 'credit',
+    summary: 'Region-wide credit, its measures and history (any principal)',
+    params: enterpriseCodeParams,
+    responses: { 200: creditView },
+  }),
+  changeCredit: defineRoute({
+    method: 'PUT', path: '/enterprises/{code}/credit', fn: 'enterprises', auth: 'key', tag: 'credit',
+    summary: 'Change credit level or blacklist, effective in every bureau at once (officer with credit)',
+    params: enterpriseCodeParams,
+    body: creditChangeRequest,
+    responses: { 200: creditView },
+  }),
+} satisfies Record<string, RouteDef<any, any, any>>;
+
+export const allRoutes: RouteDef[] = Object.values(routes) as RouteDef[];
+
+/** Error responses every route may give, documented once. */
+export const problemResponses = problemSchema;

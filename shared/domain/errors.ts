@@ -1,0 +1,33 @@
+/**
+ * Failures the domain reports. The HTTP layer maps each kind to one problem type; nothing here
+ * knows about HTTP or AWS.
+ */
+export type FieldError = { path: string; message: string };
+
+export type DomainErrorKind =
+  | 'invalid' // 400: the request is well-formed JSON but breaks a rule (fields named in `errors`)
+  | 'unauthenticated' // 401
+  | 'forbidden' // 403
+  | 'not-found' // 404
+  | 'conflict' // 409
+  | 'too-large' // 413
+  | 'unprocessable'; // 422: valid but not possible in the current state
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    message: string,
+    readonly errors?: FieldError[],
+    readonly extensions?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const invalid = (message: string, errors?: FieldError[]) => new DomainError('invalid', message, errors);
+export const notFound = (what: string) => new DomainError('not-found', `${what} was not found`);
+export const conflict = (message: string, extensions?: Record<string, unknown>) =>
+  new DomainError('conflict', message, undefined, extensions);
+export const forbidden = (message: string) => new DomainError('forbidden', message);
+export const unprocessable = (message: string) => new DomainError('unprocessable', message);

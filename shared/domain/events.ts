@@ -1,0 +1,24 @@
+/**
+ * Notification events for enterprises (contract section 9). An event is written to the outbox in
+ * the same transaction as the state change it reports, so it exists exactly once per change; the
+ * queue only carries its id.
+ */
+export const EVENT_TYPES = [
+  'declaration.released',
+  'declaration.inspection_required',
+  'declaration.returned',
+  'declaration.failed',
+  'enterprise.credit_changed',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export type OutboxEvent = {
+  id: string;
+  type: EventType;
+  enterpriseId: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+};
+
+/** What the notification queue carries: only the id; the event itself is read from the table. */
+export type NotifyMessage = { eventId: string };

@@ -1,0 +1,44 @@
+/**
+ * Who is calling, and what each kind of principal may do (contract section 2). Pure checks: they
+ * throw a DomainError the HTTP layer maps to 403.
+ */
+import type { OfficerRole, PrincipalKind } from '../schemas/principal.js';
+import { forbidden } from './errors.js';
+
+export type Principal = {
+  id: string;
+  kind: PrincipalKind;
+  enterpriseId?: string;
+  bureau?: string;
+  roles?: OfficerRole[];
+};
+
+export type Officer = Principal & { kind: 'officer'; bureau: string; roles: OfficerRole[] };
+export type EnterprisePrincipal = Principal & { kind: 'enterprise'; enterpriseId: string };
+
+export const ADMIN_PRINCIPAL_ID = 'admin';
+
+export function isOfficerWith(p: Principal, role: OfficerRole): p is Officer {
+  return p.kind === 'officer' && !!p.bureau && (p.roles ?? []).includes(role);
+}
+
+export function requireAdmin(p: Principal): void {
+  if (p.kind !== 'admin') throw forbidden('only an admin may do this');
+}
+
+export function requireEnterprise(p: Principal): asserts p is EnterprisePrincipal {
+  if (p.kind !== 'enterprise' || !p.enterpriseId) throw forbidden('only an enterprise may do this');
+}
+
+export function requireOfficerRole(p: Principal, role: OfficerRole): asserts p is Officer {
+  if (!isOfficerWith(p, role)) throw forbidden(`only an officer with the ${role} role may do this`);
+}
+
+/** Admin, or an officer with the given role (e.g. registering enterprises). */
+export function requireAdminOrOfficerRole(p: Principal, role: OfficerRole): void {
+  if (p.kind === 'admin') return;
+  requireOfficerRole(p, role);
+}
+
+/** Any authenticated principal. */
+export function anyPrincipal(_p: Principal): void {}

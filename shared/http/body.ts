@@ -1,0 +1,59 @@
+/**
+ * Turning an API Gateway request body into a value, with the contract's limits: over 1 MiB is a
+ * 413, anything that is not UTF-8 JSON is a 400. Never throws anything but a DomainError.
+ */
+import { DomainError, invalid, type FieldError } from '../domain/errors.js';
+import type { z } from 'zod';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+export function decodeJsonBody(body: string | undefined, isBase64Encoded: boolean | undefined): unknown {
+  if (body === undefined || body === '') throw invalid('a JSON body is required', [{ path: '', message: 'required' }]);
+  const bytes = isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new DomainError('too-large', `the body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES} (1 MiB)`);
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw invalid('the body is not valid UTF-8', [{ path: '', message: 'not valid UTF-8' }]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const reason = e instanceof RangeError ? 'too deeply nested' : 'not valid JSON';
+    throw invalid(`the body is ${reason}`, [{ path: '', message: reason }]);
+  }
+}
+
+/** JSON path of a zod issue, e.g. `lines[3].hsCode` (`''` for the root). */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out ? `.${String(seg)}` : String(seg);
+  }
+  return out;
+}
+
+/** Every failing field of a zod error, with unknown keys named one by one. */
+export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    const base = prefix ? [prefix, ...issue.path] : issue.path;
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ path: jsonPath([...base, key]), message: 'unknown field' });
+    } else {
+      out.push({ path: jsonPath(base), message: issue.message });
+    }
+  }
+  return out;
+}
+
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string, prefix?: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw invalid(`the ${what} has ${result.error.issues.length === 1 ? 'an invalid field' : 'invalid fields'}`, fieldErrors(result.error, prefix));
+}

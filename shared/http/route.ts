@@ -1,0 +1,68 @@
+/**
+ * A route of the public API: method, path, who may call it and the zod schemas of what it takes and
+ * returns. The same definition drives request validation in the handler, the HTTP API routes in
+ * the CDK stack and the OpenAPI document, so the three cannot disagree.
+ */
+import type { z } from 'zod';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** The Lambda function (one per capability) that serves a route. */
+export type ApiFunctionName =
+  | 'meta'
+  | 'principals'
+  | 'enterprises'
+  | 'declarations'
+  | 'rulesets'
+  | 'webhooks'
+  | 'stats'
+  | 'certificates';
+
+export type RouteDef<
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends z.ZodType | undefined = z.ZodType | undefined,
+  P extends z.ZodType | undefined = z.ZodType | undefined,
+  A extends 'key' | 'public' = 'key' | 'public',
+> = {
+  method: HttpMethod;
+  path: string;
+  fn: ApiFunctionName;
+  /** `key`: a Bearer API key is required (checked by the authorizer, then by the handler). */
+  auth: A;
+  summary: string;
+  tag: string;
+  body?: B;
+  query?: Q;
+  params?: P;
+  /** Status code → response schema (undefined for an empty body). */
+  responses: Record<number, z.ZodType | undefined>;
+  /** Extra request headers documented in OpenAPI. */
+  headers?: Record<string, string>;
+};
+
+export function defineRoute<
+  A extends 'key' | 'public',
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  P extends z.ZodType | undefined = undefined,
+>(def: RouteDef<B, Q, P, A>): RouteDef<B, Q, P, A> {
+  return def;
+}
+
+export const routeKey = (r: Pick<RouteDef, 'method' | 'path'>) => `${r.method} ${r.path}`;
+
+/** Whether a concrete path matches a route path template like `/declarations/{id}`. */
+export function matchPath(template: string, path: string): Record<string, string> | undefined {
+  const t = template.split('/');
+  const p = path.split('/');
+  if (t.length !== p.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < t.length; i++) {
+    const seg = t[i]!;
+    if (seg.startsWith('{') && seg.endsWith('}')) {
+      if (!p[i]) return undefined;
+      params[seg.slice(1, -1)] = p[i]!;
+    } else if (seg !== p[i]) return undefined;
+  }
+  return params;
+}

@@ -1,0 +1,55 @@
+/**
+ * The region this deployment serves, read from `config/region.json`.
+ *
+ * The region is data, not code: bureaus and ports come only from the config file, so adding a
+ * bureau or a port is a config change and a deploy. Every schema that names a bureau or a port is
+ * built from what is loaded here.
+ */
+import { z } from 'zod';
+import regionFile from '../config/region.json' with { type: 'json' };
+
+const portSchema = z.object({ code: z.string().regex(/^[A-Z]{3}$/), name: z.string().min(1) });
+const bureauSchema = z.object({
+  code: z.string().regex(/^[A-Z]{2}$/),
+  name: z.string().min(1),
+  lead: z.boolean().optional(),
+  ports: z.array(portSchema).min(1),
+});
+export const regionConfigSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]{3,40}$/),
+    name: z.string().min(1),
+    awsRegion: z.string().min(1),
+    leadBureau: z.string(),
+    bureaus: z.array(bureauSchema).min(1),
+  })
+  .superRefine((region, ctx) => {
+    const codes = region.bureaus.map((b) => b.code);
+    if (new Set(codes).size !== codes.length) ctx.addIssue({ code: 'custom', message: 'duplicate bureau code', path: ['bureaus'] });
+    if (!codes.includes(region.leadBureau)) ctx.addIssue({ code: 'custom', message: 'leadBureau is not a bureau of the region', path: ['leadBureau'] });
+    const ports = region.bureaus.flatMap((b) => b.ports.map((p) => p.code));
+    if (new Set(ports).size !== ports.length) ctx.addIssue({ code: 'custom', message: 'duplicate port code', path: ['bureaus'] });
+  });
+export type RegionConfig = z.infer<typeof regionConfigSchema>;
+
+const regionsFileSchema = z.object({ regions: z.array(regionConfigSchema).min(1) }).loose();
+
+export const allRegions: readonly RegionConfig[] = regionsFileSchema.parse(regionFile).regions;
+
+/** The region selected by `CLEARWAY_REGION_ID` (set by the stack on every function), else the first. */
+export function selectRegion(id = process.env.CLEARWAY_REGION_ID): RegionConfig {
+  if (!id) return allRegions[0]!;
+  const found = allRegions.find((r) => r.id === id);
+  if (!found) throw new Error(`CLEARWAY_REGION_ID=${id} is not a region in config/region.json`);
+  return found;
+}
+
+export const region: RegionConfig = selectRegion();
+export const bureauCodes = region.bureaus.map((b) => b.code) as [string, ...string[]];
+const portOwner = new Map(region.bureaus.flatMap((b) => b.ports.map((p) => [p.code, b.code] as const)));
+export const portCodes = [...portOwner.keys()] as [string, ...string[]];
+
+/** The bureau a port belongs to, or undefined for a port outside the region. */
+export function bureauOfPort(port: string): string | undefined {
+  return portOwner.get(port);
+}
