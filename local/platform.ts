@@ -1,0 +1,172 @@
+/**
+ * Local mode: the same handlers as in the cloud, on real emulators, provisioned from the
+ * synthesized template. Used by `npm start` and by the end-to-end tests.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { emulatorEnvironment, startDynamoLocal, startSqsLocal, StartupError, type DynamoLocal, type SqsLocal } from './emulators.js';
+import { HttpGateway } from './http-gateway.js';
+import { LambdaHost } from './lambda-host.js';
+import { provision, resolveEnvironment } from './provision.js';
+import { SqsPoller } from './sqs-poller.js';
+import { modelOf, synthesizeTemplate, type PlatformModel } from './template.js';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export type PlatformOptions = {
+  port: number;
+  host?: string;
+  dataDir: string;
+  adminKey: string;
+  strandedAfterS?: number;
+  webhookSchedule?: string;
+  /** Local-only: how often scheduled functions run (default: their template rate, and never
+   *  slower than half of strandedAfterS, so the redrive bound holds locally too). */
+  scheduleEveryS?: number;
+  log?: (line: string) => void;
+};
+
+export type Platform = { url: string; model: PlatformModel; stop(): Promise<void>; startupMs: number };
+
+function prepareDataDir(dataDir: string): () => void {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true });
+    fs.accessSync(dataDir, fs.constants.W_OK);
+  } catch (error) {
+    throw new StartupError(`the data directory ${dataDir} is not writable (${(error as NodeJS.ErrnoException).code ?? String(error)}); set CLEARWAY_DATA_DIR to a writable folder`);
+  }
+  const lock = path.join(dataDir, 'clearway.pid');
+  try {
+    const pid = Number(fs.readFileSync(lock, 'utf8'));
+    if (pid && pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+        throw new StartupError(`the data directory ${dataDir} is in use by another Clearway (pid ${pid}); give each instance its own CLEARWAY_DATA_DIR`);
+      } catch (error) {
+        if (error instanceof StartupError) throw error; // else: a stale lock from a crash
+      }
+    }
+  } catch (error) {
+    if (error instanceof StartupError) throw error;
+  }
+  fs.writeFileSync(lock, String(process.pid));
+  return () => fs.rmSync(lock, { force: true });
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new StartupError(`port ${port} is already in use; set PORT to a free port`)
+          : new StartupError(`cannot listen on ${host}:${port}: ${error.message}`),
+      ),
+    );
+    server.listen(port, host, () => resolve((server.address() as { port: number }).port));
+  });
+}
+
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const started = Date.now();
+  const log = options.log ?? (() => undefined);
+  const host = options.host ?? '127.0.0.1';
+  const dataDir = path.resolve(options.dataDir);
+  const releaseLock = prepareDataDir(dataDir);
+
+  // Bind the port first: a taken port fails at once, and early requests get a 503 while starting.
+  let gateway: HttpGateway | undefined;
+  const server = http.createServer((req, res) => {
+    if (!gateway) {
+      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Service Unavailable: starting' }));
+      return;
+    }
+    gateway.handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'Internal Server Error' }));
+      log(`gateway error: ${String(error)}`);
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  let port: number;
+  try {
+    port = await listen(server, options.port, host);
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+
+  let dynamo: DynamoLocal | undefined;
+  let sqs: SqsLocal | undefined;
+  const pollers: SqsPoller[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  let host_: LambdaHost | undefined;
+  const stopAll = async () => {
+    server.closeAllConnections?.();
+    await new Promise<void>((r) => server.close(() => r()));
+    timers.forEach(clearInterval);
+    await Promise.all(pollers.map((p) => p.stop()));
+    await host_?.drain(15_000);
+    await Promise.all([sqs?.stop(), dynamo?.stop()]);
+    releaseLock();
+  };
+
+  try {
+    const [template, dynamoLocal, sqsLocal] = await Promise.all([
+      synthesizeTemplate(path.join(dataDir, 'cdk.out')),
+      startDynamoLocal({ dbPath: path.join(dataDir, 'dynamodb') }),
+      startSqsLocal(),
+    ]);
+    dynamo = dynamoLocal;
+    sqs = sqsLocal;
+    const model = modelOf(template);
+    fs.writeFileSync(path.join(dataDir, 'template.json'), JSON.stringify(template, null, 1));
+    const provisioned = await provision(model, { dynamo: dynamo.endpoint, sqs: sqs.endpoint });
+
+    // One process hosts every function, so their environments are merged; the stack gives every
+    // function the same value for the same variable, which this checks.
+    const env: Record<string, string> = {};
+    for (const fn of model.functions.values()) {
+      for (const [k, v] of Object.entries(resolveEnvironment(fn.environment, provisioned))) {
+        if (env[k] !== undefined && env[k] !== v) throw new Error(`functions disagree on ${k}: ${env[k]} vs ${v}`);
+        env[k] = v;
+      }
+    }
+    Object.assign(process.env, env, emulatorEnvironment(dynamo, sqs), {
+      CLEARWAY_MODE: 'local',
+      CLEARWAY_ADMIN_KEY: options.adminKey,
+      CLEARWAY_LOG_LEVEL: process.env.CLEARWAY_LOG_LEVEL ?? 'WARN',
+      POWERTOOLS_DEV: 'false',
+      ...(options.strandedAfterS !== undefined ? { CLEARWAY_STRANDED_AFTER_S: String(options.strandedAfterS) } : {}),
+      ...(options.webhookSchedule ? { CLEARWAY_WEBHOOK_SCHEDULE: options.webhookSchedule } : {}),
+    });
+
+    const lambdaHost = (host_ = new LambdaHost(PROJECT_ROOT, model.functions));
+    await lambdaHost.loadAll();
+    const { bootstrap } = await import('./bootstrap.js');
+    await bootstrap();
+
+    for (const mapping of model.eventSources) {
+      const poller = new SqsPoller(sqs.endpoint, mapping, provisioned.queueUrls.get(mapping.queueId)!, provisioned.queueArns.get(mapping.queueId)!, lambdaHost);
+      poller.start();
+      pollers.push(poller);
+    }
+    const strandedAfterS = Number(process.env.CLEARWAY_STRANDED_AFTER_S ?? 120);
+    for (const schedule of model.schedules) {
+      const everyS = options.scheduleEveryS ?? Math.max(1, Math.min(schedule.everyS, Math.ceil(strandedAfterS / 2)));
+      const run = () =>
+        lambdaHost.invoke(schedule.functionId, { source: 'aws.events', 'detail-type': 'Scheduled Event', time: new Date().toISOString() }).catch((error: unknown) => log(`scheduled ${schedule.functionId} failed: ${String(error)}`));
+      void run(); // a restart redrives at once what the last run left
+      timers.push(setInterval(run, everyS * 1000));
+    }
+
+    gateway = new HttpGateway(model.routes, lambdaHost);
+    gateway.ready = true;
+    return { url: `http://${host}:${port}`, model, stop: stopAll, startupMs: Date.now() - started };
+  } catch (error) {
+    await stopAll().catch(() => undefined);
+    throw error;
+  }
+}
