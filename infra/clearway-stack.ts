@@ -74,13 +74,14 @@ export class ClearwayStack extends Stack {
       meta: new ClearwayFunction(this, 'ApiMeta', { entry: 'functions/http/meta.ts', environment: { CLEARWAY_REGION_ID: props.region.id } }),
       principals: api('principals', ['dynamodb:GetItem', 'dynamodb:PutItem']),
       enterprises: api('enterprises', [...READ, ...WRITE], { NOTIFY_QUEUE_URL: notify.queue.queueUrl }),
-      declarations: undefined,
+      declarations: api('declarations', [...READ, ...WRITE], { AUDIT_QUEUE_URL: audit.queue.queueUrl }),
       rulesets: undefined,
       webhooks: undefined,
       stats: undefined,
       certificates: undefined,
     };
     notify.queue.grantSendMessages(functions.enterprises!);
+    audit.queue.grantSendMessages(functions.declarations!);
 
     new ClearwayHttpApi(this, 'Http', { functions, authorizer });
 

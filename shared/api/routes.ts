@@ -6,6 +6,14 @@
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../http/route.js';
 import { problemSchema } from '../schemas/problem.js';
+import {
+  declarationAccepted,
+  declarationIdParams,
+  declarationInput,
+  declarationList,
+  declarationView,
+  listDeclarationsQuery,
+} from '../schemas/declaration.js';
 import { createPrincipalRequest, principalCreated } from '../schemas/principal.js';
 import {
   creditChangeRequest,
@@ -58,6 +66,25 @@ export const routes = {
     params: enterpriseCodeParams,
     body: creditChangeRequest,
     responses: { 200: creditView },
+  }),
+  submitDeclaration: defineRoute({
+    method: 'POST', path: '/declarations', fn: 'declarations', auth: 'key', tag: 'declarations',
+    summary: 'File an inspection declaration at any bureau (enterprise). Durable before the 202.',
+    body: declarationInput,
+    headers: { 'Idempotency-Key': 'Optional; like clientRef, the same key with the same body returns the original' },
+    responses: { 202: declarationAccepted, 200: declarationView },
+  }),
+  listDeclarations: defineRoute({
+    method: 'GET', path: '/declarations', fn: 'declarations', auth: 'key', tag: 'declarations',
+    summary: "The caller's own declarations, newest first, cursor-paginated (enterprise)",
+    query: listDeclarationsQuery,
+    responses: { 200: declarationList },
+  }),
+  getDeclaration: defineRoute({
+    method: 'GET', path: '/declarations/{id}', fn: 'declarations', auth: 'key', tag: 'declarations',
+    summary: 'A declaration with its decision, steps, release and timeline (its enterprise; officers of an involved bureau)',
+    params: declarationIdParams,
+    responses: { 200: declarationView },
   }),
 } satisfies Record<string, RouteDef<any, any, any>>;
 

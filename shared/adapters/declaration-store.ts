@@ -1,0 +1,189 @@
+/**
+ * Declarations in DynamoDB. The header item holds everything but the lines; the lines are stored in
+ * chunk items beside it (a 500-line declaration can exceed DynamoDB's 400 KB item limit), all
+ * written in one transaction. Reads take the whole partition in one query.
+ */
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { DeclarationRecord } from '../domain/declaration.js';
+import type { DeclarationLine, DeclarationStatus } from '../schemas/declaration.js';
+import { dynamo, tableName } from './aws.js';
+import { decodeCursor, encodeCursor, GSI1, keys, shardOf } from './keys.js';
+import { counterUpdates } from './stats-counters.js';
+
+const CHUNK_BYTES = 300_000;
+const LINES_PREFIX = 'LINES#';
+
+export type IdempotencyGuard = { kind: 'clientRef' | 'idempotencyKey'; value: string };
+export type ExistingDeclaration = { declarationId: string; bodyHash: string; guard: IdempotencyGuard['kind'] };
+export type CreateResult = { created: true } | { created: false; existing: ExistingDeclaration };
+
+export type DeclarationHeader = Omit<DeclarationRecord, 'lines'> & { lineCount: number; totalValueUsd: number };
+
+export type ListQuery = { status?: DeclarationStatus; from?: string; to?: string; limit: number; cursor?: string };
+
+function chunkLines(lines: DeclarationLine[]): string[] {
+  const chunks: string[] = [];
+  let current: DeclarationLine[] = [];
+  let size = 0;
+  for (const line of lines) {
+    const bytes = Buffer.byteLength(JSON.stringify(line)) + 1;
+    if (current.length && size + bytes > CHUNK_BYTES) {
+      chunks.push(JSON.stringify(current));
+      current = [];
+      size = 0;
+    }
+    current.push(line);
+    size += bytes;
+  }
+  if (current.length) chunks.push(JSON.stringify(current));
+  return chunks;
+}
+
+const guardKey = (enterpriseId: string, guard: IdempotencyGuard) =>
+  guard.kind === 'clientRef' ? keys.clientRef(enterpriseId, guard.value) : keys.idempotencyKey(enterpriseId, guard.value);
+
+function headerOf(item: Record<string, unknown>): DeclarationHeader {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, itemType: _t, lineChunks: _c, redriveCount: _r, ...rest } = item;
+  return rest as DeclarationHeader;
+}
+
+async function transact(items: unknown[]): Promise<void> {
+  // A transaction that meets another on the same counter item is cancelled with TransactionConflict:
+  // retry it (nothing was written); any other cancellation goes to the caller.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await dynamo.send(new TransactWriteCommand({ TransactItems: items as never }));
+      return;
+    } catch (error) {
+      const conflict = error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict');
+      const failedCondition = error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
+      if (!conflict || failedCondition || attempt >= 6) throw error;
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * 2 ** attempt));
+    }
+  }
+}
+
+export const declarationStore = {
+  transact,
+
+  /**
+   * Writes the declaration, its idempotency guards and its intake counters in one transaction.
+   * If a guard exists already (same clientRef or Idempotency-Key), nothing is written and the
+   * declaration that holds the guard is returned.
+   */
+  async create(record: DeclarationRecord, guards: IdempotencyGuard[]): Promise<CreateResult> {
+    const { lines, ...header } = record;
+    const chunks = chunkLines(lines);
+    const totalValueUsd = lines.reduce((s, l) => s + l.valueUsd, 0);
+    const items = [
+      {
+        Put: {
+          TableName: tableName(),
+          Item: {
+            ...keys.declaration(record.id),
+            itemType: 'declaration',
+            ...header,
+            lineCount: lines.length,
+            totalValueUsd,
+            lineChunks: chunks.length,
+            gsi1pk: keys.declarationsOfEnterprise(record.enterpriseId),
+            gsi1sk: `${record.createdAt}#${record.id}`,
+            gsi2pk: keys.strandedShard(shardOf(record.id)),
+            gsi2sk: record.createdAt,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...chunks.map((chunk, i) => ({
+        Put: { TableName: tableName(), Item: { pk: keys.declaration(record.id).pk, sk: `${LINES_PREFIX}${String(i).padStart(4, '0')}`, itemType: 'declaration-lines', lines: chunk } },
+      })),
+      ...guards.map((guard) => ({
+        Put: {
+          TableName: tableName(),
+          Item: { ...guardKey(record.enterpriseId, guard), itemType: 'idempotency-guard', declarationId: record.id, bodyHash: record.bodyHash, createdAt: record.createdAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      })),
+      ...counterUpdates(record, { declarations: 1, lines: lines.length, valueUsd: totalValueUsd }),
+    ];
+    try {
+      await transact(items);
+      return { created: true };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      for (const guard of guards) {
+        const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: guardKey(record.enterpriseId, guard), ConsistentRead: true }));
+        if (Item) return { created: false, existing: { declarationId: Item.declarationId as string, bodyHash: Item.bodyHash as string, guard: guard.kind } };
+      }
+      throw error;
+    }
+  },
+
+  /** The whole declaration: header and lines (strongly consistent). */
+  async get(id: string): Promise<DeclarationRecord | undefined> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamo.send(
+        new QueryCommand({
+          TableName: tableName(),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.declaration(id).pk },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const headerItem = items.find((i) => i.sk === 'DECL');
+    if (!headerItem) return undefined;
+    const chunks = items.filter((i) => String(i.sk).startsWith(LINES_PREFIX)).sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
+    if (chunks.length !== headerItem.lineChunks) throw new Error(`declaration ${id}: ${chunks.length} of ${String(headerItem.lineChunks)} line chunks`);
+    const { lineCount: _n, totalValueUsd: _v, ...header } = headerOf(headerItem);
+    return { ...header, lines: chunks.flatMap((c) => JSON.parse(c.lines as string) as DeclarationLine[]) } as DeclarationRecord;
+  },
+
+  /** Just the header (no lines): status, decision, steps, release, timeline. */
+  async getHeader(id: string): Promise<DeclarationHeader | undefined> {
+    const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.declaration(id), ConsistentRead: true }));
+    return Item ? headerOf(Item) : undefined;
+  },
+
+  /** An enterprise's declarations, newest first, filtered and cursor-paginated. */
+  async listByEnterprise(enterpriseId: string, q: ListQuery): Promise<{ items: DeclarationHeader[]; nextCursor: string | null } | 'bad-cursor'> {
+    const owner = keys.declarationsOfEnterprise(enterpriseId);
+    const start = decodeCursor(q.cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk']);
+    if (q.cursor && (!start || start.gsi1pk !== owner)) return 'bad-cursor';
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':owner': owner, ':from': q.from ?? '0', ':to': `${q.to ?? '9'}~` };
+    let filter: string | undefined;
+    if (q.status) {
+      names['#status'] = 'status';
+      values[':status'] = q.status;
+      filter = '#status = :status';
+    }
+    const items: DeclarationHeader[] = [];
+    let exclusiveStartKey: Record<string, unknown> | undefined = start;
+    // A status filter can leave a page short: keep reading (bounded) until the page is full.
+    for (let reads = 0; reads < 10 && items.length < q.limit; reads++) {
+      const page = await dynamo.send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: GSI1,
+          KeyConditionExpression: 'gsi1pk = :owner AND gsi1sk BETWEEN :from AND :to',
+          ...(filter ? { FilterExpression: filter, ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          Limit: q.limit - items.length,
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      items.push(...(page.Items ?? []).map(headerOf));
+      exclusiveStartKey = page.LastEvaluatedKey;
+      if (!exclusiveStartKey) break;
+    }
+    return { items, nextCursor: encodeCursor(exclusiveStartKey) ?? null };
+  },
+};

@@ -1,0 +1,125 @@
+/**
+ * The inspection declaration (contract section 5): one schema validates `POST /declarations`,
+ * types the domain and documents the API.
+ */
+import { z } from 'zod';
+import { bureauOfPort } from '../region.js';
+import { bureau, containerNumber, country, creditCode, cursor, finite, hsCode, isoTimestamp, limit, port, text } from './common.js';
+
+export const DIRECTIONS = ['EXPORT', 'IMPORT'] as const;
+export const TRANSPORTS = ['SEA', 'AIR', 'RAIL', 'ROAD'] as const;
+export const DECLARATION_STATUSES = ['ACCEPTED', 'RETURNED', 'INSPECTION_REQUIRED', 'RELEASED', 'FAILED'] as const;
+export type DeclarationStatus = (typeof DECLARATION_STATUSES)[number];
+
+export const MAX_LINES = 500;
+const MAX_AMOUNT = 1e12;
+
+export const declarationLine = z.strictObject({
+  hsCode,
+  description: text(1, 512),
+  quantity: finite().gt(0).max(MAX_AMOUNT),
+  unit: text(1, 16),
+  valueUsd: finite().min(0).max(MAX_AMOUNT),
+  originCountry: country.optional(),
+});
+export type DeclarationLine = z.infer<typeof declarationLine>;
+
+export const documentRef = z.strictObject({ type: text(1, 64), number: text(1, 64) });
+
+export const declarationInput = z
+  .strictObject({
+    clientRef: text(1, 64).meta({ description: "The enterprise's own reference, unique per enterprise" }),
+    enterpriseId: creditCode,
+    direction: z.enum(DIRECTIONS),
+    declaredAt: bureau,
+    portBureau: bureau,
+    port: port.optional(),
+    inspectionBureau: bureau.meta({ description: 'Export: place of origin; import: destination' }),
+    releaseBureau: bureau.meta({ description: 'Where the enterprise wants release and certificates' }),
+    transport: z.enum(TRANSPORTS),
+    originCountry: country,
+    destinationCountry: country,
+    containers: z
+      .array(containerNumber)
+      .max(200)
+      .refine((c) => new Set(c).size === c.length, 'containers must not repeat')
+      .optional(),
+    lines: z.array(declarationLine).min(1).max(MAX_LINES),
+    documents: z.array(documentRef).max(50).optional(),
+  })
+  .superRefine((d, ctx) => {
+    if (d.port !== undefined && bureauOfPort(d.port) !== undefined && bureauOfPort(d.port) !== d.portBureau) {
+      ctx.addIssue({ code: 'custom', path: ['port'], message: `port ${d.port} belongs to bureau ${bureauOfPort(d.port)}, not ${d.portBureau}` });
+    }
+  })
+  .meta({ id: 'DeclarationInput' });
+export type DeclarationInput = z.infer<typeof declarationInput>;
+
+export const declarationIdParams = z.object({ id: z.string().regex(/^dcl_[0-9A-Z]{26}$/, 'is not a declaration id') });
+
+/** Any ISO 8601 instant, normalised to UTC so that it compares with stored timestamps. */
+const instant = isoTimestamp.transform((v) => new Date(v).toISOString());
+
+export const listDeclarationsQuery = z.strictObject({
+  status: z.enum(DECLARATION_STATUSES).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+  limit: limit(100, 20),
+  cursor: cursor.optional(),
+});
+
+const step = z.object({
+  kind: z.string(),
+  bureau: z.string(),
+  status: z.enum(['PENDING', 'PASSED', 'FAILED']),
+  recordedAt: isoTimestamp.optional(),
+  recordedByBureau: z.string().optional(),
+  remarks: z.string().optional(),
+});
+
+const decision = z
+  .object({
+    ruleSetVersion: z.number().int(),
+    creditLevel: z.string(),
+    blacklisted: z.boolean(),
+    route: z.enum(['EXPORT_DIRECT', 'EXPORT_ORIGIN_AND_PORT', 'IMPORT_PORT', 'IMPORT_DESTINATION']),
+    sampled: z.boolean(),
+    samplingRate: z.number(),
+    mode: z.enum(['DOCUMENT_RELEASE', 'INSPECTION', 'RETURNED']),
+    steps: z.array(z.object({ kind: z.string(), bureau: z.string() })),
+    releaseBureau: z.string(),
+    hits: z.array(z.object({ ruleId: z.string(), effect: z.string(), detail: z.string() })),
+    reasons: z.array(z.string()).optional(),
+  })
+  .meta({ id: 'Decision' });
+
+export const declarationView = z
+  .object({
+    id: z.string(),
+    status: z.enum(DECLARATION_STATUSES),
+    createdAt: isoTimestamp,
+    updatedAt: isoTimestamp,
+    ...declarationInput.shape,
+    decision: decision.nullable(),
+    steps: z.array(step),
+    release: z
+      .object({ bureau: z.string(), certificateNo: z.string(), releasedAt: isoTimestamp, mode: z.string(), digest: z.string(), signature: z.string() })
+      .nullable(),
+    timeline: z.array(z.object({ at: isoTimestamp, status: z.enum(DECLARATION_STATUSES), bureau: z.string().optional(), detail: z.string() })),
+    links: z.object({ self: z.string() }),
+  })
+  .meta({ id: 'Declaration' });
+
+export const declarationAccepted = z
+  .object({ id: z.string(), status: z.literal('ACCEPTED'), links: z.object({ self: z.string() }) })
+  .meta({ id: 'DeclarationAccepted' });
+
+/** A list entry: the declaration without its lines (their count and total value instead). */
+export const declarationSummary = declarationView
+  .omit({ lines: true })
+  .extend({ lineCount: z.number().int(), totalValueUsd: z.number() })
+  .meta({ id: 'DeclarationSummary' });
+
+export const declarationList = z
+  .object({ items: z.array(declarationSummary), nextCursor: z.string().nullable() })
+  .meta({ id: 'DeclarationList' });
