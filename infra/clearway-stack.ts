@@ -4,8 +4,9 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Trigger } from 'aws-cdk-lib/triggers';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { GSI1, GSI2 } from '../shared/adapters/keys.js';
+import { GSI1, GSI2, GSI3 } from '../shared/adapters/keys.js';
 import { Construct } from 'constructs';
 import type { RegionConfig } from '../shared/region.js';
 import type { ApiFunctionName } from '../shared/http/route.js';
@@ -20,7 +21,7 @@ export type ClearwayStackProps = StackProps & { region: RegionConfig; production
 const READ = ['dynamodb:GetItem', 'dynamodb:Query'];
 const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
 /** Indexes a function queries; only functions that query get index ARNs, and only these. */
-const INDEXES = [GSI1, GSI2];
+const INDEXES = [GSI1, GSI2, GSI3];
 
 /** How long a declaration may sit in ACCEPTED before the redrive sweep queues it again. */
 export const DEFAULT_STRANDED_AFTER_S = 120;
@@ -41,6 +42,10 @@ export class ClearwayStack extends Stack {
     const adminKey = new Secret(this, 'AdminKey', {
       description: 'Clearway admin API key (read by the authorizer)',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    const signingKey = new Secret(this, 'CertificateSigningKey', {
+      description: 'Clearway certificate signing key (HMAC-SHA256)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
 
     const common = { CLEARWAY_REGION_ID: props.region.id, CLEARWAY_MODE: 'cloud', TABLE_NAME: table.tableName };
@@ -75,7 +80,7 @@ export class ClearwayStack extends Stack {
       principals: api('principals', ['dynamodb:GetItem', 'dynamodb:PutItem']),
       enterprises: api('enterprises', [...READ, ...WRITE], { NOTIFY_QUEUE_URL: notify.queue.queueUrl }),
       declarations: api('declarations', [...READ, ...WRITE], { AUDIT_QUEUE_URL: audit.queue.queueUrl }),
-      rulesets: undefined,
+      rulesets: api('rulesets', [...READ, ...WRITE]),
       webhooks: undefined,
       stats: undefined,
       certificates: undefined,
@@ -108,6 +113,21 @@ export class ClearwayStack extends Stack {
     });
 
     // Queue workers.
+    const auditWorker = withTable(
+      new ClearwayFunction(this, 'AuditWorker', {
+        entry: 'functions/audit-worker.ts',
+        timeout: WORKER_TIMEOUT,
+        memorySize: 1024,
+        environment: { ...common, NOTIFY_QUEUE_URL: notify.queue.queueUrl, SIGNING_KEY_SECRET_ARN: signingKey.secretArn },
+      }),
+      [...READ, ...WRITE],
+    );
+    auditWorker.addEventSource(
+      new SqsEventSource(audit.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true, maxConcurrency: 50 }),
+    );
+    notify.queue.grantSendMessages(auditWorker);
+    signingKey.grantRead(auditWorker);
+
     const notifyWorker = withTable(
       new ClearwayFunction(this, 'NotifyWorker', {
         entry: 'functions/notify-worker.ts',
@@ -120,5 +140,12 @@ export class ClearwayStack extends Stack {
       new SqsEventSource(notify.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true, maxConcurrency: 20 }),
     );
     notify.queue.grantSendMessages(notifyWorker);
+
+    // First-start data (the default rule set), after every deploy; idempotent.
+    const seed = withTable(
+      new ClearwayFunction(this, 'Seed', { entry: 'functions/seed.ts', timeout: Duration.seconds(60), environment: common }),
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+    );
+    new Trigger(this, 'SeedAfterDeploy', { handler: seed, executeAfter: [table], executeOnHandlerChange: true });
   }
 }

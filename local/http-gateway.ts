@@ -47,7 +47,12 @@ export class HttpGateway {
     routes: RouteModel[],
     private readonly host: LambdaHost,
   ) {
-    this.routes = routes.map(compile).filter((r): r is CompiledRoute => !!r);
+    // Like API Gateway: a route with fewer path variables (more literal) wins, e.g. /rulesets/active
+    // over /rulesets/{version}.
+    this.routes = routes
+      .map(compile)
+      .filter((r): r is CompiledRoute => !!r)
+      .sort((a, b) => a.params.length - b.params.length);
     this.fallback = routes.find((r) => r.routeKey === '$default');
   }
 

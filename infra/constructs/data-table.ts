@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { GSI1, GSI2 } from '../../shared/adapters/keys.js';
+import { GSI1, GSI2, GSI3 } from '../../shared/adapters/keys.js';
 
 /**
  * The one table every bureau of the region shares (key design: docs/data-model.md).
@@ -30,6 +30,14 @@ export class DataTable extends Construct {
           indexName: GSI2,
           partitionKey: { name: 'gsi2pk', type: AttributeType.STRING },
           sortKey: { name: 'gsi2sk', type: AttributeType.STRING },
+          // Only keys: the sweep needs ids and ages, nothing else.
+          projectionType: ProjectionType.KEYS_ONLY,
+        },
+        {
+          indexName: GSI3,
+          partitionKey: { name: 'gsi3pk', type: AttributeType.STRING },
+          sortKey: { name: 'gsi3sk', type: AttributeType.STRING },
+          projectionType: ProjectionType.KEYS_ONLY,
         },
       ],
     });

@@ -8,8 +8,11 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DeclarationRecord } from '../domain/declaration.js';
 import type { DeclarationLine, DeclarationStatus } from '../schemas/declaration.js';
 import { dynamo, tableName } from './aws.js';
-import { decodeCursor, encodeCursor, GSI1, keys, shardOf } from './keys.js';
-import { counterUpdates } from './stats-counters.js';
+import { decodeCursor, encodeCursor, GSI1, GSI3, keys, PENDING_SHARDS, shardOf } from './keys.js';
+import { counterUpdates, type CounterIncrements } from './stats-counters.js';
+import { outboxPut } from './outbox.js';
+import type { OutboxEvent } from '../domain/events.js';
+import type { CertificateContent } from '../domain/certificate.js';
 
 const CHUNK_BYTES = 300_000;
 const LINES_PREFIX = 'LINES#';
@@ -44,7 +47,7 @@ const guardKey = (enterpriseId: string, guard: IdempotencyGuard) =>
   guard.kind === 'clientRef' ? keys.clientRef(enterpriseId, guard.value) : keys.idempotencyKey(enterpriseId, guard.value);
 
 function headerOf(item: Record<string, unknown>): DeclarationHeader {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, itemType: _t, lineChunks: _c, redriveCount: _r, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, gsi3pk: _g3, gsi3sk: _g3s, itemType: _t, lineChunks: _c, redriveCount: _r, ...rest } = item;
   return rest as DeclarationHeader;
 }
 
@@ -64,8 +67,70 @@ async function transact(items: unknown[]): Promise<void> {
   }
 }
 
+/** A state change of a declaration, with everything that must commit with it. */
+export type Transition = {
+  from: DeclarationStatus;
+  to: DeclarationStatus;
+  at: string;
+  set: Partial<Pick<DeclarationRecord, 'decision' | 'steps' | 'release'>>;
+  timeline: DeclarationRecord['timeline'];
+  event?: OutboxEvent;
+  counters?: CounterIncrements;
+  releaseSeconds?: number;
+  certificate?: { content: CertificateContent; digest: string; signature: string };
+  /** Extra condition on the header (e.g. the steps version an inspection result was based on). */
+  condition?: { expression: string; values: Record<string, unknown> };
+};
+
 export const declarationStore = {
   transact,
+
+  /**
+   * Moves a declaration from `from` to `to` with its timeline entries, outbox event, statistics
+   * counters and certificate, in one transaction conditional on the status it leaves. Returns false
+   * when the declaration is no longer in `from` (a redelivery, or another bureau got there first).
+   */
+  async transition(d: Pick<DeclarationRecord, 'id' | 'createdAt' | 'declaredAt' | 'inspectionBureau' | 'portBureau' | 'direction'>, t: Transition): Promise<boolean> {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':from': t.from, ':to': t.to, ':at': t.at, ':timeline': t.timeline };
+    const sets = ['#status = :to', 'updatedAt = :at', 'timeline = list_append(timeline, :timeline)'];
+    for (const [k, v] of Object.entries(t.set)) {
+      names[`#${k}`] = k;
+      values[`:${k}`] = v;
+      sets.push(`#${k} = :${k}`);
+    }
+    Object.assign(values, t.condition?.values);
+    const items: unknown[] = [
+      {
+        Update: {
+          TableName: tableName(),
+          Key: keys.declaration(d.id),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE gsi2pk, gsi2sk`,
+          ConditionExpression: `#status = :from${t.condition ? ` AND ${t.condition.expression}` : ''}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+    ];
+    if (t.event) items.push(outboxPut(t.event));
+    if (t.counters || t.releaseSeconds !== undefined) items.push(...counterUpdates(d, t.counters ?? {}, t.releaseSeconds));
+    if (t.certificate) {
+      items.push({
+        Put: {
+          TableName: tableName(),
+          Item: { ...keys.certificate(t.certificate.content.certificateNo), itemType: 'certificate', ...t.certificate },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+    try {
+      await transact(items);
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      throw error;
+    }
+  },
 
   /**
    * Writes the declaration, its idempotency guards and its intake counters in one transaction.
@@ -91,6 +156,8 @@ export const declarationStore = {
             gsi1sk: `${record.createdAt}#${record.id}`,
             gsi2pk: keys.strandedShard(shardOf(record.id)),
             gsi2sk: record.createdAt,
+            gsi3pk: keys.declarationsOfDay(record.createdAt.slice(0, 10), shardOf(record.id)),
+            gsi3sk: `${record.createdAt}#${record.id}`,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
@@ -149,6 +216,34 @@ export const declarationStore = {
   async getHeader(id: string): Promise<DeclarationHeader | undefined> {
     const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.declaration(id), ConsistentRead: true }));
     return Item ? headerOf(Item) : undefined;
+  },
+
+  /** Ids of the region's most recent declarations in [from, to], newest first (all shards merged). */
+  async recentIds(from: string, to: string, limit: number): Promise<string[]> {
+    const days: string[] = [];
+    for (let day = new Date(to.slice(0, 10)); day.toISOString().slice(0, 10) >= from.slice(0, 10) && days.length < 366; day.setUTCDate(day.getUTCDate() - 1)) {
+      days.push(day.toISOString().slice(0, 10));
+    }
+    const ids: { sk: string; id: string }[] = [];
+    for (const day of days) {
+      const pages = await Promise.all(
+        Array.from({ length: PENDING_SHARDS }, (_, shard) =>
+          dynamo.send(
+            new QueryCommand({
+              TableName: tableName(),
+              IndexName: GSI3,
+              KeyConditionExpression: 'gsi3pk = :day AND gsi3sk BETWEEN :from AND :to',
+              ExpressionAttributeValues: { ':day': keys.declarationsOfDay(day, shard), ':from': from, ':to': `${to}~` },
+              ScanIndexForward: false,
+              Limit: limit,
+            }),
+          ),
+        ),
+      );
+      for (const page of pages) for (const item of page.Items ?? []) ids.push({ sk: item.gsi3sk as string, id: (item.pk as string).slice('DECL#'.length) });
+      if (ids.length >= limit) break;
+    }
+    return ids.sort((a, b) => b.sk.localeCompare(a.sk)).slice(0, limit).map((x) => x.id);
   },
 
   /** An enterprise's declarations, newest first, filtered and cursor-paginated. */

@@ -8,6 +8,7 @@
  */
 export const GSI1 = 'gsi1';
 export const GSI2 = 'gsi2';
+export const GSI3 = 'gsi3';
 
 /** How many shards the pending-work index spreads over; a sweep queries each. */
 export const PENDING_SHARDS = 8;
@@ -30,6 +31,7 @@ export const keys = {
   declarationsOfEnterprise: (enterprise: string) => `ENTDECL#${enterprise}`,
   declarationsOfBureau: (bureau: string) => `BUREAUDECL#${bureau}`,
   strandedShard: (shard: number) => `STRANDED#${shard}`,
+  declarationsOfDay: (day: string, shard: number) => `DECLDAY#${day}#${shard}`,
   ruleSet: (version: number) => ({ pk: `RULESET#${String(version).padStart(8, '0')}`, sk: 'RULESET' }),
   ruleSetPointer: { pk: 'RULESETS', sk: 'ACTIVE' },
   ruleSetSequence: { pk: 'RULESETS', sk: 'SEQUENCE' },

@@ -1,31 +1,183 @@
 /**
- * Rule sets of the virtual audit center. The active-version pointer is read on every use (one
- * strongly consistent GetItem), so a publish takes effect for every bureau at once; a published
- * version never changes, so its body is cached per container by version.
+ * Rule sets of the virtual audit center. A version is written once (as a draft) and never changes
+ * but for its publication. The active-version pointer is read on every audit (one strongly
+ * consistent GetItem), so a publish takes effect for every bureau at once; published versions are
+ * immutable, so each is compiled once per container and cached by version.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DEFAULT_SAMPLING, type SamplingTable } from '../domain/rules/measures.js';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { conflict, DomainError } from '../domain/errors.js';
+import { compileRuleSet, type CompiledRuleSet } from '../domain/rules/engine.js';
+import type { RuleSetInput } from '../schemas/ruleset.js';
 import { dynamo, tableName } from './aws.js';
-import { keys } from './keys.js';
+import { GSI1, keys } from './keys.js';
 
-export type ActiveRuleSet = { version: number | null; sampling: SamplingTable };
+/** Compressed bodies above this would not fit a DynamoDB item with room to spare. */
+const MAX_STORED_BYTES = 350_000;
 
-const published = new Map<number, ActiveRuleSet>();
+export type RuleSetRecord = RuleSetInput & {
+  version: number;
+  status: 'DRAFT' | 'PUBLISHED';
+  createdAt: string;
+  createdBy: string;
+  publishedAt?: string;
+  publishedBy?: string;
+};
 
-export async function activeVersion(): Promise<number | undefined> {
-  const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.ruleSetPointer, ConsistentRead: true }));
-  return Item ? (Item.version as number) : undefined;
+const compiled = new Map<number, CompiledRuleSet>();
+
+function toRecord(item: Record<string, unknown>): RuleSetRecord {
+  const body = JSON.parse(gunzipSync(item.body as Uint8Array).toString('utf8')) as RuleSetInput;
+  return {
+    ...body,
+    version: item.version as number,
+    status: item.status as RuleSetRecord['status'],
+    createdAt: item.createdAt as string,
+    createdBy: item.createdBy as string,
+    ...(item.publishedAt ? { publishedAt: item.publishedAt as string, publishedBy: item.publishedBy as string } : {}),
+  };
 }
 
-export async function activeRuleSetForAudit(): Promise<ActiveRuleSet> {
-  const version = await activeVersion();
-  if (version === undefined) return { version: null, sampling: DEFAULT_SAMPLING };
-  let found = published.get(version);
-  if (!found) {
-    const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.ruleSet(version) }));
-    if (!Item) throw new Error(`active rule set ${version} is missing`);
-    found = { version, sampling: Item.sampling as SamplingTable };
-    published.set(version, found);
-  }
-  return found;
+export const ruleSetStore = {
+  /** Stores a new draft under the next version number. */
+  async createDraft(input: RuleSetInput, by: string, now: string): Promise<RuleSetRecord> {
+    const body = gzipSync(JSON.stringify(input));
+    if (body.length > MAX_STORED_BYTES) throw new DomainError('too-large', `the rule set is ${body.length} bytes compressed; the limit is ${MAX_STORED_BYTES}`);
+    const { Attributes } = await dynamo.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.ruleSetSequence,
+        UpdateExpression: 'ADD lastVersion :one',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const version = Attributes!.lastVersion as number;
+    await dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.ruleSet(version), itemType: 'ruleset', version, status: 'DRAFT', createdAt: now, createdBy: by, body, gsi1pk: keys.ruleSetList, gsi1sk: keys.ruleSet(version).pk },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+    return { ...input, version, status: 'DRAFT', createdAt: now, createdBy: by };
+  },
+
+  async get(version: number): Promise<RuleSetRecord | undefined> {
+    const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.ruleSet(version), ConsistentRead: true }));
+    return Item ? toRecord(Item) : undefined;
+  },
+
+  async activeVersion(): Promise<number | undefined> {
+    const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.ruleSetPointer, ConsistentRead: true }));
+    return Item ? (Item.version as number) : undefined;
+  },
+
+  /** The active rule set, compiled (cached per version: published versions never change). */
+  async activeCompiled(): Promise<CompiledRuleSet | undefined> {
+    const version = await ruleSetStore.activeVersion();
+    if (version === undefined) return undefined;
+    return ruleSetStore.compiled(version);
+  },
+
+  async compiled(version: number): Promise<CompiledRuleSet | undefined> {
+    let found = compiled.get(version);
+    if (!found) {
+      const record = await ruleSetStore.get(version);
+      if (!record) return undefined;
+      found = compileRuleSet(record, version);
+      if (record.status === 'PUBLISHED') compiled.set(version, found);
+    }
+    return found;
+  },
+
+  /** Makes a draft the active version for every bureau at once: one transaction, or nothing. */
+  async publish(version: number, by: string, now: string): Promise<void> {
+    try {
+      await dynamo.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName(),
+                Key: keys.ruleSet(version),
+                UpdateExpression: 'SET #status = :published, publishedAt = :now, publishedBy = :by',
+                ConditionExpression: '#status = :draft',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':published': 'PUBLISHED', ':draft': 'DRAFT', ':now': now, ':by': by },
+              },
+            },
+            {
+              Put: {
+                TableName: tableName(),
+                Item: { ...keys.ruleSetPointer, itemType: 'ruleset-pointer', version, switchedAt: now, switchedBy: by },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) throw conflict(`rule set ${version} is not a draft: a published version never changes`);
+      throw error;
+    }
+  },
+
+  /** Versions, newest first (for listing). */
+  async list(limit: number): Promise<{ version: number; status: string; createdAt: string }[]> {
+    const { Items = [] } = await dynamo.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: GSI1,
+        KeyConditionExpression: 'gsi1pk = :list',
+        ExpressionAttributeValues: { ':list': keys.ruleSetList },
+        ScanIndexForward: false,
+        Limit: limit,
+        ProjectionExpression: 'version, #status, createdAt',
+        ExpressionAttributeNames: { '#status': 'status' },
+      }),
+    );
+    return Items as { version: number; status: string; createdAt: string }[];
+  },
+
+  /** First start: the default rule set as version 1, published, unless a rule set exists. */
+  async seedDefault(input: RuleSetInput, now: string): Promise<boolean> {
+    if ((await ruleSetStore.activeVersion()) !== undefined) return false;
+    try {
+      const body = gzipSync(JSON.stringify(input));
+      await dynamo.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: tableName(), Item: { ...keys.ruleSetSequence, lastVersion: 1 }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: tableName(),
+                Item: { ...keys.ruleSet(1), itemType: 'ruleset', version: 1, status: 'PUBLISHED', createdAt: now, createdBy: 'seed', publishedAt: now, publishedBy: 'seed', body, gsi1pk: keys.ruleSetList, gsi1sk: keys.ruleSet(1).pk },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            { Put: { TableName: tableName(), Item: { ...keys.ruleSetPointer, itemType: 'ruleset-pointer', version: 1, switchedAt: now, switchedBy: 'seed' }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return false; // another instance seeded first
+      throw error;
+    }
+  },
+};
+
+/** Sampling table and version for the credit lookup's measures (same source as the audit). */
+export async function activeRuleSetForAudit(): Promise<{ version: number | null; sampling: CompiledRuleSet['sampling'] }> {
+  const active = await ruleSetStore.activeCompiled();
+  if (active) return { version: active.version, sampling: active.sampling };
+  const { DEFAULT_SAMPLING } = await import('../domain/rules/measures.js');
+  return { version: null, sampling: DEFAULT_SAMPLING };
 }

@@ -74,7 +74,7 @@ export function buildOpenApi(routes: readonly RouteDef[], version = '1.0.0'): Js
       ...(route.auth === 'key' ? { security: [{ apiKey: [] }] } : { security: [] }),
       ...(parameters.length ? { parameters } : {}),
       ...(route.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: convert(route.body, 'input') } } } }
+        ? { requestBody: { required: !route.optionalBody, content: { 'application/json': { schema: convert(route.body, 'input') } } } }
         : {}),
       responses,
     };

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../http/route.js';
 import { problemSchema } from '../schemas/problem.js';
+import { ruleSetCreated, ruleSetInput, ruleSetVersionParams, ruleSetView, simulateRequest, simulationResult } from '../schemas/ruleset.js';
 import {
   declarationAccepted,
   declarationIdParams,
@@ -85,6 +86,37 @@ export const routes = {
     summary: 'A declaration with its decision, steps, release and timeline (its enterprise; officers of an involved bureau)',
     params: declarationIdParams,
     responses: { 200: declarationView },
+  }),
+  createRuleSet: defineRoute({
+    method: 'POST', path: '/rulesets', fn: 'rulesets', auth: 'key', tag: 'rulesets',
+    summary: 'Draft a rule set (officer with rules); every fault is named with its path',
+    body: ruleSetInput,
+    responses: { 201: ruleSetCreated },
+  }),
+  getActiveRuleSet: defineRoute({
+    method: 'GET', path: '/rulesets/active', fn: 'rulesets', auth: 'key', tag: 'rulesets',
+    summary: 'The rule set every bureau audits with now (officers, admin)',
+    responses: { 200: ruleSetView },
+  }),
+  getRuleSet: defineRoute({
+    method: 'GET', path: '/rulesets/{version}', fn: 'rulesets', auth: 'key', tag: 'rulesets',
+    summary: 'Any version, draft or published (officers, admin)',
+    params: ruleSetVersionParams,
+    responses: { 200: ruleSetView },
+  }),
+  simulateRuleSet: defineRoute({
+    method: 'POST', path: '/rulesets/{version}/simulate', fn: 'rulesets', auth: 'key', tag: 'rulesets',
+    summary: 'Replay recent declarations under this version and the active one (officer with rules)',
+    params: ruleSetVersionParams,
+    body: simulateRequest,
+    optionalBody: true,
+    responses: { 200: simulationResult },
+  }),
+  publishRuleSet: defineRoute({
+    method: 'POST', path: '/rulesets/{version}/publish', fn: 'rulesets', auth: 'key', tag: 'rulesets',
+    summary: 'Make a draft active for every bureau at once (officer with rules)',
+    params: ruleSetVersionParams,
+    responses: { 200: ruleSetView },
   }),
 } satisfies Record<string, RouteDef<any, any, any>>;
 

@@ -89,7 +89,10 @@ async function dispatch(impls: Map<string, RouteImpl>, event: APIGatewayProxyEve
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(event.headers ?? {})) headers[k.toLowerCase()] = v;
 
-  const body = route.body ? parseWith(route.body, decodeJsonBody(event.body, event.isBase64Encoded), 'body') : undefined;
+  const bodyMissing = event.body === undefined || event.body === '';
+  const body = route.body
+    ? parseWith(route.body, route.optionalBody && bodyMissing ? {} : decodeJsonBody(event.body, event.isBase64Encoded), 'body')
+    : undefined;
   const query = route.query ? parseWith(route.query, { ...event.queryStringParameters }, 'query', undefined) : undefined;
   const params = route.params ? parseWith(route.params, { ...event.pathParameters }, 'path', undefined) : undefined;
 

@@ -32,6 +32,8 @@ export type RouteDef<
   summary: string;
   tag: string;
   body?: B;
+  /** The body may be left out (then it is validated as `{}`). */
+  optionalBody?: boolean;
   query?: Q;
   params?: P;
   /** Status code → response schema (undefined for an empty body). */

@@ -1,0 +1,43 @@
+/**
+ * Audit worker: one message per declaration on the audit queue. Powertools batch processing reports
+ * each failed record alone, so a poison message never blocks its batch; after maxReceiveCount it
+ * rests in the dead-letter queue. Redelivered or duplicated messages are harmless: the transition
+ * is conditional on ACCEPTED.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { queueEvents } from '../shared/adapters/outbox.js';
+import { notifyQueue } from '../shared/adapters/queues.js';
+import { auditDeclaration } from '../shared/app/audit.js';
+import { logger } from '../shared/http/logger.js';
+
+const processor = new BatchProcessor(EventType.SQS);
+
+export class PoisonMessage extends Error {}
+
+function declarationIdOf(record: SQSRecord): string {
+  try {
+    const { declarationId } = JSON.parse(record.body) as { declarationId?: unknown };
+    if (typeof declarationId === 'string' && /^dcl_[0-9A-Z]{26}$/.test(declarationId)) return declarationId;
+  } catch {
+    /* fall through */
+  }
+  // Failing (rather than dropping) sends it to the dead-letter queue, where an operator sees it.
+  throw new PoisonMessage(`not an audit message: ${record.body.slice(0, 200)}`);
+}
+
+async function processRecord(record: SQSRecord): Promise<void> {
+  const declarationId = declarationIdOf(record);
+  const result = await auditDeclaration(declarationId);
+  if (result.outcome === 'decided') {
+    logger.info('declaration audited', { declarationId, status: result.status });
+    await queueEvents(notifyQueue, [result.eventId]).catch((error: unknown) =>
+      logger.warn('event committed but not queued; the redrive sweep will queue it', { error: error as Error }),
+    );
+  } else {
+    logger.info(`audit skipped: ${result.outcome}`, { declarationId });
+  }
+}
+
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+  processPartialResponse(event, processRecord, processor, { context });

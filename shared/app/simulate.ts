@@ -1,0 +1,73 @@
+/**
+ * Rule set simulation: replays recent declarations of the region under a draft and under the active
+ * set, with each enterprise's current credit, and reports what would change before publishing:
+ * the changed decisions, the lane mix and the inspection workload per bureau under each.
+ */
+import { declarationStore } from '../adapters/declaration-store.js';
+import { dynamoEnterpriseStore } from '../adapters/enterprise-store.js';
+import { ruleSetStore } from '../adapters/ruleset-store.js';
+import type { Decision } from '../domain/declaration.js';
+import { notFound } from '../domain/errors.js';
+import { compileRuleSet, decide } from '../domain/rules/engine.js';
+import type { CreditSnapshot } from '../domain/rules/measures.js';
+
+const MAX_CHANGED = 1000;
+const CONCURRENCY = 16;
+const brief = (d: Decision) => ({
+  route: d.route,
+  mode: d.mode,
+  sampled: d.sampled,
+  samplingRate: d.samplingRate,
+  steps: d.steps,
+  releaseBureau: d.releaseBureau,
+  hits: d.hits.map((h) => h.ruleId),
+});
+const sameOutcome = (a: Decision, b: Decision) => JSON.stringify({ ...brief(a), hits: 0 }) === JSON.stringify({ ...brief(b), hits: 0 });
+
+type Lanes = { DOCUMENT_RELEASE: number; INSPECTION: number; RETURNED: number };
+
+export async function simulate(draftVersion: number, range: { from?: string; to?: string; limit: number }, now = new Date()) {
+  const draftRecord = await ruleSetStore.get(draftVersion);
+  if (!draftRecord) throw notFound(`rule set ${draftVersion}`);
+  const draft = compileRuleSet(draftRecord, draftVersion);
+  const activeVersion = (await ruleSetStore.activeVersion()) ?? null;
+  const active = activeVersion === null ? undefined : await ruleSetStore.compiled(activeVersion);
+
+  const to = range.to ?? now.toISOString();
+  const from = range.from ?? new Date(Date.parse(to) - 7 * 86_400_000).toISOString();
+  const ids = await declarationStore.recentIds(from, to, range.limit);
+
+  const credits = new Map<string, Promise<CreditSnapshot | undefined>>();
+  const creditOf = (code: string) => {
+    let found = credits.get(code);
+    if (!found) credits.set(code, (found = dynamoEnterpriseStore.get(code).then((e) => (e ? { level: e.level, blacklisted: e.blacklisted } : undefined))));
+    return found;
+  };
+
+  const lanes = { active: { DOCUMENT_RELEASE: 0, INSPECTION: 0, RETURNED: 0 } as Lanes, draft: { DOCUMENT_RELEASE: 0, INSPECTION: 0, RETURNED: 0 } as Lanes };
+  const workload = { active: {} as Record<string, number>, draft: {} as Record<string, number> };
+  const count = (which: 'active' | 'draft', d: Decision) => {
+    lanes[which][d.mode]++;
+    for (const s of d.steps) workload[which][s.bureau] = (workload[which][s.bureau] ?? 0) + 1;
+  };
+  const changed: { declarationId: string; active: ReturnType<typeof brief> | null; draft: ReturnType<typeof brief> }[] = [];
+  let evaluated = 0;
+
+  for (let i = 0; i < ids.length; i += CONCURRENCY) {
+    const batch = await Promise.all(ids.slice(i, i + CONCURRENCY).map((id) => declarationStore.get(id)));
+    for (const d of batch) {
+      if (!d) continue;
+      const credit = await creditOf(d.enterpriseId);
+      if (!credit) continue;
+      const underDraft = decide(draft, d, credit);
+      const underActive = active ? decide(active, d, credit) : undefined;
+      evaluated++;
+      count('draft', underDraft);
+      if (underActive) count('active', underActive);
+      if ((!underActive || !sameOutcome(underActive, underDraft)) && changed.length < MAX_CHANGED) {
+        changed.push({ declarationId: d.id, active: underActive ? brief(underActive) : null, draft: brief(underDraft) });
+      }
+    }
+  }
+  return { evaluated, activeVersion, draftVersion, changed, laneMix: lanes, inspectionWorkload: workload };
+}

@@ -1,0 +1,57 @@
+/**
+ * Electronic release certificates (contract section 8). The digest is SHA-256 over the canonical
+ * JSON of what the certificate states; the signature is an HMAC-SHA256 of the digest with the
+ * platform's signing key, so `GET /certificates/{no}` can prove a certificate genuine and unaltered.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { canonicalJson, totalValueUsd, type DeclarationRecord, type Release } from './declaration.js';
+
+export type CertificateContent = {
+  certificateNo: string;
+  declarationId: string;
+  enterpriseId: string;
+  direction: string;
+  bureau: string;
+  releasedAt: string;
+  mode: string;
+  originCountry: string;
+  destinationCountry: string;
+  lines: { hsCode: string; quantity: number; unit: string; valueUsd: number }[];
+  totalValueUsd: number;
+};
+
+export function certificateNumber(d: Pick<DeclarationRecord, 'id'>, bureau: string, releasedAt: string): string {
+  return `CW${bureau}${releasedAt.slice(0, 10).replaceAll('-', '')}${d.id.slice(-12)}`;
+}
+
+export function certificateContent(d: DeclarationRecord, bureau: string, releasedAt: string, mode: string): CertificateContent {
+  return {
+    certificateNo: certificateNumber(d, bureau, releasedAt),
+    declarationId: d.id,
+    enterpriseId: d.enterpriseId,
+    direction: d.direction,
+    bureau,
+    releasedAt,
+    mode,
+    originCountry: d.originCountry,
+    destinationCountry: d.destinationCountry,
+    lines: d.lines.map((l) => ({ hsCode: l.hsCode, quantity: l.quantity, unit: l.unit, valueUsd: l.valueUsd })),
+    totalValueUsd: totalValueUsd(d),
+  };
+}
+
+export const digestOf = (content: CertificateContent) => createHash('sha256').update(canonicalJson(content)).digest('hex');
+export const sign = (digest: string, key: string) => createHmac('sha256', key).update(digest).digest('base64url');
+
+export function issueRelease(d: DeclarationRecord, bureau: string, releasedAt: string, mode: string, key: string): { release: Release; content: CertificateContent } {
+  const content = certificateContent(d, bureau, releasedAt, mode);
+  const digest = digestOf(content);
+  return { release: { bureau, certificateNo: content.certificateNo, releasedAt, mode, digest, signature: sign(digest, key) }, content };
+}
+
+/** Genuine: the signature is ours over this digest; unaltered: the digest matches the content. */
+export function verifyCertificate(content: CertificateContent, digest: string, signature: string, key: string): { genuine: boolean; unaltered: boolean } {
+  const expected = Buffer.from(sign(digest, key));
+  const given = Buffer.from(signature);
+  return { genuine: expected.length === given.length && timingSafeEqual(expected, given), unaltered: digestOf(content) === digest };
+}
