@@ -37,12 +37,12 @@ beforeAll(() => {
 });
 
 describe('data', () => {
-  it('has one on-demand table with point-in-time recovery, the two indexes and TTL', () => {
+  it('has one on-demand table with point-in-time recovery, the three indexes and TTL', () => {
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       BillingMode: 'PAY_PER_REQUEST',
       Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
-      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'gsi1' }), Match.objectLike({ IndexName: 'gsi2' })],
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'gsi1' }), Match.objectLike({ IndexName: 'gsi2' }), Match.objectLike({ IndexName: 'gsi3' })],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
   });

@@ -15,6 +15,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     emulatorEnv: Record<string, string>;
     queueUrls: Record<string, string>;
+    templateFile: string;
   }
 }
 
@@ -32,6 +33,9 @@ export default async function setup(project: TestProject) {
   Object.assign(env, emulatorEnvironment(dynamo, sqs), { CLEARWAY_MODE: 'local', CLEARWAY_ADMIN_KEY: 'test-admin-key', CLEARWAY_LOG_LEVEL: 'ERROR' });
   project.provide('emulatorEnv', env);
   project.provide('queueUrls', Object.fromEntries(provisioned.queueUrls));
+  const templateFile = path.join(outdir, 'template.json');
+  fs.writeFileSync(templateFile, JSON.stringify(template));
+  project.provide('templateFile', templateFile);
   return async () => {
     await Promise.all([dynamo.stop(), sqs.stop()]);
     fs.rmSync(outdir, { recursive: true, force: true });

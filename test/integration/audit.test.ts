@@ -1,0 +1,193 @@
+import fs from 'node:fs/promises';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import defaultRuleSet from '../../config/default-ruleset.json' with { type: 'json' };
+import { LambdaHost } from '../../local/lambda-host.js';
+import { provision } from '../../local/provision.js';
+import { SqsPoller } from '../../local/sqs-poller.js';
+import { modelOf } from '../../local/template.js';
+import { SendMessageCommand, SQSClient, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { handler as declarations } from '../../functions/http/declarations.js';
+import { handler as enterprises } from '../../functions/http/enterprises.js';
+import { handler as auditWorker } from '../../functions/audit-worker.js';
+import { handler as rulesets } from '../../functions/http/rulesets.js';
+import { seed } from '../../functions/seed.js';
+import { getEvent } from '../../shared/adapters/outbox.js';
+import { admin, call, enterprise, lambdaContext, officer } from '../support/api.js';
+import { declarationBody } from '../support/declarations.js';
+import { newCreditCode } from '../support/fixtures.js';
+import { drain } from '../support/queues.js';
+
+const rulesOfficer = officer('SD', 'rules');
+const sqsRecord = (body: string, id = Math.random().toString(36)) => ({ messageId: id, receiptHandle: id, body, attributes: { ApproximateReceiveCount: '1' } });
+const runAudit = (...bodies: string[]) => auditWorker({ Records: bodies.map((b) => sqsRecord(b)) } as any, lambdaContext);
+
+async function submit(level: string, overrides: Parameters<typeof declarationBody>[1] = {}) {
+  const code = newCreditCode();
+  await call(enterprises, 'POST /enterprises', { principal: admin, body: { creditCode: code, name: 'Audit Co', registeredBureau: 'NM', creditLevel: level } });
+  const res = await call(declarations, 'POST /declarations', { principal: enterprise(code), body: declarationBody(code, overrides) });
+  expect(res.status).toBe(202);
+  return { id: res.body.id as string, code };
+}
+const read = async (id: string, code: string) => (await call(declarations, 'GET /declarations/{id}', { principal: enterprise(code), params: { id } })).body;
+
+beforeAll(async () => {
+  await seed();
+  await drain('Audit');
+});
+
+describe('audit worker', () => {
+  it('releases a clean AA export on documents at once, with certificate, counters and event', async () => {
+    await drain('Notify');
+    const { id, code } = await submit('AA', { lines: [{ hsCode: '8471300000', description: 'laptops', quantity: 1, unit: 'PCS', valueUsd: 10 }] });
+    // AA samples 1%: this test tolerates the rare sampled draw by checking the lane it got.
+    expect((await runAudit(JSON.stringify({ declarationId: id }))).batchItemFailures).toEqual([]);
+    const d = await read(id, code);
+    if (d.decision.sampled) {
+      // The rare 1% draw: then it must wait for origin inspection instead.
+      expect(d).toMatchObject({ status: 'INSPECTION_REQUIRED', steps: [{ kind: 'ORIGIN_INSPECTION', bureau: 'HA' }] });
+      return;
+    }
+    expect(d).toMatchObject({ status: 'RELEASED', decision: { route: 'EXPORT_DIRECT', mode: 'DOCUMENT_RELEASE', ruleSetVersion: expect.any(Number), hits: [] } });
+    expect(d.release).toMatchObject({ bureau: 'HA', mode: 'DOCUMENT_RELEASE', certificateNo: expect.stringMatching(/^CWHA/), digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(d.timeline.map((t: any) => t.status)).toEqual(['ACCEPTED', 'RELEASED']);
+    const events = await Promise.all((await drain('Notify')).map((m) => getEvent(m.eventId)));
+    expect(events.filter((e) => e?.data.declarationId === id).map((e) => e!.type)).toEqual(['declaration.released']);
+  });
+
+  it('requires inspection for a negative-list export and names the reasons', async () => {
+    const { id, code } = await submit('AA', { lines: [{ hsCode: '0302110000', description: 'fresh trout', quantity: 5, unit: 'KG', valueUsd: 100 }], documents: [{ type: 'PRODUCER_RECORD', number: 'PR-1' }] });
+    await runAudit(JSON.stringify({ declarationId: id }));
+    const d = await read(id, code);
+    expect(d).toMatchObject({ status: 'INSPECTION_REQUIRED', decision: { route: 'EXPORT_ORIGIN_AND_PORT', mode: 'INSPECTION' } });
+    expect(d.steps).toEqual([
+      { kind: 'ORIGIN_INSPECTION', bureau: 'HA', status: 'PENDING' },
+      { kind: 'PORT_VERIFICATION', bureau: 'SD', status: 'PENDING' },
+    ]);
+    expect(d.decision.reasons[0]).toMatch(/export negative list/);
+  });
+
+  it('returns a declaration missing a required document, with the rule and reason', async () => {
+    const { id, code } = await submit('A', { direction: 'IMPORT', lines: [{ hsCode: '0201100000', description: 'beef', quantity: 5, unit: 'KG', valueUsd: 100 }], documents: [] });
+    await runAudit(JSON.stringify({ declarationId: id }));
+    const d = await read(id, code);
+    expect(d.status).toBe('RETURNED');
+    expect(d.decision.hits.map((h: any) => h.ruleId)).toEqual(['IMP-QUARANTINE-PERMIT', 'IMP-FOOD-HEALTH-CERT']);
+    expect(d.decision.reasons.join(' ')).toContain('ENTRY_QUARANTINE_PERMIT');
+    expect(d.timeline.at(-1).detail).toContain('returned');
+  });
+
+  it('uses the credit at audit time: a blacklisting just before the audit counts', async () => {
+    const { id, code } = await submit('AA');
+    await call(enterprises, 'PUT /enterprises/{code}/credit', { principal: officer('XJ', 'credit'), params: { code }, body: { blacklisted: true, reason: 'case 17' } });
+    await runAudit(JSON.stringify({ declarationId: id }));
+    const d = await read(id, code);
+    expect(d.decision).toMatchObject({ blacklisted: true, route: 'EXPORT_ORIGIN_AND_PORT', releaseBureau: 'SD' });
+  });
+
+  it('acts once on a redelivered or duplicated message', async () => {
+    await drain('Notify');
+    const { id, code } = await submit('B');
+    const body = JSON.stringify({ declarationId: id });
+    const results = await Promise.all([runAudit(body, body), runAudit(body), runAudit(body)]);
+    expect(results.every((r) => r.batchItemFailures.length === 0)).toBe(true);
+    const d = await read(id, code);
+    expect(d.timeline).toHaveLength(2);
+    const events = await Promise.all((await drain('Notify')).map((m) => getEvent(m.eventId)));
+    expect(events.filter((e) => e?.data.declarationId === id)).toHaveLength(1);
+  });
+
+  it('fails only the poison message of a batch; the rest is audited', async () => {
+    const { id, code } = await submit('B');
+    const poison = sqsRecord('{"declarationId": 42}', 'poison');
+    const good = sqsRecord(JSON.stringify({ declarationId: id }), 'good');
+    const res = await auditWorker({ Records: [poison, good, sqsRecord('not json', 'poison2')] } as any, lambdaContext);
+    expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'poison' }, { itemIdentifier: 'poison2' }]);
+    expect((await read(id, code)).status).not.toBe('ACCEPTED');
+  });
+
+  it('parks a poison message in the dead-letter queue after maxReceiveCount while the rest of its batch goes through', async () => {
+    // The template's audit queue pair, with a 1 s visibility timeout instead of 180 s so that the
+    // five receives happen within the test; the poller is local mode's event source mapping.
+    const template = modelOf(JSON.parse(await fs.readFile(inject('templateFile'), 'utf8')));
+    const mapping = template.eventSources.find((m) => template.functions.get(m.functionId)?.entry === 'functions/audit-worker.ts')!;
+    const auditQueue = template.queues.find((q) => q.logicalId === mapping.queueId)!;
+    const model = { ...template, tables: [], queues: template.queues.filter((q) => q === auditQueue || q.logicalId === auditQueue.deadLetter!.targetLogicalId).map((q) => ({ ...q, visibilityTimeoutS: 1 })) };
+    const provisioned = await provision(model, { dynamo: process.env.CLEARWAY_DYNAMODB_ENDPOINT!, sqs: process.env.CLEARWAY_SQS_ENDPOINT! }, `dlq${Date.now()}`);
+    const url = provisioned.queueUrls.get(auditQueue.logicalId)!;
+    const dlqUrl = provisioned.queueUrls.get(auditQueue.deadLetter!.targetLogicalId)!;
+    const sqs = new SQSClient({ endpoint: process.env.CLEARWAY_SQS_ENDPOINT, useQueueUrlAsEndpoint: false });
+    const { id, code } = await submit('B');
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'poison' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify({ declarationId: id }) }));
+    const host = new LambdaHost(process.cwd(), template.functions);
+    const poller = new SqsPoller(process.env.CLEARWAY_SQS_ENDPOINT!, { ...mapping, maxConcurrency: 1 }, url, provisioned.queueArns.get(auditQueue.logicalId)!, host);
+    poller.start();
+    let parked: string[] = [];
+    for (let i = 0; i < 40 && parked.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10 }));
+      parked = Messages.map((m) => m.Body!);
+    }
+    await poller.stop();
+    sqs.destroy();
+    expect(parked).toEqual(['poison']);
+    expect((await read(id, code)).status).not.toBe('ACCEPTED');
+    expect(auditQueue.deadLetter!.maxReceiveCount).toBe(5);
+  });
+});
+
+describe('rule set lifecycle', () => {
+  const ruleSet = (extra: object = {}) => ({
+    description: 'stricter B',
+    negativeLists: { export: ['0302'], import: ['01'] },
+    sampling: { AA: 0, A: 0, B: 1, C: 1, D: 1 },
+    rules: [{ id: 'all-road', description: 'road imports go to the port', when: { field: 'transport', op: 'eq', value: 'ROAD' }, then: [{ inspect: 'PORT' }] }],
+    ...extra,
+  });
+
+  it('drafts (rules role only), validates every fault, simulates, publishes atomically, and keeps versions immutable', async () => {
+    expect((await call(rulesets, 'POST /rulesets', { principal: officer('SD', 'credit'), body: ruleSet() })).status).toBe(403);
+    const bad = await call(rulesets, 'POST /rulesets', { principal: rulesOfficer, body: ruleSet({ sampling: { AA: 2 } }) });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: any) => e.path)).toEqual(expect.arrayContaining(['sampling.AA', 'sampling.B']));
+
+    const before = (await call(rulesets, 'GET /rulesets/active', { principal: rulesOfficer })).body.version;
+    const created = await call(rulesets, 'POST /rulesets', { principal: rulesOfficer, body: ruleSet() });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ version: expect.any(Number), status: 'DRAFT' });
+    const version = created.body.version;
+
+    await submit('B');
+    const sim = await call(rulesets, 'POST /rulesets/{version}/simulate', { principal: rulesOfficer, params: { version: String(version) } });
+    expect(sim.status).toBe(200);
+    expect(sim.body.evaluated).toBeGreaterThan(0);
+    expect(sim.body.laneMix.draft.INSPECTION).toBeGreaterThan(0);
+    expect(sim.body.changed.length).toBeGreaterThan(0);
+    expect(Object.keys(sim.body.inspectionWorkload.draft).length).toBeGreaterThan(0);
+
+    const published = await call(rulesets, 'POST /rulesets/{version}/publish', { principal: rulesOfficer, params: { version: String(version) } });
+    expect(published.body).toMatchObject({ version, status: 'PUBLISHED', active: true });
+    expect((await call(rulesets, 'GET /rulesets/active', { principal: officer('XJ', 'inspector') })).body.version).toBe(version);
+    expect((await call(rulesets, 'GET /rulesets/{version}', { principal: admin, params: { version: String(before) } })).body).toMatchObject({ version: before, active: false, status: 'PUBLISHED' });
+    expect((await call(rulesets, 'POST /rulesets/{version}/publish', { principal: rulesOfficer, params: { version: String(version) } })).status).toBe(409);
+
+    // Every bureau audits with it at once: the next audit names the new version.
+    const { id, code } = await submit('B');
+    await runAudit(JSON.stringify({ declarationId: id }));
+    expect((await read(id, code)).decision).toMatchObject({ ruleSetVersion: version, sampled: true, mode: 'INSPECTION' });
+
+    // And the credit lookup promises what the audit does.
+    const credit = await call(enterprises, 'GET /enterprises/{code}/credit', { principal: admin, params: { code } });
+    expect(credit.body).toMatchObject({ ruleSetVersion: version, measures: { samplingRate: 1, documentRelease: false } });
+
+    // Restore the default for the other tests.
+    const restore = await call(rulesets, 'POST /rulesets', { principal: rulesOfficer, body: defaultRuleSet });
+    await call(rulesets, 'POST /rulesets/{version}/publish', { principal: rulesOfficer, params: { version: String(restore.body.version) } });
+  });
+
+  it('hides rule sets from enterprises and answers 404 for an unknown version', async () => {
+    expect((await call(rulesets, 'GET /rulesets/active', { principal: enterprise(newCreditCode()) })).status).toBe(403);
+    expect((await call(rulesets, 'GET /rulesets/{version}', { principal: admin, params: { version: '99999' } })).status).toBe(404);
+    expect((await call(rulesets, 'GET /rulesets/{version}', { principal: admin, params: { version: 'abc' } })).status).toBe(400);
+  });
+});
