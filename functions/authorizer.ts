@@ -14,6 +14,27 @@ import { logger } from '../shared/http/logger.js';
 
 type AuthContext = { principal: string } | { reason: string };
 
+/**
+ * Known keys resolved in the last minute, per container (like API Gateway's authorizer cache, but
+ * keyed by the key's hash and never caching an unknown key, so a new key works at once). Principals
+ * are immutable, so the only staleness is a deleted key living on for up to PRINCIPAL_CACHE_MS.
+ */
+const PRINCIPAL_CACHE_MS = 60_000;
+const PRINCIPAL_CACHE_MAX = 10_000;
+const principalCache = new Map<string, { principal: string; until: number }>();
+
+async function resolvePrincipal(hash: string): Promise<string | undefined> {
+  const now = Date.now();
+  const cached = principalCache.get(hash);
+  if (cached && cached.until > now) return cached.principal;
+  const principal = await dynamoPrincipalStore.findByKeyHash(hash);
+  if (!principal) return undefined;
+  const serialized = JSON.stringify(principal);
+  if (principalCache.size >= PRINCIPAL_CACHE_MAX) principalCache.delete(principalCache.keys().next().value!);
+  principalCache.set(hash, { principal: serialized, until: now + PRINCIPAL_CACHE_MS });
+  return serialized;
+}
+
 export async function handler(
   event: APIGatewayRequestAuthorizerEventV2,
 ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthContext>> {
@@ -26,10 +47,10 @@ export async function handler(
     const principal: Principal = { id: ADMIN_PRINCIPAL_ID, kind: 'admin' };
     return { isAuthorized: true, context: { principal: JSON.stringify(principal) } };
   }
-  const principal = await dynamoPrincipalStore.findByKeyHash(hash);
+  const principal = await resolvePrincipal(hash);
   if (!principal) {
     logger.info('unknown API key', { requestId: event.requestContext.requestId });
     return { isAuthorized: true, context: { reason: 'unknown' } };
   }
-  return { isAuthorized: true, context: { principal: JSON.stringify(principal) } };
+  return { isAuthorized: true, context: { principal } };
 }

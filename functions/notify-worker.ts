@@ -6,7 +6,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord, Context, SQSBatchResponse } from 'aws-lambda';
-import { getEvent, markEventConsumed } from '../shared/adapters/outbox.js';
+import { claimEvent } from '../shared/adapters/outbox.js';
 import type { NotifyMessage } from '../shared/domain/events.js';
 import { logger } from '../shared/http/logger.js';
 
@@ -18,13 +18,12 @@ async function processRecord(record: SQSRecord): Promise<void> {
     logger.error('dropping a malformed notify message', { messageId: record.messageId });
     return;
   }
-  const event = await getEvent(message.eventId);
+  const event = await claimEvent(message.eventId, new Date().toISOString());
   if (!event) {
-    logger.warn('event not found; nothing to notify', { eventId: message.eventId });
+    logger.info('event unknown or consumed already', { eventId: message.eventId });
     return;
   }
-  const consumed = await markEventConsumed(event.id, new Date().toISOString());
-  logger.info(consumed ? 'event consumed' : 'event was consumed already', { eventId: event.id, type: event.type });
+  logger.info('event consumed', { eventId: event.id, type: event.type });
 }
 
 function parseMessage(body: string): NotifyMessage | undefined {

@@ -7,6 +7,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -35,7 +36,18 @@ export async function provision(
       const name = prefix + table.logicalId;
       tableNames.set(table.logicalId, name);
       try {
-        await dynamo.send(new DescribeTableCommand({ TableName: name }));
+        const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: name }));
+        // A data dir from an older version: add the indexes the template has gained since.
+        const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
+        for (const index of table.globalSecondaryIndexes.filter((g) => !existing.has(g.IndexName))) {
+          await dynamo.send(
+            new UpdateTableCommand({
+              TableName: name,
+              AttributeDefinitions: table.attributeDefinitions,
+              GlobalSecondaryIndexUpdates: [{ Create: { ...index, Projection: index.Projection as { ProjectionType: 'ALL' } } }],
+            }),
+          );
+        }
         continue;
       } catch (error) {
         if (!(error instanceof ResourceNotFoundException)) throw error;

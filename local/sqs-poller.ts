@@ -1,5 +1,6 @@
 /**
- * Lambda's SQS event source mapping, locally: up to MaximumConcurrency pollers per mapping, each
+ * Lambda's SQS event source mapping, locally: pollers that scale like Lambda's between one and
+ * MaximumConcurrency (a poller that fills a batch starts another; an idle extra poller stops), each
  * collecting up to BatchSize messages within the batching window, invoking the function, then
  * deleting what succeeded. With ReportBatchItemFailures only the reported failures stay; a thrown
  * error leaves the whole batch. What stays reappears after the queue's visibility timeout and, past
@@ -12,7 +13,8 @@ import type { EventSourceModel } from './template.js';
 
 export class SqsPoller {
   private running = true;
-  private readonly loops: Promise<void>[] = [];
+  private readonly loops = new Set<Promise<void>>();
+  private pollers = 0;
   private readonly client: SQSClient;
 
   constructor(
@@ -31,19 +33,36 @@ export class SqsPoller {
   }
 
   start(): void {
-    for (let i = 0; i < this.mapping.maxConcurrency; i++) this.loops.push(this.loop());
+    this.spawn(true);
+  }
+
+  /** Concurrent invocations right now (never above MaximumConcurrency). */
+  get concurrency(): number {
+    return this.pollers;
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    await Promise.all(this.loops);
+    while (this.loops.size) await Promise.all([...this.loops]);
     this.client.destroy();
   }
 
-  private async loop(): Promise<void> {
+  private spawn(first = false): void {
+    if (!this.running || this.pollers >= this.mapping.maxConcurrency) return;
+    this.pollers++;
+    const loop: Promise<void> = this.loop(first).finally(() => {
+      this.pollers--;
+      this.loops.delete(loop);
+    });
+    this.loops.add(loop);
+  }
+
+  private async loop(first: boolean): Promise<void> {
     while (this.running) {
       try {
         const batch = await this.collect();
+        if (batch.length === 0 && !first) return; // scale in: the first poller always stays
+        if (batch.length >= Math.min(10, this.mapping.batchSize)) this.spawn(); // scale out under load
         if (batch.length) await this.deliver(batch);
       } catch (error) {
         if (this.running) {

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { GSI1, GSI2, GSI3 } from '../../shared/adapters/keys.js';
+import { DECLARATION_LIST_ATTRIBUTES, GSI1, GSI2, GSI3 } from '../../shared/adapters/keys.js';
 
 /**
  * The one table every bureau of the region shares (key design: docs/data-model.md).
@@ -25,6 +25,9 @@ export class DataTable extends Construct {
           indexName: GSI1,
           partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
           sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+          // Listings read summaries, never lines.
+          projectionType: ProjectionType.INCLUDE,
+          nonKeyAttributes: DECLARATION_LIST_ATTRIBUTES,
         },
         {
           indexName: GSI2,

@@ -2,6 +2,7 @@
  * AWS SDK clients, created once per container. Locally the runtime points them at the emulators
  * through CLEARWAY_DYNAMODB_ENDPOINT and CLEARWAY_SQS_ENDPOINT; in the cloud both are unset.
  */
+import http from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -9,8 +10,20 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 const dynamoEndpoint = process.env.CLEARWAY_DYNAMODB_ENDPOINT;
 const sqsEndpoint = process.env.CLEARWAY_SQS_ENDPOINT;
 
+/**
+ * DynamoDB Local serialises writes in one SQLite database: measured here, 8 concurrent
+ * transactions get ~300/s through it, 32 get ~150/s. So against the emulator requests wait in
+ * Node for one of a few connections instead of crowding the JVM. (In the cloud: SDK defaults.)
+ */
+const LOCAL_DYNAMO_CONNECTIONS = Number(process.env.CLEARWAY_DYNAMODB_CONNECTIONS ?? 8);
+
 export const dynamo = DynamoDBDocumentClient.from(
-  new DynamoDBClient({ ...(dynamoEndpoint ? { endpoint: dynamoEndpoint } : {}), maxAttempts: 4 }),
+  new DynamoDBClient({
+    ...(dynamoEndpoint
+      ? { endpoint: dynamoEndpoint, requestHandler: { httpAgent: new http.Agent({ keepAlive: true, maxSockets: LOCAL_DYNAMO_CONNECTIONS }) } }
+      : {}),
+    maxAttempts: 4,
+  }),
   { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } },
 );
 

@@ -15,7 +15,10 @@ import type { OutboxEvent } from '../domain/events.js';
 import type { CertificateContent } from '../domain/certificate.js';
 
 const CHUNK_BYTES = 300_000;
+/** Lines up to this size live in the header item itself (one item to write and read). */
+const INLINE_LINES_BYTES = 64_000;
 const LINES_PREFIX = 'LINES#';
+
 
 export type IdempotencyGuard = { kind: 'clientRef' | 'idempotencyKey'; value: string };
 export type ExistingDeclaration = { declarationId: string; bodyHash: string; guard: IdempotencyGuard['kind'] };
@@ -47,7 +50,7 @@ const guardKey = (enterpriseId: string, guard: IdempotencyGuard) =>
   guard.kind === 'clientRef' ? keys.clientRef(enterpriseId, guard.value) : keys.idempotencyKey(enterpriseId, guard.value);
 
 function headerOf(item: Record<string, unknown>): DeclarationHeader {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, gsi3pk: _g3, gsi3sk: _g3s, itemType: _t, lineChunks: _c, redriveCount: _r, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, gsi3pk: _g3, gsi3sk: _g3s, itemType: _t, lineChunks: _c, redriveCount: _r, linesJson: _l, ...rest } = item;
   return rest as DeclarationHeader;
 }
 
@@ -139,7 +142,9 @@ export const declarationStore = {
    */
   async create(record: DeclarationRecord, guards: IdempotencyGuard[]): Promise<CreateResult> {
     const { lines, ...header } = record;
-    const chunks = chunkLines(lines);
+    const linesJson = JSON.stringify(lines);
+    const inline = Buffer.byteLength(linesJson) <= INLINE_LINES_BYTES;
+    const chunks = inline ? [] : chunkLines(lines);
     const totalValueUsd = lines.reduce((s, l) => s + l.valueUsd, 0);
     const items = [
       {
@@ -152,6 +157,7 @@ export const declarationStore = {
             lineCount: lines.length,
             totalValueUsd,
             lineChunks: chunks.length,
+            ...(inline ? { linesJson } : {}),
             gsi1pk: keys.declarationsOfEnterprise(record.enterpriseId),
             gsi1sk: `${record.createdAt}#${record.id}`,
             gsi2pk: keys.strandedShard(shardOf(record.id)),
@@ -206,16 +212,14 @@ export const declarationStore = {
     } while (startKey);
     const headerItem = items.find((i) => i.sk === 'DECL');
     if (!headerItem) return undefined;
+    if (typeof headerItem.linesJson === 'string') {
+      const { lineCount: _n, totalValueUsd: _v, ...header } = headerOf(headerItem);
+      return { ...header, lines: JSON.parse(headerItem.linesJson) as DeclarationLine[] } as DeclarationRecord;
+    }
     const chunks = items.filter((i) => String(i.sk).startsWith(LINES_PREFIX)).sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
     if (chunks.length !== headerItem.lineChunks) throw new Error(`declaration ${id}: ${chunks.length} of ${String(headerItem.lineChunks)} line chunks`);
     const { lineCount: _n, totalValueUsd: _v, ...header } = headerOf(headerItem);
     return { ...header, lines: chunks.flatMap((c) => JSON.parse(c.lines as string) as DeclarationLine[]) } as DeclarationRecord;
-  },
-
-  /** Just the header (no lines): status, decision, steps, release, timeline. */
-  async getHeader(id: string): Promise<DeclarationHeader | undefined> {
-    const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.declaration(id), ConsistentRead: true }));
-    return Item ? headerOf(Item) : undefined;
   },
 
   /** Ids of the region's most recent declarations in [from, to], newest first (all shards merged). */

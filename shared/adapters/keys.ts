@@ -49,6 +49,18 @@ export const keys = {
   }),
 };
 
+/**
+ * What GSI1 projects for listings: the header without its lines, so a page of 100 declarations
+ * costs what its summaries weigh, not what their lines weigh.
+ */
+export const DECLARATION_LIST_ATTRIBUTES = [
+  'id', 'status', 'createdAt', 'updatedAt', 'clientRef', 'enterpriseId', 'direction', 'declaredAt', 'portBureau', 'port',
+  'inspectionBureau', 'releaseBureau', 'transport', 'originCountry', 'destinationCountry', 'containers', 'documents',
+  'decision', 'steps', 'release', 'timeline', 'lineCount', 'totalValueUsd', 'bodyHash', 'itemType',
+  // rule set listing
+  'version',
+];
+
 /** Opaque cursors: base64url of the LastEvaluatedKey. */
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;

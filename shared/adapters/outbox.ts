@@ -42,21 +42,26 @@ export async function queueEvents(queue: WorkQueue<NotifyMessage>, eventIds: str
   if (eventIds.length > 0) await queue.sendMany(eventIds.map((eventId) => ({ eventId })));
 }
 
-/** Marks an event consumed (leaves the pending index). False when it was consumed already. */
-export async function markEventConsumed(id: string, now: string): Promise<boolean> {
+/**
+ * Claims an event for its consumer: marks it consumed (it leaves the pending index) and returns
+ * it, in one conditional write. Undefined when it does not exist or was consumed already.
+ */
+export async function claimEvent(id: string, now: string): Promise<OutboxEvent | undefined> {
   try {
-    await dynamo.send(
+    const { Attributes } = await dynamo.send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.event(id),
         UpdateExpression: 'REMOVE gsi2pk, gsi2sk SET consumedAt = :now',
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(consumedAt)',
         ExpressionAttributeValues: { ':now': now },
+        ReturnValues: 'ALL_NEW',
       }),
     );
-    return true;
+    const { id: eventId, type, enterpriseId, timestamp, data } = Attributes as OutboxEvent;
+    return { id: eventId, type, enterpriseId, timestamp, data };
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
+    if (error instanceof ConditionalCheckFailedException) return undefined;
     throw error;
   }
 }

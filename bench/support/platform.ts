@@ -1,0 +1,31 @@
+/** Starts the local runtime (npm start's program) in its own process for a benchmark. */
+import fs from 'node:fs';
+import { startLocal, newDataDir, type LocalProcess } from '../../test/support/local-process.js';
+import { newCreditCode } from '../../test/support/fixtures.js';
+import { request } from './load.js';
+
+export type BenchPlatform = LocalProcess & { admin: (method: string, path: string, body?: unknown) => Promise<any>; close(): Promise<void> };
+
+export async function benchPlatform(): Promise<BenchPlatform> {
+  const dataDir = newDataDir();
+  const p = await startLocal({ dataDir, env: { CLEARWAY_ADMIN_KEY: 'bench-admin', CLEARWAY_LOG_LEVEL: 'ERROR' } });
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const res = await request(p.url + path, method, { authorization: 'Bearer bench-admin', 'content-type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));
+    return JSON.parse(res.body || 'null');
+  };
+  return {
+    ...p,
+    admin,
+    close: async () => {
+      await p.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function benchEnterprise(platform: BenchPlatform, level = 'A'): Promise<{ code: string; key: string }> {
+  const code = newCreditCode();
+  await platform.admin('POST', '/enterprises', { creditCode: code, name: 'Bench Co', registeredBureau: 'SD', creditLevel: level });
+  const { apiKey } = await platform.admin('POST', '/principals', { kind: 'enterprise', enterpriseId: code });
+  return { code, key: apiKey };
+}
