@@ -54,7 +54,11 @@ export async function startDynamoLocal(options: { dbPath?: string; port?: number
     '-disableTelemetry',
     ...(options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory']),
   ];
-  const child: ChildProcess = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl-C (SIGINT to the terminal's group) must not kill the database
+  // under in-flight work; the runtime stops it last. If this process dies anyway, so does Java.
+  const child: ChildProcess = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
@@ -82,6 +86,7 @@ export async function startDynamoLocal(options: { dbPath?: string; port?: number
     port,
     stop: () =>
       new Promise<void>((resolve) => {
+        process.removeListener('exit', killOnExit);
         if (exited) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');

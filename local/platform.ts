@@ -10,7 +10,7 @@ import { emulatorEnvironment, startDynamoLocal, startSqsLocal, StartupError, typ
 import { HttpGateway } from './http-gateway.js';
 import { LambdaHost } from './lambda-host.js';
 import { provision, resolveEnvironment } from './provision.js';
-import { SqsPoller } from './sqs-poller.js';
+import { startWorkersThread, type WorkersThread } from './workers.js';
 import { modelOf, synthesizeTemplate, type PlatformModel } from './template.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -100,14 +100,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   let dynamo: DynamoLocal | undefined;
   let sqs: SqsLocal | undefined;
-  const pollers: SqsPoller[] = [];
+  let workers: WorkersThread | undefined;
   const timers: NodeJS.Timeout[] = [];
   let host_: LambdaHost | undefined;
   const stopAll = async () => {
     server.closeAllConnections?.();
     await new Promise<void>((r) => server.close(() => r()));
     timers.forEach(clearInterval);
-    await Promise.all(pollers.map((p) => p.stop()));
+    await workers?.stop();
     await host_?.drain(15_000);
     await Promise.all([sqs?.stop(), dynamo?.stop()]);
     releaseLock();
@@ -148,11 +148,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const { bootstrap } = await import('./bootstrap.js');
     await bootstrap();
 
-    for (const mapping of model.eventSources) {
-      const poller = new SqsPoller(sqs.endpoint, mapping, provisioned.queueUrls.get(mapping.queueId)!, provisioned.queueArns.get(mapping.queueId)!, lambdaHost);
-      poller.start();
-      pollers.push(poller);
-    }
+    workers = await startWorkersThread({
+      projectRoot: PROJECT_ROOT,
+      env: { ...(process.env as Record<string, string>), CLEARWAY_DYNAMODB_CONNECTIONS: process.env.CLEARWAY_WORKER_DYNAMODB_CONNECTIONS ?? '2' },
+      sqsEndpoint: sqs.endpoint,
+      functions: [...model.functions],
+      mappings: model.eventSources.map((mapping) => ({
+        mapping,
+        queueUrl: provisioned.queueUrls.get(mapping.queueId)!,
+        queueArn: provisioned.queueArns.get(mapping.queueId)!,
+      })),
+    });
     const strandedAfterS = Number(process.env.CLEARWAY_STRANDED_AFTER_S ?? 120);
     for (const schedule of model.schedules) {
       const everyS = options.scheduleEveryS ?? Math.max(1, Math.min(schedule.everyS, Math.ceil(strandedAfterS / 2)));

@@ -121,7 +121,8 @@ export class SqsPoller {
       const response = (await this.host.invoke(this.mapping.functionId, event)) as SQSBatchResponse | undefined;
       failed = new Set(this.mapping.reportBatchItemFailures ? (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier) : []);
     } catch (error) {
-      console.error(JSON.stringify({ level: 'ERROR', message: 'queue worker failed; the batch returns after the visibility timeout', function: this.mapping.functionId, error: String(error) }));
+      const causes = ((error as { recordErrors?: unknown[] }).recordErrors ?? []).slice(0, 3).map(String);
+      console.error(JSON.stringify({ level: 'ERROR', message: 'queue worker failed; the batch returns after the visibility timeout', function: this.mapping.functionId, error: String(error), causes }));
     }
     const done = messages.filter((m) => !failed.has(m.MessageId!));
     for (let i = 0; i < done.length; i += 10) {
