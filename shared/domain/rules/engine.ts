@@ -11,6 +11,7 @@
 import type { DeclarationInput } from '../../schemas/declaration.js';
 import {
   DECLARATION_FIELDS,
+  LINE_FIELDS,
   type Action,
   type Condition,
   type DeclarationField,
@@ -37,121 +38,228 @@ type Context = {
   d: AuditDeclaration;
   credit: CreditSnapshot;
   totalValueUsd: number;
-  docTypes: Set<string>;
+  /** Document types present (a handful: an array beats a Set here). */
+  docTypes: string[];
 };
 type Predicate<T> = (x: T) => boolean;
 
-type CompiledRule = { id: string; description: string; when: Predicate<Context>; then: Action[] };
+type CompiledRule = { id: string; description: string; when: Predicate<Context>; then: Action[]; effect: string };
 
 export type CompiledRuleSet = {
   version: number;
   sampling: SamplingTable;
   negativeLists: { EXPORT: PrefixSet; IMPORT: PrefixSet };
   rules: CompiledRule[];
+  index: RuleIndex;
 };
+
+/**
+ * Which rules can fire for a declaration at all, from the `eq`/`in` tests on plain fields at the
+ * top of each rule (a rule `all: [direction eq IMPORT, ...]` cannot fire on an export). Per indexed
+ * field: value → bitset of the rules that allow it; rules that do not test the field allow any
+ * value. Deciding ANDs one bitset per field and evaluates only the rules left.
+ */
+type RuleIndex = {
+  words: number;
+  fields: { get: (c: Context) => unknown; byValue: Map<unknown, Uint32Array>; unconstrained: Uint32Array }[];
+  /** Ranges from top-level gt/gte/lt/lte on numeric fields, per field: a rule out of range is dropped. */
+  ranges: { get: (c: Context) => unknown; entries: { rule: number; lo: number; loIncl: boolean; hi: number; hiIncl: boolean }[] }[];
+  /** Rules with a top-level `anyLine: hsCode startsWith [...]`: a trie of their prefixes. */
+  hsTrie: HsNode | undefined;
+  hsUnconstrained: Uint32Array;
+  scratch: Uint32Array;
+  lineScratch: Uint32Array;
+};
+type HsNode = { bits?: Uint32Array; kids: (HsNode | undefined)[] };
+
+const NUMERIC: readonly DeclarationField[] = ['totalValueUsd', 'lineCount', 'containerCount'];
+
+const INDEXABLE: readonly DeclarationField[] = [
+  'direction', 'transport', 'creditLevel', 'declaredAt', 'portBureau', 'port', 'inspectionBureau', 'releaseBureau', 'originCountry', 'destinationCountry',
+];
+
+/** The values a rule allows per field, from its top-level conjuncts (undefined: unconstrained). */
+function allowedValues(when: Condition): Map<DeclarationField, Set<unknown>> {
+  const conjuncts = 'all' in when ? when.all : [when];
+  const allowed = new Map<DeclarationField, Set<unknown>>();
+  for (const c of conjuncts) {
+    if (!('field' in c) || !INDEXABLE.includes(c.field) || (c.op !== 'eq' && c.op !== 'in')) continue;
+    const values = new Set<unknown>(c.op === 'eq' ? [c.value] : (c.value as Scalar[]));
+    const before = allowed.get(c.field);
+    allowed.set(c.field, before ? new Set([...before].filter((v) => values.has(v))) : values);
+  }
+  return allowed;
+}
+
+const conjunctsOf = (when: Condition): Condition[] => ('all' in when ? when.all : [when]);
+
+function buildIndex(rules: readonly { when: Condition }[]): RuleIndex {
+  const words = Math.max(1, Math.ceil(rules.length / 32));
+  const setBit = (bits: Uint32Array, i: number) => (bits[i >>> 5]! |= 1 << (i & 31));
+  const constraints = rules.map((r) => allowedValues(r.when));
+
+  const ranges: RuleIndex['ranges'] = NUMERIC.map((field) => ({ get: declarationField(field), entries: [] }));
+  rules.forEach((r, rule) => {
+    NUMERIC.forEach((field, f) => {
+      const range = { rule, lo: -Infinity, loIncl: true, hi: Infinity, hiIncl: true };
+      let constrained = false;
+      for (const c of conjunctsOf(r.when)) {
+        if (!('field' in c) || c.field !== field || typeof c.value !== 'number') continue;
+        if (c.op === 'gt' || c.op === 'gte') {
+          constrained = true;
+          if (c.value > range.lo || (c.value === range.lo && c.op === 'gt')) Object.assign(range, { lo: c.value, loIncl: c.op === 'gte' });
+        } else if (c.op === 'lt' || c.op === 'lte') {
+          constrained = true;
+          if (c.value < range.hi || (c.value === range.hi && c.op === 'lt')) Object.assign(range, { hi: c.value, hiIncl: c.op === 'lte' });
+        }
+      }
+      if (constrained) ranges[f]!.entries.push(range);
+    });
+  });
+
+  let hsTrie: HsNode | undefined;
+  const hsUnconstrained = new Uint32Array(words);
+  rules.forEach((r, rule) => {
+    const prefixes = conjunctsOf(r.when).flatMap((c) =>
+      'anyLine' in c && 'field' in c.anyLine && c.anyLine.field === 'hsCode' && c.anyLine.op === 'startsWith' ? [[c.anyLine.value].flat() as string[]] : [],
+    );
+    if (prefixes.length === 0 || prefixes[0]!.some((p) => !/^[0-9]+$/.test(p))) {
+      setBit(hsUnconstrained, rule);
+      return;
+    }
+    hsTrie ??= { kids: new Array(10) };
+    for (const prefix of prefixes[0]!) {
+      let node = hsTrie;
+      for (let i = 0; i < prefix.length; i++) node = node.kids[prefix.charCodeAt(i) - 48] ??= { kids: new Array(10) };
+      setBit((node.bits ??= new Uint32Array(words)), rule);
+    }
+  });
+  const fields: RuleIndex['fields'] = [];
+  for (const field of INDEXABLE) {
+    if (!constraints.some((c) => c.has(field))) continue;
+    const unconstrained = new Uint32Array(words);
+    const values = new Set<unknown>();
+    constraints.forEach((c, i) => {
+      const allowed = c.get(field);
+      if (!allowed) unconstrained[i >>> 5]! |= 1 << (i & 31);
+      else for (const v of allowed) values.add(v);
+    });
+    const byValue = new Map<unknown, Uint32Array>();
+    for (const v of values) {
+      const bits = Uint32Array.from(unconstrained);
+      constraints.forEach((c, i) => {
+        if (c.get(field)?.has(v)) bits[i >>> 5]! |= 1 << (i & 31);
+      });
+      byValue.set(v, bits);
+    }
+    fields.push({ get: declarationField(field), byValue, unconstrained });
+  }
+  return { words, fields, ranges: ranges.filter((r) => r.entries.length > 0), hsTrie, hsUnconstrained, scratch: new Uint32Array(words), lineScratch: new Uint32Array(words) };
+}
 
 // ---- compiling ---------------------------------------------------------------------------------
 
-function compare(op: Operator, value: Scalar | Scalar[]): Predicate<unknown> {
-  switch (op) {
-    case 'eq':
-      return (v) => v === value;
-    case 'ne':
-      return (v) => v !== value;
-    case 'in': {
-      const set = new Set(value as Scalar[]);
-      return (v) => set.has(v as Scalar);
-    }
-    case 'nin': {
-      const set = new Set(value as Scalar[]);
-      return (v) => !set.has(v as Scalar);
-    }
-    case 'gt':
-      return (v) => typeof v === 'number' && v > (value as number);
-    case 'gte':
-      return (v) => typeof v === 'number' && v >= (value as number);
-    case 'lt':
-      return (v) => typeof v === 'number' && v < (value as number);
-    case 'lte':
-      return (v) => typeof v === 'number' && v <= (value as number);
-    case 'startsWith': {
-      const list = Array.isArray(value) ? (value as string[]) : [value as string];
-      if (list.length === 1) {
-        const prefix = list[0]!;
-        return (v) => typeof v === 'string' && v.startsWith(prefix);
+/**
+ * Conditions are compiled to JavaScript source, one function per rule, so V8 sees straight-line
+ * code instead of a tree of closures. Only field names from the schema's fixed lists and
+ * JSON-escaped literals reach the source; sets and prefix tries are passed in as constants.
+ */
+class Generator {
+  readonly constants: unknown[] = [];
+
+  private constant(value: unknown): string {
+    this.constants.push(value);
+    return `K[${this.constants.length - 1}]`;
+  }
+
+  private compare(ref: string, op: Operator, value: Scalar | Scalar[]): string {
+    const lit = (v: Scalar) => JSON.stringify(v);
+    switch (op) {
+      case 'eq':
+        return `(${ref} === ${lit(value as Scalar)})`;
+      case 'ne':
+        return `(${ref} !== ${lit(value as Scalar)})`;
+      case 'in':
+        return `${this.constant(new Set(value as Scalar[]))}.has(${ref})`;
+      case 'nin':
+        return `!${this.constant(new Set(value as Scalar[]))}.has(${ref})`;
+      case 'gt':
+        return `(${ref} > ${lit(value as number)})`;
+      case 'gte':
+        return `(${ref} >= ${lit(value as number)})`;
+      case 'lt':
+        return `(${ref} < ${lit(value as number)})`;
+      case 'lte':
+        return `(${ref} <= ${lit(value as number)})`;
+      case 'startsWith': {
+        const list = Array.isArray(value) ? (value as string[]) : [value as string];
+        if (list.length === 1) return `(typeof ${ref} === 'string' && ${ref}.startsWith(${lit(list[0]!)}))`;
+        return `(typeof ${ref} === 'string' && ${this.constant(new PrefixSet(list))}.has(${ref}))`;
       }
-      const set = new PrefixSet(list);
-      return (v) => typeof v === 'string' && set.has(v);
     }
   }
+
+  line(c: LineCondition): string {
+    if ('all' in c) return `(${c.all.map((x) => this.line(x)).join(' && ')})`;
+    if ('any' in c) return `(${c.any.map((x) => this.line(x)).join(' || ')})`;
+    if ('not' in c) return `!${this.line(c.not)}`;
+    if (!(c.field in LINE_FIELDS)) throw new Error(`unknown line field ${c.field}`);
+    return this.compare(`l.${c.field}`, c.op, c.value);
+  }
+
+  condition(c: Condition): string {
+    if ('all' in c) return `(${[...c.all].sort((a, b) => cost(a) - cost(b)).map((x) => this.condition(x)).join(' && ')})`;
+    if ('any' in c) return `(${[...c.any].sort((a, b) => cost(a) - cost(b)).map((x) => this.condition(x)).join(' || ')})`;
+    if ('not' in c) return `!${this.condition(c.not)}`;
+    if ('anyLine' in c) {
+      const some = new Function('K', `return (lines) => { for (let i = 0; i < lines.length; i++) { const l = lines[i]; if (${this.line(c.anyLine)}) return true; } return false; };`);
+      return `${this.constant(some(this.constants))}(x.d.lines)`;
+    }
+    if ('missingDocument' in c) return `!x.docTypes.includes(${JSON.stringify(c.missingDocument)})`;
+    if (!(c.field in DECLARATION_FIELDS)) throw new Error(`unknown field ${c.field}`);
+    return this.compare(FIELD_REF[c.field], c.op, c.value);
+  }
 }
+
+/** Where each condition field lives in the evaluation context. */
+const FIELD_REF: Record<DeclarationField, string> = {
+  direction: 'x.d.direction',
+  declaredAt: 'x.d.declaredAt',
+  portBureau: 'x.d.portBureau',
+  port: 'x.d.port',
+  inspectionBureau: 'x.d.inspectionBureau',
+  releaseBureau: 'x.d.releaseBureau',
+  transport: 'x.d.transport',
+  originCountry: 'x.d.originCountry',
+  destinationCountry: 'x.d.destinationCountry',
+  enterpriseId: 'x.d.enterpriseId',
+  creditLevel: 'x.credit.level',
+  blacklisted: 'x.credit.blacklisted',
+  totalValueUsd: 'x.totalValueUsd',
+  lineCount: 'x.d.lines.length',
+  containerCount: '(x.d.containers ? x.d.containers.length : 0)',
+};
 
 function declarationField(field: DeclarationField): (c: Context) => unknown {
-  switch (field) {
-    case 'creditLevel':
-      return (c) => c.credit.level;
-    case 'blacklisted':
-      return (c) => c.credit.blacklisted;
-    case 'totalValueUsd':
-      return (c) => c.totalValueUsd;
-    case 'lineCount':
-      return (c) => c.d.lines.length;
-    case 'containerCount':
-      return (c) => c.d.containers?.length ?? 0;
-    default:
-      return (c) => c.d[field];
-  }
+  return new Function('x', `return ${FIELD_REF[field]};`) as (c: Context) => unknown;
 }
 
-function combine<T>(kind: 'all' | 'any', parts: Predicate<T>[]): Predicate<T> {
-  if (parts.length === 1) return parts[0]!;
-  if (kind === 'all') {
-    return (x) => {
-      for (let i = 0; i < parts.length; i++) if (!parts[i]!(x)) return false;
-      return true;
-    };
-  }
-  return (x) => {
-    for (let i = 0; i < parts.length; i++) if (parts[i]!(x)) return true;
-    return false;
-  };
-}
-
-export function compileLineCondition(c: LineCondition): Predicate<Line> {
-  if ('all' in c) return combine('all', c.all.map(compileLineCondition));
-  if ('any' in c) return combine('any', c.any.map(compileLineCondition));
-  if ('not' in c) {
-    const inner = compileLineCondition(c.not);
-    return (l) => !inner(l);
-  }
-  const test = compare(c.op, c.value);
-  const field: LineField = c.field;
-  return (l) => test(l[field]);
+/**
+ * Rough evaluation cost, used to test cheap conjuncts/disjuncts first (all/any are pure, so their
+ * order does not change the result, only how soon it is known).
+ */
+function cost(c: Condition): number {
+  if ('all' in c) return c.all.reduce((s, x) => s + cost(x), 0);
+  if ('any' in c) return c.any.reduce((s, x) => s + cost(x), 0);
+  if ('not' in c) return cost(c.not);
+  if ('anyLine' in c) return 20;
+  return 1;
 }
 
 export function compileCondition(c: Condition): Predicate<Context> {
-  if ('all' in c) return combine('all', c.all.map(compileCondition));
-  if ('any' in c) return combine('any', c.any.map(compileCondition));
-  if ('not' in c) {
-    const inner = compileCondition(c.not);
-    return (x) => !inner(x);
-  }
-  if ('anyLine' in c) {
-    const line = compileLineCondition(c.anyLine);
-    return (x) => {
-      const lines = x.d.lines;
-      for (let i = 0; i < lines.length; i++) if (line(lines[i]!)) return true;
-      return false;
-    };
-  }
-  if ('missingDocument' in c) {
-    const type = c.missingDocument;
-    return (x) => !x.docTypes.has(type);
-  }
-  if (!(c.field in DECLARATION_FIELDS)) throw new Error(`unknown field ${c.field}`);
-  const get = declarationField(c.field);
-  const test = compare(c.op, c.value);
-  return (x) => test(get(x));
+  const generator = new Generator();
+  const source = generator.condition(c);
+  return new Function('K', `return (x) => ${source};`)(generator.constants) as Predicate<Context>;
 }
 
 export function compileRuleSet(input: RuleSetInput, version: number): CompiledRuleSet {
@@ -159,7 +267,15 @@ export function compileRuleSet(input: RuleSetInput, version: number): CompiledRu
     version,
     sampling: { ...input.sampling },
     negativeLists: { EXPORT: new PrefixSet(input.negativeLists.export), IMPORT: new PrefixSet(input.negativeLists.import) },
-    rules: input.rules.map((r) => ({ id: r.id, description: r.description, when: compileCondition(r.when), then: r.then })),
+    rules: input.rules.map((r) => ({
+      id: r.id,
+      description: r.description,
+      when: compileCondition(r.when),
+      then: r.then,
+      // What a hit says it does is fixed per rule: computed once here, not per decision.
+      effect: r.then.map((a) => ('inspect' in a ? `INSPECT_${a.inspect}` : EFFECT[Object.keys(a)[0]!]!)).join('+'),
+    })),
+    index: buildIndex(input.rules),
   };
 }
 
@@ -173,26 +289,82 @@ const EFFECT: Record<string, string> = {
   return: 'RETURN',
 };
 
-/** Negative-list matches of a declaration: which lines, by which prefix. */
-export function negativeListMatches(rs: CompiledRuleSet, d: Pick<AuditDeclaration, 'direction' | 'lines'>): { line: number; hsCode: string; prefix: string }[] {
+/** Indexes of the lines of a declaration that are on its direction's negative list. */
+export function negativeListLines(rs: CompiledRuleSet, d: Pick<AuditDeclaration, 'direction' | 'lines'>): number[] {
   const list = rs.negativeLists[d.direction];
-  const out: { line: number; hsCode: string; prefix: string }[] = [];
+  const out: number[] = [];
   if (list.size === 0) return out;
-  for (let i = 0; i < d.lines.length; i++) {
-    const hs = d.lines[i]!.hsCode;
-    const len = list.longestMatch(hs);
-    if (len > 0) out.push({ line: i, hsCode: hs, prefix: hs.slice(0, len) });
-  }
+  for (let i = 0; i < d.lines.length; i++) if (list.has(d.lines[i]!.hsCode)) out.push(i);
   return out;
 }
 
-export function decide(rs: CompiledRuleSet, d: AuditDeclaration, credit: CreditSnapshot): Decision {
+function contextOf(d: AuditDeclaration, credit: CreditSnapshot): Context {
   let totalValueUsd = 0;
   for (let i = 0; i < d.lines.length; i++) totalValueUsd += d.lines[i]!.valueUsd;
-  const docTypes = new Set<string>();
-  if (d.documents) for (const doc of d.documents) docTypes.add(doc.type);
-  const ctx: Context = { d, credit, totalValueUsd, docTypes };
+  const docTypes: string[] = [];
+  if (d.documents) for (const doc of d.documents) docTypes.push(doc.type);
+  return { d, credit, totalValueUsd, docTypes };
+}
 
+/** Indexes of the rules whose condition holds, in rule order. */
+export function firedRules(rs: CompiledRuleSet, d: AuditDeclaration, credit: CreditSnapshot): number[] {
+  const ctx = contextOf(d, credit);
+  const { words, fields, ranges, hsTrie, scratch: candidates } = rs.index;
+  candidates.fill(0xffffffff);
+  for (let f = 0; f < fields.length; f++) {
+    const field = fields[f]!;
+    const bits = field.byValue.get(field.get(ctx)) ?? field.unconstrained;
+    for (let w = 0; w < words; w++) candidates[w]! &= bits[w]!;
+  }
+  for (let f = 0; f < ranges.length; f++) {
+    const { get, entries } = ranges[f]!;
+    const v = get(ctx) as number;
+    for (let r = 0; r < entries.length; r++) {
+      const range = entries[r]!;
+      const inside = (range.loIncl ? v >= range.lo : v > range.lo) && (range.hiIncl ? v <= range.hi : v < range.hi);
+      if (!inside) candidates[range.rule >>> 5]! &= ~(1 << (range.rule & 31));
+    }
+  }
+  if (hsTrie) {
+    // Rules that need a line under one of their HS prefixes stay only if some line is.
+    const allowed = rs.index.lineScratch;
+    allowed.set(rs.index.hsUnconstrained);
+    for (const line of d.lines) {
+      let node: HsNode | undefined = hsTrie;
+      for (let i = 0; i < line.hsCode.length && node; i++) {
+        node = node.kids[line.hsCode.charCodeAt(i) - 48];
+        if (node?.bits) for (let w = 0; w < words; w++) allowed[w]! |= node.bits[w]!;
+      }
+    }
+    for (let w = 0; w < words; w++) candidates[w]! &= allowed[w]!;
+  }
+  const fired: number[] = [];
+  const rules = rs.rules;
+  for (let w = 0; w < words; w++) {
+    let word = candidates[w]!;
+    while (word !== 0) {
+      const bit = 31 - Math.clz32(word & -word);
+      word &= word - 1;
+      const i = (w << 5) + bit;
+      if (i < rules.length && rules[i]!.when(ctx)) fired.push(i);
+    }
+  }
+  return fired;
+}
+
+/** The decision: which rules fired and which lines are on the negative list decide it all. */
+export function decide(rs: CompiledRuleSet, d: AuditDeclaration, credit: CreditSnapshot): Decision {
+  return assembleDecision(rs, d, credit, firedRules(rs, d, credit), negativeListLines(rs, d));
+}
+
+/**
+ * Turns fired rules and negative-list lines into the decision (routes, steps, sampling, lanes,
+ * hits, reasons). Split from the evaluation so that other rule engines can be measured against
+ * this one on exactly the evaluation (bench/audit.ts).
+ */
+export function assembleDecision(rs: CompiledRuleSet, d: AuditDeclaration, credit: CreditSnapshot, fired: readonly number[], negativeLines: readonly number[]): Decision {
+  const docTypes: string[] = [];
+  if (d.documents) for (const doc of d.documents) docTypes.push(doc.type);
   const hits: Hit[] = [];
   // Words for the enterprise: why it was returned, or why it must be inspected.
   const returnReasons: string[] = [];
@@ -201,49 +373,45 @@ export function decide(rs: CompiledRuleSet, d: AuditDeclaration, credit: CreditS
   let raisedRate = 0;
   let returned = false;
 
-  for (const rule of rs.rules) {
-    if (!rule.when(ctx)) continue;
-    const effects: string[] = [];
-    const details: string[] = [rule.description];
+  for (const index of fired) {
+    const rule = rs.rules[index]!;
+    let detail = rule.description;
     for (const action of rule.then) {
       if ('requireDocuments' in action) {
-        const missing = action.requireDocuments.filter((t) => !docTypes.has(t));
-        effects.push(EFFECT.requireDocuments!);
+        const missing = action.requireDocuments.filter((t) => !docTypes.includes(t));
         if (missing.length) {
           returned = true;
-          details.push(`missing required document${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
+          detail += `; missing required document${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`;
           returnReasons.push(`${rule.id}: missing required document${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
-        } else details.push(`required documents present: ${action.requireDocuments.join(', ')}`);
+        } else detail += `; required documents present: ${action.requireDocuments.join(', ')}`;
       } else if ('inspect' in action) {
-        effects.push(`INSPECT_${action.inspect}`);
         const step = inspectionStep(action.inspect, d);
         ruleSteps.push(step);
-        details.push(`${step.kind} at ${step.bureau}`);
+        detail += `; ${step.kind} at ${step.bureau}`;
         reasons.push(`${rule.id}: ${step.kind} at ${step.bureau} (${rule.description})`);
       } else if ('disinfect' in action) {
-        effects.push(EFFECT.disinfect!);
         ruleSteps.push({ kind: 'PORT_DISINFECTION', bureau: d.portBureau });
-        details.push(`PORT_DISINFECTION at ${d.portBureau}`);
+        detail += `; PORT_DISINFECTION at ${d.portBureau}`;
         reasons.push(`${rule.id}: preventive disinfection at ${d.portBureau}`);
       } else if ('samplingRate' in action) {
-        effects.push(EFFECT.samplingRate!);
         if (action.samplingRate > raisedRate) raisedRate = action.samplingRate;
-        details.push(`sampling raised to ${action.samplingRate}`);
+        detail += `; sampling raised to ${action.samplingRate}`;
       } else {
-        effects.push(EFFECT.return!);
         returned = true;
-        details.push(`returned: ${action.return}`);
+        detail += `; returned: ${action.return}`;
         returnReasons.push(`${rule.id}: ${action.return}`);
       }
     }
-    hits.push({ ruleId: rule.id, effect: effects.join('+'), detail: details.join('; ') });
+    hits.push({ ruleId: rule.id, effect: rule.effect, detail });
   }
 
-  const negative = negativeListMatches(rs, d);
-  const onNegativeList = negative.length > 0;
+  const onNegativeList = negativeLines.length > 0;
   const measures = creditMeasures(credit, rs.sampling);
   const outside = !measures.regionalIntegration;
-  for (const m of negative) reasons.unshift(`line ${m.line + 1} (HS ${m.hsCode}) is on the ${d.direction.toLowerCase()} negative list (prefix ${m.prefix})`);
+  for (let i = negativeLines.length - 1; i >= 0; i--) {
+    const line = negativeLines[i]!;
+    reasons.unshift(`line ${line + 1} (HS ${d.lines[line]!.hsCode}) is on the ${d.direction.toLowerCase()} negative list`);
+  }
   if (credit.blacklisted) reasons.unshift('the enterprise is blacklisted: every declaration is inspected');
   else if (credit.level === 'D') reasons.unshift('credit level D: every declaration is inspected');
 
