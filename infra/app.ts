@@ -23,7 +23,11 @@ export type BuildOptions = { bundling?: boolean; stage?: string; nag?: boolean; 
 export function buildApp(options: BuildOptions = {}): { app: App; stages: ClearwayStage[] } {
   const app = new App({
     ...(options.outdir ? { outdir: options.outdir } : {}),
-    context: options.bundling === false ? { 'aws:cdk:bundling-stacks': [] } : {},
+    context: {
+      // CloudFormation's own template checks (e.g. property limits) fail synthesis, not a deploy.
+      '@aws-cdk/core:validateAgainstDefaultRules': true,
+      ...(options.bundling === false ? { 'aws:cdk:bundling-stacks': [] } : {}),
+    },
   });
   const stageName = options.stage ?? (app.node.tryGetContext('stage') as string | undefined) ?? 'dev';
   const stages = allRegions.map(

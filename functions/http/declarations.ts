@@ -2,6 +2,7 @@
 import { routes } from '../../shared/api/routes.js';
 import { declarationStore, type DeclarationHeader, type IdempotencyGuard } from '../../shared/adapters/declaration-store.js';
 import { auditQueue } from '../../shared/adapters/queues.js';
+import { DECLARATION_LIST_ATTRIBUTES } from '../../shared/adapters/keys.js';
 import { declarationView, involvesBureau, newDeclaration, type DeclarationRecord } from '../../shared/domain/declaration.js';
 import { conflict, DomainError, forbidden, invalid, notFound } from '../../shared/domain/errors.js';
 import { anyPrincipal, requireEnterprise, type Principal } from '../../shared/domain/principal.js';
@@ -17,8 +18,10 @@ function visible(principal: Principal, d: Pick<DeclarationRecord, 'enterpriseId'
   return !!principal.bureau && involvesBureau(d, principal.bureau);
 }
 
+/** Exactly the summary schema's fields (what the listing index projects). */
 function summaryView(h: DeclarationHeader, baseUrl: string) {
-  const { bodyHash: _hash, ...view } = h;
+  const view: Record<string, unknown> = {};
+  for (const key of DECLARATION_LIST_ATTRIBUTES) if (key !== 'version' && h[key as keyof DeclarationHeader] !== undefined) view[key] = h[key as keyof DeclarationHeader];
   return { ...view, links: { self: `${baseUrl}/declarations/${h.id}` } };
 }
 

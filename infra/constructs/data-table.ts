@@ -27,7 +27,7 @@ export class DataTable extends Construct {
           sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
           // Listings read summaries, never lines.
           projectionType: ProjectionType.INCLUDE,
-          nonKeyAttributes: DECLARATION_LIST_ATTRIBUTES,
+          nonKeyAttributes: [...DECLARATION_LIST_ATTRIBUTES],
         },
         {
           indexName: GSI2,

@@ -54,12 +54,12 @@ export const keys = {
  * costs what its summaries weigh, not what their lines weigh.
  */
 export const DECLARATION_LIST_ATTRIBUTES = [
-  'id', 'status', 'createdAt', 'updatedAt', 'clientRef', 'enterpriseId', 'direction', 'declaredAt', 'portBureau', 'port',
-  'inspectionBureau', 'releaseBureau', 'transport', 'originCountry', 'destinationCountry', 'containers', 'documents',
-  'decision', 'steps', 'release', 'timeline', 'lineCount', 'totalValueUsd', 'bodyHash', 'itemType',
+  'id', 'status', 'createdAt', 'updatedAt', 'clientRef', 'enterpriseId', 'direction', 'declaredAt', 'portBureau',
+  'inspectionBureau', 'releaseBureau', 'transport', 'originCountry', 'destinationCountry', 'decision', 'steps', 'release',
+  'lineCount', 'totalValueUsd',
   // rule set listing
   'version',
-];
+] as const; // CloudFormation allows at most 20 projected attributes per index
 
 /** Opaque cursors: base64url of the LastEvaluatedKey. */
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {

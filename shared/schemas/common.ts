@@ -9,7 +9,6 @@ import { isValidCreditCode } from '../domain/credit-code.js';
 import { isValidContainerNumber } from '../domain/container-number.js';
 
 /** Control characters (C0, DEL, C1) and lone surrogates never belong in a text field. */
-// eslint-disable-next-line no-control-regex
 const CONTROL_OR_LONE_SURROGATE = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** A bounded, trimmed-looking human text without control characters. */

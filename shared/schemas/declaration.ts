@@ -114,9 +114,16 @@ export const declarationAccepted = z
   .object({ id: z.string(), status: z.literal('ACCEPTED'), links: z.object({ self: z.string() }) })
   .meta({ id: 'DeclarationAccepted' });
 
-/** A list entry: the declaration without its lines (their count and total value instead). */
+/**
+ * A list entry: what the listing index projects (at most 20 attributes per index): the declaration
+ * without its lines, documents, containers, port and timeline; its line count and total value.
+ */
 export const declarationSummary = declarationView
-  .omit({ lines: true })
+  .pick({
+    id: true, status: true, createdAt: true, updatedAt: true, clientRef: true, enterpriseId: true, direction: true,
+    declaredAt: true, portBureau: true, inspectionBureau: true, releaseBureau: true, transport: true,
+    originCountry: true, destinationCountry: true, decision: true, steps: true, release: true, links: true,
+  })
   .extend({ lineCount: z.number().int(), totalValueUsd: z.number() })
   .meta({ id: 'DeclarationSummary' });
 

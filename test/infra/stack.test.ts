@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AttributeType, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../../infra/app.js';
 import { NAG_ACKNOWLEDGEMENTS } from '../../infra/nag.js';
@@ -166,6 +167,18 @@ describe('HTTP API', () => {
   });
   it('logs access', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }) });
+  });
+});
+
+describe('CloudFormation template validation', () => {
+  it('fails synthesis on a property CloudFormation would reject (e.g. 21 projected attributes)', () => {
+    const { app } = buildApp({ bundling: false, nag: false });
+    const stack = new Stack(app, 'Probe');
+    new TableV2(stack, 'T', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      globalSecondaryIndexes: [{ indexName: 'i', partitionKey: { name: 'g', type: AttributeType.STRING }, projectionType: ProjectionType.INCLUDE, nonKeyAttributes: Array.from({ length: 21 }, (_, i) => `a${i}`) }],
+    });
+    expect(() => app.synth()).toThrow(/NonKeyAttributes|maximum item count/);
   });
 });
 

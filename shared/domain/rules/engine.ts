@@ -16,7 +16,6 @@ import {
   type Condition,
   type DeclarationField,
   type LineCondition,
-  type LineField,
   type Operator,
   type RuleSetInput,
   type Scalar,
@@ -33,7 +32,6 @@ export type AuditDeclaration = Pick<
   | 'originCountry' | 'destinationCountry' | 'enterpriseId' | 'containers' | 'lines' | 'documents'
 > & { id: string };
 
-type Line = AuditDeclaration['lines'][number];
 type Context = {
   d: AuditDeclaration;
   credit: CreditSnapshot;
