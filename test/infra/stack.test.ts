@@ -2,7 +2,10 @@
  * Assertions on the synthesized template (bundling off: the template is the same but for asset
  * hashes). What is checked here is what local mode and the cloud both rely on.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -29,9 +32,18 @@ function grantsOf(entry: string): { actions: string[]; resources: unknown[] }[] 
 }
 const actionsOf = (entry: string) => new Set(grantsOf(entry).flatMap((g) => g.actions));
 
+const outdirs: string[] = [];
+/** Synthesis output goes to temp dirs this file removes afterwards. */
+const outdir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearway-cdk-'));
+  outdirs.push(dir);
+  return dir;
+};
+afterAll(() => outdirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 beforeAll(() => {
   // With the cdk-nag AwsSolutions pack registered: synthesis throws on any unacknowledged finding.
-  const { app, stages } = buildApp({ bundling: false, stage: 'dev' });
+  const { app, stages } = buildApp({ bundling: false, stage: 'dev', outdir: outdir() });
   const assembly = app.synth();
   template = Template.fromJSON(assembly.getNestedAssembly(stages[0]!.artifactId).getStackArtifact(stages[0]!.stack.artifactId).template);
   resources = template.toJSON().Resources;
@@ -48,7 +60,7 @@ describe('data', () => {
     });
   });
   it('protects the table from deletion outside dev', () => {
-    const { app, stages } = buildApp({ bundling: false, stage: 'prod', nag: false });
+    const { app, stages } = buildApp({ bundling: false, stage: 'prod', nag: false, outdir: outdir() });
     const prod = app.synth().getNestedAssembly(stages[0]!.artifactId).getStackArtifact(stages[0]!.stack.artifactId).template;
     const table = Object.values<any>(prod.Resources).find((r) => r.Type === 'AWS::DynamoDB::GlobalTable');
     expect(table.Properties.Replicas[0].DeletionProtectionEnabled).toBe(true);
@@ -172,7 +184,7 @@ describe('HTTP API', () => {
 
 describe('CloudFormation template validation', () => {
   it('fails synthesis on a property CloudFormation would reject (e.g. 21 projected attributes)', () => {
-    const { app } = buildApp({ bundling: false, nag: false });
+    const { app } = buildApp({ bundling: false, nag: false, outdir: outdir() });
     const stack = new Stack(app, 'Probe');
     new TableV2(stack, 'T', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
@@ -188,7 +200,7 @@ describe('cdk-nag AwsSolutions', () => {
     for (const ack of NAG_ACKNOWLEDGEMENTS) expect(ack.reason.length).toBeGreaterThan(30);
   });
   it('is really checked: the same pack fails a queue without a dead-letter queue', () => {
-    const app = new App();
+    const app = new App({ outdir: outdir() });
     new Queue(new Stack(app, 'Bad'), 'NoDlq');
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).toThrow(/SQS3|dead-letter|DLQ/i);

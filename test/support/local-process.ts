@@ -12,8 +12,14 @@ export type LocalProcess = { url: string; port: number; dataDir: string; child: 
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
+const createdDirs: string[] = [];
+// Whatever a test run creates, it removes (even when a test fails half way).
+process.once('exit', () => createdDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 export function newDataDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'clearway-e2e-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearway-e2e-'));
+  createdDirs.push(dir);
+  return dir;
 }
 
 export function spawnLocal(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
