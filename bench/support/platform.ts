@@ -1,6 +1,6 @@
 /** Starts the local runtime (npm start's program) in its own process for a benchmark. */
 import fs from 'node:fs';
-import { startLocal, newDataDir, type LocalProcess } from '../../test/support/local-process.js';
+import { startLocal, newDataDir, removeDataDirs, type LocalProcess } from '../../test/support/local-process.js';
 import { newCreditCode } from '../../test/support/fixtures.js';
 import { request } from './load.js';
 
@@ -19,6 +19,7 @@ export async function benchPlatform(): Promise<BenchPlatform> {
     close: async () => {
       await p.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      removeDataDirs();
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, startLocal, type LocalProcess } from '../support/local-process.js';
+import { client, removeDataDirs, startLocal, type LocalProcess } from '../support/local-process.js';
 import { declarationBody } from '../support/declarations.js';
 import { newCreditCode } from '../support/fixtures.js';
 import { declarationInput } from '../../shared/schemas/declaration.js';
@@ -34,6 +34,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await platform?.stop();
+  removeDataDirs();
 });
 
 describe('declare anywhere', () => {

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, newDataDir, spawnLocal, startLocal, type LocalProcess } from '../support/local-process.js';
+import { client, newDataDir, removeDataDirs, spawnLocal, startLocal, type LocalProcess } from '../support/local-process.js';
 import { newCreditCode } from '../support/fixtures.js';
 
 let platform: LocalProcess;
@@ -16,6 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await platform?.stop();
+  removeDataDirs();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

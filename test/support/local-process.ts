@@ -13,8 +13,11 @@ export type LocalProcess = { url: string; port: number; dataDir: string; child: 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 const createdDirs: string[] = [];
-// Whatever a test run creates, it removes (even when a test fails half way).
-process.once('exit', () => createdDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/** Removes every data dir `newDataDir` made (call from afterAll: test workers may not see 'exit'). */
+export function removeDataDirs(): void {
+  for (const dir of createdDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
 
 export function newDataDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearway-e2e-'));
