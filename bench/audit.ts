@@ -19,19 +19,37 @@ for (const pair of (process.env.PEER_COUNTS ?? '').split(',').filter(Boolean)) {
 const CLEARWAY_COUNT = Number(process.env.CLEARWAY_COUNT ?? 100_000);
 const script = path.join(import.meta.dirname, 'audit', 'run-engine.ts');
 
-type Result = { engine: string; count: number; rules: number; prefixes: number; decisionsPerSecond: number; runs: number[]; p50us: number; p99us: number; hashes: Record<string, string>; lanes: Record<string, number>; hitsPerDecision: number };
+type Result = {
+  engine: string;
+  count: number;
+  rules: number;
+  prefixes: number;
+  decisionsPerSecond: number;
+  runs: number[];
+  p50us: number;
+  p99us: number;
+  hashes: Record<string, string>;
+  lanes: Record<string, number>;
+  hitsPerDecision: number;
+};
 const run = (engine: string, count: number, hashCounts: number[] = []): Result => {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', script, engine === '@gorules/zen-engine' ? 'zen' : engine, String(count), hashCounts.join(',')], {
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', script, engine === '@gorules/zen-engine' ? 'zen' : engine, String(count), hashCounts.join(',')],
+    {
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   return { ...(JSON.parse(out.trim().split('\n').at(-1)!) as Result), engine };
 };
 
 console.log(`bench:audit on ${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores, one used per engine), Node ${process.version}`);
 const clearway = run('clearway', CLEARWAY_COUNT, Object.values(COUNTS));
-console.log(`workload: ${clearway.rules} rules, ${clearway.prefixes} negative-list prefixes, ${clearway.count} declarations (1-20 lines); lanes ${JSON.stringify(clearway.lanes)}, ${clearway.hitsPerDecision} hits/decision`);
+console.log(
+  `workload: ${clearway.rules} rules, ${clearway.prefixes} negative-list prefixes, ${clearway.count} declarations (1-20 lines); lanes ${JSON.stringify(clearway.lanes)}, ${clearway.hitsPerDecision} hits/decision`,
+);
 const results: (Result & { identical: boolean })[] = [{ ...clearway, identical: true }];
 for (const [engine, count] of Object.entries(COUNTS)) {
   const r = run(engine, count);
@@ -42,9 +60,13 @@ const fastestPeer = Math.max(...results.slice(1).map((r) => r.decisionsPerSecond
 console.log('\n| engine | declarations | decisions/s (median of 5) | p50 µs | p99 µs | identical decisions | vs Clearway |');
 console.log('|---|---:|---:|---:|---:|:---:|---:|');
 for (const r of results) {
-  console.log(`| ${r.engine} | ${r.count.toLocaleString('en')} | ${r.decisionsPerSecond.toLocaleString('en')} | ${r.p50us} | ${r.p99us} | ${r.identical ? 'yes' : 'NO'} | ${r.engine === 'clearway' ? '1x' : `${(clearway.decisionsPerSecond / r.decisionsPerSecond).toFixed(0)}x slower`} |`);
+  console.log(
+    `| ${r.engine} | ${r.count.toLocaleString('en')} | ${r.decisionsPerSecond.toLocaleString('en')} | ${r.p50us} | ${r.p99us} | ${r.identical ? 'yes' : 'NO'} | ${r.engine === 'clearway' ? '1x' : `${(clearway.decisionsPerSecond / r.decisionsPerSecond).toFixed(0)}x slower`} |`,
+  );
 }
-console.log(`\ntargets: >= 200,000 decisions/s with full hits: ${clearway.decisionsPerSecond >= 200_000 ? 'met' : 'NOT met'}; >= 20x the fastest peer: ${clearway.decisionsPerSecond >= 20 * fastestPeer ? 'met' : 'NOT met'} (${(clearway.decisionsPerSecond / fastestPeer).toFixed(1)}x)`);
+console.log(
+  `\ntargets: >= 200,000 decisions/s with full hits: ${clearway.decisionsPerSecond >= 200_000 ? 'met' : 'NOT met'}; >= 20x the fastest peer: ${clearway.decisionsPerSecond >= 20 * fastestPeer ? 'met' : 'NOT met'} (${(clearway.decisionsPerSecond / fastestPeer).toFixed(1)}x)`,
+);
 if (results.some((r) => !r.identical)) {
   console.error('engines disagree: see "identical decisions"');
   process.exit(1);

@@ -16,12 +16,19 @@ try {
   // Give each enterprise some history, as a real one would have.
   for (const e of enterprises) {
     for (const level of ['AA', 'A']) {
-      await request(`${platform.url}/enterprises/${e.code}/credit`, 'PUT', { authorization: `Bearer ${officer.apiKey}`, 'content-type': 'application/json' }, JSON.stringify({ level, reason: 'bench' }));
+      await request(
+        `${platform.url}/enterprises/${e.code}/credit`,
+        'PUT',
+        { authorization: `Bearer ${officer.apiKey}`, 'content-type': 'application/json' },
+        JSON.stringify({ level, reason: 'bench' }),
+      );
     }
   }
   const get = (i: number) => {
     const e = enterprises[i % enterprises.length]!;
-    return request(`${platform.url}/enterprises/${e.code}/credit`, 'GET', { authorization: `Bearer ${e.key}` }).then((r) => r.status === 200);
+    return request(`${platform.url}/enterprises/${e.code}/credit`, 'GET', { authorization: `Bearer ${e.key}` }).then(
+      (r) => r.status === 200,
+    );
   };
   await openLoop(50, 3, get); // warm-up
   const result = await openLoop(rate, durationS, get);

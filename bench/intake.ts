@@ -20,10 +20,17 @@ try {
   const post = (i: number) => {
     const e = enterprises[i % enterprises.length]!;
     const body = JSON.stringify({ ...declarationBody(e.code), clientRef: `bench-${randomUUID()}` });
-    return request(`${platform.url}/declarations`, 'POST', { authorization: `Bearer ${e.key}`, 'content-type': 'application/json' }, body).then((r) => r.status === 202);
+    return request(
+      `${platform.url}/declarations`,
+      'POST',
+      { authorization: `Bearer ${e.key}`, 'content-type': 'application/json' },
+      body,
+    ).then((r) => r.status === 202);
   };
   await openLoop(20, 3, post); // warm-up
-  console.log(`bench:intake on ${os.cpus().length} cores, Node ${process.version}, local runtime (DynamoDB Local on disk, fauxqs; the audit worker runs alongside)`);
+  console.log(
+    `bench:intake on ${os.cpus().length} cores, Node ${process.version}, local runtime (DynamoDB Local on disk, fauxqs; the audit worker runs alongside)`,
+  );
   printRow('POST /declarations', await openLoop(rate, durationS, post));
   let best: LoadResult | undefined;
   for (const r of rates) {

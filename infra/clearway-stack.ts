@@ -38,7 +38,11 @@ export class ClearwayStack extends Stack {
     const { table } = new DataTable(this, 'Data', { production: props.production });
     const WORKER_TIMEOUT = Duration.seconds(30);
     const audit = new WorkQueue(this, 'Audit', { consumerTimeout: WORKER_TIMEOUT, maxReceiveCount: 5, maxAge: Duration.minutes(5) });
-    const notify = new WorkQueue(this, 'Notify', { consumerTimeout: Duration.seconds(60), maxReceiveCount: 5, maxAge: Duration.minutes(15) });
+    const notify = new WorkQueue(this, 'Notify', {
+      consumerTimeout: Duration.seconds(60),
+      maxReceiveCount: 5,
+      maxAge: Duration.minutes(15),
+    });
     const adminKey = new Secret(this, 'AdminKey', {
       description: 'Clearway admin API key (read by the authorizer)',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
@@ -76,7 +80,10 @@ export class ClearwayStack extends Stack {
         actions,
       );
     const functions: Record<ApiFunctionName, IFunction | undefined> = {
-      meta: new ClearwayFunction(this, 'ApiMeta', { entry: 'functions/http/meta.ts', environment: { CLEARWAY_REGION_ID: props.region.id } }),
+      meta: new ClearwayFunction(this, 'ApiMeta', {
+        entry: 'functions/http/meta.ts',
+        environment: { CLEARWAY_REGION_ID: props.region.id },
+      }),
       principals: api('principals', ['dynamodb:GetItem', 'dynamodb:PutItem']),
       enterprises: api('enterprises', [...READ, ...WRITE], { NOTIFY_QUEUE_URL: notify.queue.queueUrl }),
       declarations: api('declarations', [...READ, ...WRITE], { AUDIT_QUEUE_URL: audit.queue.queueUrl }),
@@ -123,7 +130,12 @@ export class ClearwayStack extends Stack {
       [...READ, ...WRITE],
     );
     auditWorker.addEventSource(
-      new SqsEventSource(audit.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true, maxConcurrency: 50 }),
+      new SqsEventSource(audit.queue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        maxConcurrency: 50,
+      }),
     );
     notify.queue.grantSendMessages(auditWorker);
     signingKey.grantRead(auditWorker);
@@ -137,7 +149,12 @@ export class ClearwayStack extends Stack {
       [...READ, ...WRITE],
     );
     notifyWorker.addEventSource(
-      new SqsEventSource(notify.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true, maxConcurrency: 20 }),
+      new SqsEventSource(notify.queue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        maxConcurrency: 20,
+      }),
     );
     notify.queue.grantSendMessages(notifyWorker);
 

@@ -31,7 +31,10 @@ function dynamoLocalDir(): string {
 
 export function checkJava(): void {
   const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (probe.error) throw new StartupError('Java 17 or newer is required for DynamoDB Local, but `java` was not found on PATH (Debian: apt-get install openjdk-17-jre-headless)');
+  if (probe.error)
+    throw new StartupError(
+      'Java 17 or newer is required for DynamoDB Local, but `java` was not found on PATH (Debian: apt-get install openjdk-17-jre-headless)',
+    );
   const match = /version "(\d+)/.exec(probe.stderr + probe.stdout);
   if (match && Number(match[1]) < 17) throw new StartupError(`DynamoDB Local needs Java 17 or newer; found Java ${match[1]}`);
 }
@@ -48,8 +51,10 @@ export async function startDynamoLocal(options: { dbPath?: string; port?: number
     '-XX:+UseParallelGC',
     '-Xmx512m',
     `-Djava.library.path=${path.join(dir, 'DynamoDBLocal_lib')}`,
-    '-jar', path.join(dir, 'DynamoDBLocal.jar'),
-    '-port', String(port),
+    '-jar',
+    path.join(dir, 'DynamoDBLocal.jar'),
+    '-port',
+    String(port),
     '-sharedDb',
     '-disableTelemetry',
     ...(options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory']),
@@ -65,7 +70,12 @@ export async function startDynamoLocal(options: { dbPath?: string; port?: number
   let exited = false;
   child.once('exit', () => (exited = true));
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (exited) throw new StartupError(`DynamoDB Local exited while starting: ${output.trim().split('\n').slice(-3).join(' | ')}`);

@@ -71,7 +71,8 @@ export class HttpGateway {
         ? gatewayError(503, 'Service Unavailable: starting')
         : await this.dispatch(req, Buffer.concat(chunks));
     const headers: Record<string, string> = { ...(result.headers as Record<string, string>) };
-    const body = result.body === undefined ? Buffer.alloc(0) : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body);
+    const body =
+      result.body === undefined ? Buffer.alloc(0) : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body);
     if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type') && body.length) headers['content-type'] = 'application/json';
     headers['apigw-requestid'] = headers['apigw-requestid'] ?? '';
     res.writeHead(result.statusCode ?? 200, headers);
@@ -119,7 +120,13 @@ export class HttpGateway {
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'local',
-      http: { method, path: rawPath, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method,
+        path: rawPath,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId,
       routeKey: route.routeKey,
       stage: '$default',
@@ -135,7 +142,9 @@ export class HttpGateway {
       ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
       ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
       requestContext,
-      ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64'), isBase64Encoded: !isText } : { isBase64Encoded: false }),
+      ...(body.length
+        ? { body: isText ? body.toString('utf8') : body.toString('base64'), isBase64Encoded: !isText }
+        : { isBase64Encoded: false }),
     } as APIGatewayProxyEventV2;
 
     try {
@@ -181,5 +190,9 @@ function toResult(result: unknown, requestId: string): APIGatewayProxyStructured
     const r = result as APIGatewayProxyStructuredResultV2;
     return { ...r, headers: { ...r.headers, 'apigw-requestid': requestId } as Record<string, string> };
   }
-  return { statusCode: 200, headers: { 'content-type': 'application/json', 'apigw-requestid': requestId }, body: typeof result === 'string' ? result : JSON.stringify(result ?? null) };
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json', 'apigw-requestid': requestId },
+    body: typeof result === 'string' ? result : JSON.stringify(result ?? null),
+  };
 }

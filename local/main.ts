@@ -42,7 +42,9 @@ async function main() {
   console.log(`Clearway is up at ${platform.url} (started in ${(platform.startupMs / 1000).toFixed(1)} s)`);
   console.log(`  health:   curl ${platform.url}/health`);
   console.log(`  API docs: ${platform.url}/openapi.json`);
-  console.log(`  get a key: curl -X POST ${platform.url}/principals -H 'Authorization: Bearer ${adminKey === 'local-admin-key' ? adminKey : '$CLEARWAY_ADMIN_KEY'}' \\`);
+  console.log(
+    `  get a key: curl -X POST ${platform.url}/principals -H 'Authorization: Bearer ${adminKey === 'local-admin-key' ? adminKey : '$CLEARWAY_ADMIN_KEY'}' \\`,
+  );
   console.log(`             -H 'Content-Type: application/json' -d '{"kind":"officer","bureau":"SD","roles":["credit"]}'`);
 
   let stopping = false;
@@ -59,6 +61,8 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`clearway: ${error instanceof StartupError ? error.message : `failed to start: ${(error as Error)?.stack ?? String(error)}`}`);
+  console.error(
+    `clearway: ${error instanceof StartupError ? error.message : `failed to start: ${(error as Error)?.stack ?? String(error)}`}`,
+  );
   process.exit(1);
 });

@@ -36,7 +36,9 @@ function prepareDataDir(dataDir: string): () => void {
     fs.mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true });
     fs.accessSync(dataDir, fs.constants.W_OK);
   } catch (error) {
-    throw new StartupError(`the data directory ${dataDir} is not writable (${(error as NodeJS.ErrnoException).code ?? String(error)}); set CLEARWAY_DATA_DIR to a writable folder`);
+    throw new StartupError(
+      `the data directory ${dataDir} is not writable (${(error as NodeJS.ErrnoException).code ?? String(error)}); set CLEARWAY_DATA_DIR to a writable folder`,
+    );
   }
   const lock = path.join(dataDir, 'clearway.pid');
   try {
@@ -44,7 +46,9 @@ function prepareDataDir(dataDir: string): () => void {
     if (pid && pid !== process.pid) {
       try {
         process.kill(pid, 0);
-        throw new StartupError(`the data directory ${dataDir} is in use by another Clearway (pid ${pid}); give each instance its own CLEARWAY_DATA_DIR`);
+        throw new StartupError(
+          `the data directory ${dataDir} is in use by another Clearway (pid ${pid}); give each instance its own CLEARWAY_DATA_DIR`,
+        );
       } catch (error) {
         if (error instanceof StartupError) throw error; // else: a stale lock from a crash
       }
@@ -150,7 +154,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
     workers = await startWorkersThread({
       projectRoot: PROJECT_ROOT,
-      env: { ...(process.env as Record<string, string>), CLEARWAY_DYNAMODB_CONNECTIONS: process.env.CLEARWAY_WORKER_DYNAMODB_CONNECTIONS ?? '2' },
+      env: {
+        ...(process.env as Record<string, string>),
+        CLEARWAY_DYNAMODB_CONNECTIONS: process.env.CLEARWAY_WORKER_DYNAMODB_CONNECTIONS ?? '2',
+      },
       sqsEndpoint: sqs.endpoint,
       functions: [...model.functions],
       mappings: model.eventSources.map((mapping) => ({
@@ -163,7 +170,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     for (const schedule of model.schedules) {
       const everyS = options.scheduleEveryS ?? Math.max(1, Math.min(schedule.everyS, Math.ceil(strandedAfterS / 2)));
       const run = () =>
-        lambdaHost.invoke(schedule.functionId, { source: 'aws.events', 'detail-type': 'Scheduled Event', time: new Date().toISOString() }).catch((error: unknown) => log(`scheduled ${schedule.functionId} failed: ${String(error)}`));
+        lambdaHost
+          .invoke(schedule.functionId, { source: 'aws.events', 'detail-type': 'Scheduled Event', time: new Date().toISOString() })
+          .catch((error: unknown) => log(`scheduled ${schedule.functionId} failed: ${String(error)}`));
       void run(); // a restart redrives at once what the last run left
       timers.push(setInterval(run, everyS * 1000));
     }

@@ -21,11 +21,7 @@ export type Provisioned = {
 
 const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
-export async function provision(
-  model: PlatformModel,
-  endpoints: { dynamo: string; sqs: string },
-  prefix = '',
-): Promise<Provisioned> {
+export async function provision(model: PlatformModel, endpoints: { dynamo: string; sqs: string }, prefix = ''): Promise<Provisioned> {
   const dynamo = new DynamoDBClient({ ...local, endpoint: endpoints.dynamo });
   const sqs = new SQSClient({ ...local, endpoint: endpoints.sqs, useQueueUrlAsEndpoint: false });
   const tableNames = new Map<string, string>();
@@ -59,7 +55,12 @@ export async function provision(
           KeySchema: table.keySchema,
           AttributeDefinitions: table.attributeDefinitions,
           ...(table.globalSecondaryIndexes.length
-            ? { GlobalSecondaryIndexes: table.globalSecondaryIndexes.map((g) => ({ ...g, Projection: g.Projection as { ProjectionType: 'ALL' } })) }
+            ? {
+                GlobalSecondaryIndexes: table.globalSecondaryIndexes.map((g) => ({
+                  ...g,
+                  Projection: g.Projection as { ProjectionType: 'ALL' },
+                })),
+              }
             : {}),
         }),
       );
@@ -109,7 +110,8 @@ export function resolveEnvironment(environment: Record<string, unknown>, provisi
     const ref = v.Ref as string | undefined;
     const id = ref ?? getAtt?.[0];
     if (id && provisioned.tableNames.has(id)) out[name] = provisioned.tableNames.get(id)!;
-    else if (id && provisioned.queueUrls.has(id)) out[name] = getAtt?.[1] === 'Arn' ? provisioned.queueArns.get(id)! : provisioned.queueUrls.get(id)!;
+    else if (id && provisioned.queueUrls.has(id))
+      out[name] = getAtt?.[1] === 'Arn' ? provisioned.queueArns.get(id)! : provisioned.queueUrls.get(id)!;
     else out[name] = `local:${id ?? 'unresolved'}`;
   }
   return out;

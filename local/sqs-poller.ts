@@ -108,7 +108,10 @@ export class SqsPoller {
           ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
         },
         messageAttributes: Object.fromEntries(
-          Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, { stringValue: v.StringValue, dataType: v.DataType ?? 'String', stringListValues: [], binaryListValues: [] }]),
+          Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [
+            k,
+            { stringValue: v.StringValue, dataType: v.DataType ?? 'String', stringListValues: [], binaryListValues: [] },
+          ]),
         ),
         md5OfBody: m.MD5OfBody ?? '',
         eventSource: 'aws:sqs',
@@ -122,7 +125,15 @@ export class SqsPoller {
       failed = new Set(this.mapping.reportBatchItemFailures ? (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier) : []);
     } catch (error) {
       const causes = ((error as { recordErrors?: unknown[] }).recordErrors ?? []).slice(0, 3).map(String);
-      console.error(JSON.stringify({ level: 'ERROR', message: 'queue worker failed; the batch returns after the visibility timeout', function: this.mapping.functionId, error: String(error), causes }));
+      console.error(
+        JSON.stringify({
+          level: 'ERROR',
+          message: 'queue worker failed; the batch returns after the visibility timeout',
+          function: this.mapping.functionId,
+          error: String(error),
+          causes,
+        }),
+      );
     }
     const done = messages.filter((m) => !failed.has(m.MessageId!));
     for (let i = 0; i < done.length; i += 10) {

@@ -26,7 +26,8 @@ export const regionConfigSchema = z
   .superRefine((region, ctx) => {
     const codes = region.bureaus.map((b) => b.code);
     if (new Set(codes).size !== codes.length) ctx.addIssue({ code: 'custom', message: 'duplicate bureau code', path: ['bureaus'] });
-    if (!codes.includes(region.leadBureau)) ctx.addIssue({ code: 'custom', message: 'leadBureau is not a bureau of the region', path: ['leadBureau'] });
+    if (!codes.includes(region.leadBureau))
+      ctx.addIssue({ code: 'custom', message: 'leadBureau is not a bureau of the region', path: ['leadBureau'] });
     const ports = region.bureaus.flatMap((b) => b.ports.map((p) => p.code));
     if (new Set(ports).size !== ports.length) ctx.addIssue({ code: 'custom', message: 'duplicate port code', path: ['bureaus'] });
   });

@@ -46,24 +46,46 @@ export async function jsonLogicPeer(rs: RuleSetInput): Promise<Peer> {
   const cmp = (field: string, op: string, value: Scalar | Scalar[]): unknown => {
     const v = { var: field };
     switch (op) {
-      case 'eq': return { '===': [v, value] };
-      case 'ne': return { '!==': [v, value] };
-      case 'in': return { in: [v, value] };
-      case 'nin': return { '!': { in: [v, value] } };
-      case 'gt': return { '>': [v, value] };
-      case 'gte': return { '>=': [v, value] };
-      case 'lt': return { '<': [v, value] };
-      case 'lte': return { '<=': [v, value] };
-      default: return { startsWithAny: [v, asList(value)] };
+      case 'eq':
+        return { '===': [v, value] };
+      case 'ne':
+        return { '!==': [v, value] };
+      case 'in':
+        return { in: [v, value] };
+      case 'nin':
+        return { '!': { in: [v, value] } };
+      case 'gt':
+        return { '>': [v, value] };
+      case 'gte':
+        return { '>=': [v, value] };
+      case 'lt':
+        return { '<': [v, value] };
+      case 'lte':
+        return { '<=': [v, value] };
+      default:
+        return { startsWithAny: [v, asList(value)] };
     }
   };
   const line = (c: LineCondition): unknown =>
-    'all' in c ? { and: c.all.map(line) } : 'any' in c ? { or: c.any.map(line) } : 'not' in c ? { '!': line(c.not) } : cmp(c.field, c.op, c.value);
-  const cond = (c: Condition): unknown =>
-    'all' in c ? { and: c.all.map(cond) } : 'any' in c ? { or: c.any.map(cond) } : 'not' in c ? { '!': cond(c.not) }
-      : 'anyLine' in c ? { some: [{ var: 'lines' }, line(c.anyLine)] }
-        : 'missingDocument' in c ? { '!': { in: [c.missingDocument, { var: 'docTypes' }] } }
+    'all' in c
+      ? { and: c.all.map(line) }
+      : 'any' in c
+        ? { or: c.any.map(line) }
+        : 'not' in c
+          ? { '!': line(c.not) }
           : cmp(c.field, c.op, c.value);
+  const cond = (c: Condition): unknown =>
+    'all' in c
+      ? { and: c.all.map(cond) }
+      : 'any' in c
+        ? { or: c.any.map(cond) }
+        : 'not' in c
+          ? { '!': cond(c.not) }
+          : 'anyLine' in c
+            ? { some: [{ var: 'lines' }, line(c.anyLine)] }
+            : 'missingDocument' in c
+              ? { '!': { in: [c.missingDocument, { var: 'docTypes' }] } }
+              : cmp(c.field, c.op, c.value);
   const rules = rs.rules.map((r) => engine.build(cond(r.when)) as (data: unknown) => unknown);
   return {
     name: 'json-logic-engine',
@@ -78,7 +100,17 @@ export async function jsonLogicPeer(rs: RuleSetInput): Promise<Peer> {
 
 // ---- json-rules-engine -------------------------------------------------------------------------
 
-const OPS: Record<string, string> = { eq: 'equal', ne: 'notEqual', in: 'in', nin: 'notIn', gt: 'greaterThan', gte: 'greaterThanInclusive', lt: 'lessThan', lte: 'lessThanInclusive', startsWith: 'startsWithAny' };
+const OPS: Record<string, string> = {
+  eq: 'equal',
+  ne: 'notEqual',
+  in: 'in',
+  nin: 'notIn',
+  gt: 'greaterThan',
+  gte: 'greaterThanInclusive',
+  lt: 'lessThan',
+  lte: 'lessThanInclusive',
+  startsWith: 'startsWithAny',
+};
 
 /** json-rules-engine cannot quantify over an array: a line condition is interpreted by this operator. */
 function lineHolds(c: LineCondition, l: Record<string, unknown>): boolean {
@@ -87,15 +119,24 @@ function lineHolds(c: LineCondition, l: Record<string, unknown>): boolean {
   if ('not' in c) return !lineHolds(c.not, l);
   const v = l[c.field];
   switch (c.op) {
-    case 'eq': return v === c.value;
-    case 'ne': return v !== c.value;
-    case 'in': return (c.value as Scalar[]).includes(v as Scalar);
-    case 'nin': return !(c.value as Scalar[]).includes(v as Scalar);
-    case 'gt': return typeof v === 'number' && v > (c.value as number);
-    case 'gte': return typeof v === 'number' && v >= (c.value as number);
-    case 'lt': return typeof v === 'number' && v < (c.value as number);
-    case 'lte': return typeof v === 'number' && v <= (c.value as number);
-    default: return startsWithAny(v, asList(c.value) as string[]);
+    case 'eq':
+      return v === c.value;
+    case 'ne':
+      return v !== c.value;
+    case 'in':
+      return (c.value as Scalar[]).includes(v as Scalar);
+    case 'nin':
+      return !(c.value as Scalar[]).includes(v as Scalar);
+    case 'gt':
+      return typeof v === 'number' && v > (c.value as number);
+    case 'gte':
+      return typeof v === 'number' && v >= (c.value as number);
+    case 'lt':
+      return typeof v === 'number' && v < (c.value as number);
+    case 'lte':
+      return typeof v === 'number' && v <= (c.value as number);
+    default:
+      return startsWithAny(v, asList(c.value) as string[]);
   }
 }
 
@@ -103,7 +144,10 @@ export async function jsonRulesPeer(rs: RuleSetInput): Promise<Peer> {
   const { Engine } = await import('json-rules-engine');
   const engine = new Engine([], { allowUndefinedFacts: true });
   engine.addOperator('startsWithAny', (fact: unknown, list: string[]) => startsWithAny(fact, list));
-  engine.addOperator('anyLine', (lines: Record<string, unknown>[], c: LineCondition) => Array.isArray(lines) && lines.some((l) => lineHolds(c, l)));
+  engine.addOperator(
+    'anyLine',
+    (lines: Record<string, unknown>[], c: LineCondition) => Array.isArray(lines) && lines.some((l) => lineHolds(c, l)),
+  );
   const leaf = (c: Condition): unknown => {
     if ('all' in c) return { all: c.all.map(leaf) };
     if ('any' in c) return { any: c.any.map(leaf) };
@@ -132,31 +176,61 @@ const quote = (v: Scalar) => (typeof v === 'string' ? `'${v}'` : String(v));
 const zenList = (v: Scalar | Scalar[]) => `[${asList(v).map(quote).join(', ')}]`;
 function zenCmp(ref: string, op: string, value: Scalar | Scalar[]): string {
   switch (op) {
-    case 'eq': return `${ref} == ${quote(value as Scalar)}`;
-    case 'ne': return `${ref} != ${quote(value as Scalar)}`;
-    case 'in': return `${ref} in ${zenList(value)}`;
-    case 'nin': return `not(${ref} in ${zenList(value)})`;
-    case 'gt': return `${ref} > ${value}`;
-    case 'gte': return `${ref} >= ${value}`;
-    case 'lt': return `${ref} < ${value}`;
-    case 'lte': return `${ref} <= ${value}`;
-    default: return `(${asList(value).map((p) => `startsWith(${ref} ?? '', ${quote(p)})`).join(' or ')})`;
+    case 'eq':
+      return `${ref} == ${quote(value as Scalar)}`;
+    case 'ne':
+      return `${ref} != ${quote(value as Scalar)}`;
+    case 'in':
+      return `${ref} in ${zenList(value)}`;
+    case 'nin':
+      return `not(${ref} in ${zenList(value)})`;
+    case 'gt':
+      return `${ref} > ${value}`;
+    case 'gte':
+      return `${ref} >= ${value}`;
+    case 'lt':
+      return `${ref} < ${value}`;
+    case 'lte':
+      return `${ref} <= ${value}`;
+    default:
+      return `(${asList(value)
+        .map((p) => `startsWith(${ref} ?? '', ${quote(p)})`)
+        .join(' or ')})`;
   }
 }
 const zenLine = (c: LineCondition): string =>
-  'all' in c ? `(${c.all.map(zenLine).join(' and ')})` : 'any' in c ? `(${c.any.map(zenLine).join(' or ')})` : 'not' in c ? `not(${zenLine(c.not)})` : zenCmp(`#.${c.field}`, c.op, c.value);
+  'all' in c
+    ? `(${c.all.map(zenLine).join(' and ')})`
+    : 'any' in c
+      ? `(${c.any.map(zenLine).join(' or ')})`
+      : 'not' in c
+        ? `not(${zenLine(c.not)})`
+        : zenCmp(`#.${c.field}`, c.op, c.value);
 const zenCond = (c: Condition): string =>
-  'all' in c ? `(${c.all.map(zenCond).join(' and ')})` : 'any' in c ? `(${c.any.map(zenCond).join(' or ')})` : 'not' in c ? `not(${zenCond(c.not)})`
-    : 'anyLine' in c ? `some(lines, ${zenLine(c.anyLine)})`
-      : 'missingDocument' in c ? `not(contains(docTypes, '${c.missingDocument}'))`
-        : zenCmp(c.field, c.op, c.value);
+  'all' in c
+    ? `(${c.all.map(zenCond).join(' and ')})`
+    : 'any' in c
+      ? `(${c.any.map(zenCond).join(' or ')})`
+      : 'not' in c
+        ? `not(${zenCond(c.not)})`
+        : 'anyLine' in c
+          ? `some(lines, ${zenLine(c.anyLine)})`
+          : 'missingDocument' in c
+            ? `not(contains(docTypes, '${c.missingDocument}'))`
+            : zenCmp(c.field, c.op, c.value);
 
 export async function zenPeer(rs: RuleSetInput): Promise<Peer> {
   const { ZenEngine } = await import('@gorules/zen-engine');
   const graph = {
     nodes: [
       { id: 'in', type: 'inputNode', name: 'in', position: { x: 0, y: 0 } },
-      { id: 'rules', type: 'expressionNode', name: 'rules', position: { x: 1, y: 0 }, content: { expressions: rs.rules.map((r, i) => ({ id: `e${i}`, key: `r${i}`, value: zenCond(r.when) })) } },
+      {
+        id: 'rules',
+        type: 'expressionNode',
+        name: 'rules',
+        position: { x: 1, y: 0 },
+        content: { expressions: rs.rules.map((r, i) => ({ id: `e${i}`, key: `r${i}`, value: zenCond(r.when) })) },
+      },
       { id: 'out', type: 'outputNode', name: 'out', position: { x: 2, y: 0 } },
     ],
     edges: [

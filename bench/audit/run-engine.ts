@@ -24,7 +24,12 @@ let isAsync = false;
 if (engineName === 'clearway') {
   decideOne = (i) => decide(rs, declarations[i]!, credits[i]!);
 } else {
-  const peer = engineName === 'json-logic-engine' ? await jsonLogicPeer(ruleSet) : engineName === 'json-rules-engine' ? await jsonRulesPeer(ruleSet) : await zenPeer(ruleSet);
+  const peer =
+    engineName === 'json-logic-engine'
+      ? await jsonLogicPeer(ruleSet)
+      : engineName === 'json-rules-engine'
+        ? await jsonRulesPeer(ruleSet)
+        : await zenPeer(ruleSet);
   isAsync = engineName !== 'json-logic-engine';
   decideOne = isAsync
     ? async (i) => {
@@ -39,8 +44,16 @@ if (engineName === 'clearway') {
 
 async function pass(n: number, sink?: (d: Decision, i: number) => void): Promise<number> {
   const t = performance.now();
-  if (isAsync) for (let i = 0; i < n; i++) { const d = await decideOne(i); sink?.(d, i); }
-  else for (let i = 0; i < n; i++) { const d = decideOne(i) as Decision; sink?.(d, i); }
+  if (isAsync)
+    for (let i = 0; i < n; i++) {
+      const d = await decideOne(i);
+      sink?.(d, i);
+    }
+  else
+    for (let i = 0; i < n; i++) {
+      const d = decideOne(i) as Decision;
+      sink?.(d, i);
+    }
   return performance.now() - t;
 }
 
@@ -71,16 +84,18 @@ for (let i = 0; i < count; i++) {
 micros.sort((a, b) => a - b);
 const pct = (p: number) => micros[Math.min(micros.length - 1, Math.ceil((p / 100) * micros.length) - 1)]!;
 
-console.log(JSON.stringify({
-  engine: engineName,
-  count,
-  rules: ruleSet.rules.length,
-  prefixes: ruleSet.negativeLists.export.length + ruleSet.negativeLists.import.length,
-  decisionsPerSecond: Math.round(median),
-  runs: runs.map(Math.round),
-  p50us: Number(pct(50).toFixed(2)),
-  p99us: Number(pct(99).toFixed(2)),
-  hashes,
-  lanes,
-  hitsPerDecision: Number((hitCount / count).toFixed(2)),
-}));
+console.log(
+  JSON.stringify({
+    engine: engineName,
+    count,
+    rules: ruleSet.rules.length,
+    prefixes: ruleSet.negativeLists.export.length + ruleSet.negativeLists.import.length,
+    decisionsPerSecond: Math.round(median),
+    runs: runs.map(Math.round),
+    p50us: Number(pct(50).toFixed(2)),
+    p99us: Number(pct(99).toFixed(2)),
+    hashes,
+    lanes,
+    hitsPerDecision: Number((hitCount / count).toFixed(2)),
+  }),
+);

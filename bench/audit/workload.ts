@@ -29,7 +29,16 @@ export function rng(seed: number) {
 
 const COUNTRIES = ['CN', 'KZ', 'RU', 'MN', 'UZ', 'KG', 'TJ', 'PK', 'IR', 'TR', 'DE', 'PL', 'BY', 'NL', 'FR', 'IT', 'US', 'JP', 'KR', 'VN'];
 const UNITS = ['KG', 'PCS', 'SET', 'L', 'M', 'T'];
-const DOC_TYPES = ['INVOICE', 'PACKING_LIST', 'CONTRACT', 'ORIGIN_CERT', 'HEALTH_CERTIFICATE', 'ENTRY_QUARANTINE_PERMIT', 'PRODUCER_RECORD', 'DANGEROUS_GOODS_PACKAGING_CERT'];
+const DOC_TYPES = [
+  'INVOICE',
+  'PACKING_LIST',
+  'CONTRACT',
+  'ORIGIN_CERT',
+  'HEALTH_CERTIFICATE',
+  'ENTRY_QUARANTINE_PERMIT',
+  'PRODUCER_RECORD',
+  'DANGEROUS_GOODS_PACKAGING_CERT',
+];
 const TRANSPORTS = ['SEA', 'AIR', 'RAIL', 'ROAD'] as const;
 const LEVELS = ['AA', 'A', 'B', 'C', 'D'] as const;
 /** HS chapters the workload's lines and rules draw from (so rules and lines meet often enough). */
@@ -46,39 +55,79 @@ function hsPrefix(r: ReturnType<typeof rng>): string {
 function lineCondition(r: ReturnType<typeof rng>, depth = 0): LineCondition {
   const kind = depth > 0 ? r.int(0, 3) : r.int(0, 5);
   switch (kind) {
-    case 0: return { field: 'hsCode', op: 'startsWith', value: Array.from({ length: r.int(1, 30) }, () => r.pick(CHAPTERS) + r.digits(r.int(2, 4))) };
-    case 1: return { field: 'valueUsd', op: r.pick(['gt', 'gte'] as const), value: r.int(230_000, 249_000) };
-    case 2: return { all: [{ field: 'quantity', op: r.pick(['lt', 'lte'] as const), value: r.int(2, 60) }, { field: 'unit', op: 'eq', value: r.pick(UNITS) }] };
-    case 3: return { all: [{ field: 'originCountry', op: 'in', value: r.some(COUNTRIES, r.int(1, 2)) }, { field: 'unit', op: 'ne', value: r.pick(UNITS) }, { not: { field: 'valueUsd', op: 'lt', value: 100_000 } }] };
-    case 4: return { any: [lineCondition(r, depth + 1), lineCondition(r, depth + 1)] };
-    default: return { all: [lineCondition(r, depth + 1), { not: lineCondition(r, depth + 1) }] };
+    case 0:
+      return {
+        field: 'hsCode',
+        op: 'startsWith',
+        value: Array.from({ length: r.int(1, 30) }, () => r.pick(CHAPTERS) + r.digits(r.int(2, 4))),
+      };
+    case 1:
+      return { field: 'valueUsd', op: r.pick(['gt', 'gte'] as const), value: r.int(230_000, 249_000) };
+    case 2:
+      return {
+        all: [
+          { field: 'quantity', op: r.pick(['lt', 'lte'] as const), value: r.int(2, 60) },
+          { field: 'unit', op: 'eq', value: r.pick(UNITS) },
+        ],
+      };
+    case 3:
+      return {
+        all: [
+          { field: 'originCountry', op: 'in', value: r.some(COUNTRIES, r.int(1, 2)) },
+          { field: 'unit', op: 'ne', value: r.pick(UNITS) },
+          { not: { field: 'valueUsd', op: 'lt', value: 100_000 } },
+        ],
+      };
+    case 4:
+      return { any: [lineCondition(r, depth + 1), lineCondition(r, depth + 1)] };
+    default:
+      return { all: [lineCondition(r, depth + 1), { not: lineCondition(r, depth + 1) }] };
   }
 }
 
 /** A selective declaration test (true for roughly 2-20% of declarations). */
 function specific(r: ReturnType<typeof rng>): Condition {
   switch (r.int(0, 9)) {
-    case 0: return { field: r.pick(['declaredAt', 'portBureau', 'inspectionBureau', 'releaseBureau'] as const), op: 'in', value: r.some(bureauCodes, r.int(1, 2)) };
-    case 1: return { field: r.pick(['originCountry', 'destinationCountry'] as const), op: 'in', value: r.some(COUNTRIES, r.int(1, 3)) };
-    case 2: return { field: 'creditLevel', op: 'eq', value: r.pick(LEVELS) };
-    case 3: return { field: 'totalValueUsd', op: r.pick(['gt', 'gte'] as const), value: r.int(15, 30) * 100_000 };
-    case 4: return { field: r.pick(['lineCount', 'containerCount'] as const), op: 'gte', value: r.pick([4, 18, 19]) };
-    case 5: return { field: 'enterpriseId', op: 'startsWith', value: r.pick(['9144', ['9131', '9132'], '911']) };
-    case 6: return { anyLine: lineCondition(r) };
-    case 7: return { any: [specific(r), specific(r)] };
-    case 8: return { all: [{ missingDocument: r.pick(DOC_TYPES) }, { field: 'transport', op: 'in', value: r.some(TRANSPORTS, 1) }] };
-    default: return { field: 'destinationCountry', op: 'eq', value: r.pick(COUNTRIES) };
+    case 0:
+      return {
+        field: r.pick(['declaredAt', 'portBureau', 'inspectionBureau', 'releaseBureau'] as const),
+        op: 'in',
+        value: r.some(bureauCodes, r.int(1, 2)),
+      };
+    case 1:
+      return { field: r.pick(['originCountry', 'destinationCountry'] as const), op: 'in', value: r.some(COUNTRIES, r.int(1, 3)) };
+    case 2:
+      return { field: 'creditLevel', op: 'eq', value: r.pick(LEVELS) };
+    case 3:
+      return { field: 'totalValueUsd', op: r.pick(['gt', 'gte'] as const), value: r.int(15, 30) * 100_000 };
+    case 4:
+      return { field: r.pick(['lineCount', 'containerCount'] as const), op: 'gte', value: r.pick([4, 18, 19]) };
+    case 5:
+      return { field: 'enterpriseId', op: 'startsWith', value: r.pick(['9144', ['9131', '9132'], '911']) };
+    case 6:
+      return { anyLine: lineCondition(r) };
+    case 7:
+      return { any: [specific(r), specific(r)] };
+    case 8:
+      return { all: [{ missingDocument: r.pick(DOC_TYPES) }, { field: 'transport', op: 'in', value: r.some(TRANSPORTS, 1) }] };
+    default:
+      return { field: 'destinationCountry', op: 'eq', value: r.pick(COUNTRIES) };
   }
 }
 
 /** A loose test (true most of the time): ne, nin, not, lt/lte. */
 function loose(r: ReturnType<typeof rng>): Condition {
   switch (r.int(0, 4)) {
-    case 0: return { field: 'transport', op: 'ne', value: r.pick(TRANSPORTS) };
-    case 1: return { field: 'originCountry', op: 'nin', value: r.some(COUNTRIES, 2) };
-    case 2: return { not: { field: 'creditLevel', op: 'eq', value: 'D' } };
-    case 3: return { field: 'lineCount', op: r.pick(['lt', 'lte'] as const), value: 19 };
-    default: return { field: 'totalValueUsd', op: 'lt', value: 2_000_000 };
+    case 0:
+      return { field: 'transport', op: 'ne', value: r.pick(TRANSPORTS) };
+    case 1:
+      return { field: 'originCountry', op: 'nin', value: r.some(COUNTRIES, 2) };
+    case 2:
+      return { not: { field: 'creditLevel', op: 'eq', value: 'D' } };
+    case 3:
+      return { field: 'lineCount', op: r.pick(['lt', 'lte'] as const), value: 19 };
+    default:
+      return { field: 'totalValueUsd', op: 'lt', value: 2_000_000 };
   }
 }
 

@@ -8,20 +8,40 @@ import { performance } from 'node:perf_hooks';
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 /** One HTTP request on a kept-alive connection; resolves with the status and body. */
-export function request(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string }> {
+export function request(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: { ...headers, ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) }, agent }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = http.request(
+      url,
+      { method, headers: { ...headers, ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) }, agent },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-export type LoadResult = { rate: number; durationS: number; sent: number; ok: number; errors: number; p50: number; p90: number; p99: number; max: number; achievedRate: number };
+export type LoadResult = {
+  rate: number;
+  durationS: number;
+  sent: number;
+  ok: number;
+  errors: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  achievedRate: number;
+};
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -50,11 +70,24 @@ export async function openLoop(rate: number, durationS: number, request: (i: num
   await Promise.all(inFlight);
   const elapsed = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  return { rate, durationS, sent: total, ok, errors, p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies.at(-1)!, achievedRate: total / elapsed };
+  return {
+    rate,
+    durationS,
+    sent: total,
+    ok,
+    errors,
+    p50: percentile(latencies, 50),
+    p90: percentile(latencies, 90),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1)!,
+    achievedRate: total / elapsed,
+  };
 }
 
 export const ms = (v: number) => `${v.toFixed(1)} ms`;
 
 export function printRow(label: string, r: LoadResult): void {
-  console.log(`${label.padEnd(28)} rate ${String(r.rate).padStart(4)}/s  sent ${String(r.sent).padStart(6)}  ok ${String(r.ok).padStart(6)}  errors ${String(r.errors).padStart(4)}  p50 ${ms(r.p50).padStart(9)}  p90 ${ms(r.p90).padStart(9)}  p99 ${ms(r.p99).padStart(9)}  max ${ms(r.max).padStart(9)}`);
+  console.log(
+    `${label.padEnd(28)} rate ${String(r.rate).padStart(4)}/s  sent ${String(r.sent).padStart(6)}  ok ${String(r.ok).padStart(6)}  errors ${String(r.errors).padStart(4)}  p50 ${ms(r.p50).padStart(9)}  p90 ${ms(r.p90).padStart(9)}  p99 ${ms(r.p99).padStart(9)}  max ${ms(r.max).padStart(9)}`,
+  );
 }

@@ -4,13 +4,21 @@ import { startLocal, newDataDir, removeDataDirs, type LocalProcess } from '../..
 import { newCreditCode } from '../../test/support/fixtures.js';
 import { request } from './load.js';
 
-export type BenchPlatform = LocalProcess & { admin: (method: string, path: string, body?: unknown) => Promise<any>; close(): Promise<void> };
+export type BenchPlatform = LocalProcess & {
+  admin: (method: string, path: string, body?: unknown) => Promise<any>;
+  close(): Promise<void>;
+};
 
 export async function benchPlatform(): Promise<BenchPlatform> {
   const dataDir = newDataDir();
   const p = await startLocal({ dataDir, env: { CLEARWAY_ADMIN_KEY: 'bench-admin', CLEARWAY_LOG_LEVEL: 'ERROR' } });
   const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await request(p.url + path, method, { authorization: 'Bearer bench-admin', 'content-type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));
+    const res = await request(
+      p.url + path,
+      method,
+      { authorization: 'Bearer bench-admin', 'content-type': 'application/json' },
+      body === undefined ? undefined : JSON.stringify(body),
+    );
     return JSON.parse(res.body || 'null');
   };
   return {

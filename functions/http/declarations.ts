@@ -12,7 +12,10 @@ import { logger } from '../../shared/http/logger.js';
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 
 /** An enterprise sees its own; an officer those involving its bureau; an admin all. Else 404. */
-function visible(principal: Principal, d: Pick<DeclarationRecord, 'enterpriseId' | 'declaredAt' | 'portBureau' | 'inspectionBureau' | 'releaseBureau' | 'steps'>): boolean {
+function visible(
+  principal: Principal,
+  d: Pick<DeclarationRecord, 'enterpriseId' | 'declaredAt' | 'portBureau' | 'inspectionBureau' | 'releaseBureau' | 'steps'>,
+): boolean {
   if (principal.kind === 'admin') return true;
   if (principal.kind === 'enterprise') return principal.enterpriseId === d.enterpriseId;
   return !!principal.bureau && involvesBureau(d, principal.bureau);
@@ -21,20 +24,25 @@ function visible(principal: Principal, d: Pick<DeclarationRecord, 'enterpriseId'
 /** Exactly the summary schema's fields (what the listing index projects). */
 function summaryView(h: DeclarationHeader, baseUrl: string) {
   const view: Record<string, unknown> = {};
-  for (const key of DECLARATION_LIST_ATTRIBUTES) if (key !== 'version' && h[key as keyof DeclarationHeader] !== undefined) view[key] = h[key as keyof DeclarationHeader];
+  for (const key of DECLARATION_LIST_ATTRIBUTES)
+    if (key !== 'version' && h[key as keyof DeclarationHeader] !== undefined) view[key] = h[key as keyof DeclarationHeader];
   return { ...view, links: { self: `${baseUrl}/declarations/${h.id}` } };
 }
 
 export const declarationRoutes = [
   implement(routes.submitDeclaration, requireEnterprise, async ({ body, principal, headers, baseUrl }) => {
     if (body.enterpriseId !== principal.enterpriseId) {
-      throw new DomainError('forbidden', 'an enterprise may only declare for itself', [{ path: 'enterpriseId', message: 'must be your own enterprise' }]);
+      throw new DomainError('forbidden', 'an enterprise may only declare for itself', [
+        { path: 'enterpriseId', message: 'must be your own enterprise' },
+      ]);
     }
     const guards: IdempotencyGuard[] = [{ kind: 'clientRef', value: body.clientRef }];
     const idempotencyKey = headers['idempotency-key'];
     if (idempotencyKey !== undefined) {
       if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
-        throw invalid('the Idempotency-Key header is not valid', [{ path: 'headers.Idempotency-Key', message: 'must be 1..128 visible ASCII characters' }]);
+        throw invalid('the Idempotency-Key header is not valid', [
+          { path: 'headers.Idempotency-Key', message: 'must be 1..128 visible ASCII characters' },
+        ]);
       }
       guards.push({ kind: 'idempotencyKey', value: idempotencyKey });
     }
@@ -53,9 +61,14 @@ export const declarationRoutes = [
       return { status: 200, body: declarationView(original, baseUrl), headers: { location: `/declarations/${original.id}` } };
     }
     // Durable now. If the send fails, the redrive sweep queues it after CLEARWAY_STRANDED_AFTER_S.
-    await auditQueue.send({ declarationId: record.id }).catch((error: unknown) =>
-      logger.warn('declaration stored but not queued; the redrive sweep will queue it', { declarationId: record.id, error: error as Error }),
-    );
+    await auditQueue
+      .send({ declarationId: record.id })
+      .catch((error: unknown) =>
+        logger.warn('declaration stored but not queued; the redrive sweep will queue it', {
+          declarationId: record.id,
+          error: error as Error,
+        }),
+      );
     return {
       status: 202,
       body: { id: record.id, status: 'ACCEPTED', links: { self: `${baseUrl}/declarations/${record.id}` } },
@@ -73,9 +86,11 @@ export const declarationRoutes = [
     if (principal.kind !== 'enterprise' || !principal.enterpriseId) {
       throw forbidden('listing is per enterprise; officers read declarations of their bureau by id');
     }
-    if (query.from && query.to && query.from > query.to) throw invalid('from is after to', [{ path: 'from', message: 'must not be after to' }]);
+    if (query.from && query.to && query.from > query.to)
+      throw invalid('from is after to', [{ path: 'from', message: 'must not be after to' }]);
     const page = await declarationStore.listByEnterprise(principal.enterpriseId, query);
-    if (page === 'bad-cursor') throw invalid('the cursor is not valid', [{ path: 'cursor', message: 'is not a cursor this API issued to you' }]);
+    if (page === 'bad-cursor')
+      throw invalid('the cursor is not valid', [{ path: 'cursor', message: 'is not a cursor this API issued to you' }]);
     return { status: 200, body: { items: page.items.map((h) => summaryView(h, baseUrl)), nextCursor: page.nextCursor } };
   }),
 ];

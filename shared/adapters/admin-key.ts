@@ -8,5 +8,7 @@ import { secretValue } from './secrets.js';
 export const LOCAL_DEFAULT_ADMIN_KEY = 'local-admin-key';
 
 export async function adminKeyHash(): Promise<string> {
-  return hashApiKey(await secretValue({ localEnv: 'CLEARWAY_ADMIN_KEY', localDefault: LOCAL_DEFAULT_ADMIN_KEY, arnEnv: 'ADMIN_KEY_SECRET_ARN' }));
+  return hashApiKey(
+    await secretValue({ localEnv: 'CLEARWAY_ADMIN_KEY', localDefault: LOCAL_DEFAULT_ADMIN_KEY, arnEnv: 'ADMIN_KEY_SECRET_ARN' }),
+  );
 }

@@ -20,7 +20,10 @@ const LOCAL_DYNAMO_CONNECTIONS = Number(process.env.CLEARWAY_DYNAMODB_CONNECTION
 export const dynamo = DynamoDBDocumentClient.from(
   new DynamoDBClient({
     ...(dynamoEndpoint
-      ? { endpoint: dynamoEndpoint, requestHandler: { httpAgent: new http.Agent({ keepAlive: true, maxSockets: LOCAL_DYNAMO_CONNECTIONS }) } }
+      ? {
+          endpoint: dynamoEndpoint,
+          requestHandler: { httpAgent: new http.Agent({ keepAlive: true, maxSockets: LOCAL_DYNAMO_CONNECTIONS }) },
+        }
       : {}),
     maxAttempts: 4,
   }),

@@ -3,8 +3,8 @@
  * chunk items beside it (a 500-line declaration can exceed DynamoDB's 400 KB item limit), all
  * written in one transaction. Reads take the whole partition in one query.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { transactWrite, type TransactItems } from './transact.js';
 import type { DeclarationRecord } from '../domain/declaration.js';
 import type { DeclarationLine, DeclarationStatus } from '../schemas/declaration.js';
 import { dynamo, tableName } from './aws.js';
@@ -18,7 +18,6 @@ const CHUNK_BYTES = 300_000;
 /** Lines up to this size live in the header item itself (one item to write and read). */
 const INLINE_LINES_BYTES = 64_000;
 const LINES_PREFIX = 'LINES#';
-
 
 export type IdempotencyGuard = { kind: 'clientRef' | 'idempotencyKey'; value: string };
 export type ExistingDeclaration = { declarationId: string; bodyHash: string; guard: IdempotencyGuard['kind'] };
@@ -50,24 +49,22 @@ const guardKey = (enterpriseId: string, guard: IdempotencyGuard) =>
   guard.kind === 'clientRef' ? keys.clientRef(enterpriseId, guard.value) : keys.idempotencyKey(enterpriseId, guard.value);
 
 function headerOf(item: Record<string, unknown>): DeclarationHeader {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, gsi3pk: _g3, gsi3sk: _g3s, itemType: _t, lineChunks: _c, redriveCount: _r, linesJson: _l, ...rest } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _g1,
+    gsi1sk: _g1s,
+    gsi2pk: _g2,
+    gsi2sk: _g2s,
+    gsi3pk: _g3,
+    gsi3sk: _g3s,
+    itemType: _t,
+    lineChunks: _c,
+    redriveCount: _r,
+    linesJson: _l,
+    ...rest
+  } = item;
   return rest as DeclarationHeader;
-}
-
-async function transact(items: unknown[]): Promise<void> {
-  // A transaction that meets another on the same counter item is cancelled with TransactionConflict:
-  // retry it (nothing was written); any other cancellation goes to the caller.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await dynamo.send(new TransactWriteCommand({ TransactItems: items as never }));
-      return;
-    } catch (error) {
-      const conflict = error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict');
-      const failedCondition = error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
-      if (!conflict || failedCondition || attempt >= 6) throw error;
-      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * 2 ** attempt));
-    }
-  }
 }
 
 /** A state change of a declaration, with everything that must commit with it. */
@@ -86,14 +83,15 @@ export type Transition = {
 };
 
 export const declarationStore = {
-  transact,
-
   /**
    * Moves a declaration from `from` to `to` with its timeline entries, outbox event, statistics
    * counters and certificate, in one transaction conditional on the status it leaves. Returns false
    * when the declaration is no longer in `from` (a redelivery, or another bureau got there first).
    */
-  async transition(d: Pick<DeclarationRecord, 'id' | 'createdAt' | 'declaredAt' | 'inspectionBureau' | 'portBureau' | 'direction'>, t: Transition): Promise<boolean> {
+  async transition(
+    d: Pick<DeclarationRecord, 'id' | 'createdAt' | 'declaredAt' | 'inspectionBureau' | 'portBureau' | 'direction'>,
+    t: Transition,
+  ): Promise<boolean> {
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = { ':from': t.from, ':to': t.to, ':at': t.at, ':timeline': t.timeline };
     const sets = ['#status = :to', 'updatedAt = :at', 'timeline = list_append(timeline, :timeline)'];
@@ -103,7 +101,7 @@ export const declarationStore = {
       sets.push(`#${k} = :${k}`);
     }
     Object.assign(values, t.condition?.values);
-    const items: unknown[] = [
+    const items: TransactItems = [
       {
         Update: {
           TableName: tableName(),
@@ -126,13 +124,12 @@ export const declarationStore = {
         },
       });
     }
-    try {
-      await transact(items);
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
-      throw error;
-    }
+    const outcome = await transactWrite(items);
+    if (outcome.committed) return true;
+    // Only the declaration's own condition decides "no longer in `from`"; any other failed
+    // condition (e.g. a certificate number taken) is a real error.
+    if (outcome.failedItems.includes(0)) return false;
+    throw new Error(`declaration ${d.id}: transition failed on items ${outcome.failedItems.join(', ')}`);
   },
 
   /**
@@ -146,7 +143,7 @@ export const declarationStore = {
     const inline = Buffer.byteLength(linesJson) <= INLINE_LINES_BYTES;
     const chunks = inline ? [] : chunkLines(lines);
     const totalValueUsd = lines.reduce((s, l) => s + l.valueUsd, 0);
-    const items = [
+    const items: TransactItems = [
       {
         Put: {
           TableName: tableName(),
@@ -169,28 +166,46 @@ export const declarationStore = {
         },
       },
       ...chunks.map((chunk, i) => ({
-        Put: { TableName: tableName(), Item: { pk: keys.declaration(record.id).pk, sk: `${LINES_PREFIX}${String(i).padStart(4, '0')}`, itemType: 'declaration-lines', lines: chunk } },
+        Put: {
+          TableName: tableName(),
+          Item: {
+            pk: keys.declaration(record.id).pk,
+            sk: `${LINES_PREFIX}${String(i).padStart(4, '0')}`,
+            itemType: 'declaration-lines',
+            lines: chunk,
+          },
+        },
       })),
       ...guards.map((guard) => ({
         Put: {
           TableName: tableName(),
-          Item: { ...guardKey(record.enterpriseId, guard), itemType: 'idempotency-guard', declarationId: record.id, bodyHash: record.bodyHash, createdAt: record.createdAt },
+          Item: {
+            ...guardKey(record.enterpriseId, guard),
+            itemType: 'idempotency-guard',
+            declarationId: record.id,
+            bodyHash: record.bodyHash,
+            createdAt: record.createdAt,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       })),
       ...counterUpdates(record, { declarations: 1, lines: lines.length, valueUsd: totalValueUsd }),
     ];
-    try {
-      await transact(items);
-      return { created: true };
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      for (const guard of guards) {
-        const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: guardKey(record.enterpriseId, guard), ConsistentRead: true }));
-        if (Item) return { created: false, existing: { declarationId: Item.declarationId as string, bodyHash: Item.bodyHash as string, guard: guard.kind } };
-      }
-      throw error;
+    const outcome = await transactWrite(items);
+    if (outcome.committed) return { created: true };
+    for (const guard of guards) {
+      const { Item } = await dynamo.send(
+        new GetCommand({ TableName: tableName(), Key: guardKey(record.enterpriseId, guard), ConsistentRead: true }),
+      );
+      if (Item)
+        return {
+          created: false,
+          existing: { declarationId: Item.declarationId as string, bodyHash: Item.bodyHash as string, guard: guard.kind },
+        };
     }
+    throw new Error(
+      `declaration ${record.id}: intake transaction refused (items ${outcome.failedItems.join(', ')}) without an idempotency guard`,
+    );
   },
 
   /** The whole declaration: header and lines (strongly consistent). */
@@ -217,7 +232,8 @@ export const declarationStore = {
       return { ...header, lines: JSON.parse(headerItem.linesJson) as DeclarationLine[] } as DeclarationRecord;
     }
     const chunks = items.filter((i) => String(i.sk).startsWith(LINES_PREFIX)).sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
-    if (chunks.length !== headerItem.lineChunks) throw new Error(`declaration ${id}: ${chunks.length} of ${String(headerItem.lineChunks)} line chunks`);
+    if (chunks.length !== headerItem.lineChunks)
+      throw new Error(`declaration ${id}: ${chunks.length} of ${String(headerItem.lineChunks)} line chunks`);
     const { lineCount: _n, totalValueUsd: _v, ...header } = headerOf(headerItem);
     return { ...header, lines: chunks.flatMap((c) => JSON.parse(c.lines as string) as DeclarationLine[]) } as DeclarationRecord;
   },
@@ -225,7 +241,11 @@ export const declarationStore = {
   /** Ids of the region's most recent declarations in [from, to], newest first (all shards merged). */
   async recentIds(from: string, to: string, limit: number): Promise<string[]> {
     const days: string[] = [];
-    for (let day = new Date(to.slice(0, 10)); day.toISOString().slice(0, 10) >= from.slice(0, 10) && days.length < 366; day.setUTCDate(day.getUTCDate() - 1)) {
+    for (
+      let day = new Date(to.slice(0, 10));
+      day.toISOString().slice(0, 10) >= from.slice(0, 10) && days.length < 366;
+      day.setUTCDate(day.getUTCDate() - 1)
+    ) {
       days.push(day.toISOString().slice(0, 10));
     }
     const ids: { sk: string; id: string }[] = [];
@@ -244,14 +264,21 @@ export const declarationStore = {
           ),
         ),
       );
-      for (const page of pages) for (const item of page.Items ?? []) ids.push({ sk: item.gsi3sk as string, id: (item.pk as string).slice('DECL#'.length) });
+      for (const page of pages)
+        for (const item of page.Items ?? []) ids.push({ sk: item.gsi3sk as string, id: (item.pk as string).slice('DECL#'.length) });
       if (ids.length >= limit) break;
     }
-    return ids.sort((a, b) => b.sk.localeCompare(a.sk)).slice(0, limit).map((x) => x.id);
+    return ids
+      .sort((a, b) => b.sk.localeCompare(a.sk))
+      .slice(0, limit)
+      .map((x) => x.id);
   },
 
   /** An enterprise's declarations, newest first, filtered and cursor-paginated. */
-  async listByEnterprise(enterpriseId: string, q: ListQuery): Promise<{ items: DeclarationHeader[]; nextCursor: string | null } | 'bad-cursor'> {
+  async listByEnterprise(
+    enterpriseId: string,
+    q: ListQuery,
+  ): Promise<{ items: DeclarationHeader[]; nextCursor: string | null } | 'bad-cursor'> {
     const owner = keys.declarationsOfEnterprise(enterpriseId);
     const start = decodeCursor(q.cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk']);
     if (q.cursor && (!start || start.gsi1pk !== owner)) return 'bad-cursor';

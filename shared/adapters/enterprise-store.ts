@@ -1,5 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { transactWrite } from './transact.js';
 import type { CreditHistoryEntry, EnterpriseRecord, EnterpriseStore } from '../domain/enterprise.js';
 import { conflict } from '../domain/errors.js';
 import { dynamo, tableName } from './aws.js';
@@ -19,13 +20,6 @@ const toRecord = (item: Record<string, unknown>): EnterpriseRecord => {
   return { creditCode, name, registeredBureau, registeredAt, level, blacklisted, updatedAt, updatedByBureau, version };
 };
 
-function conditionFailed(error: unknown): boolean {
-  return (
-    error instanceof TransactionCanceledException &&
-    (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')
-  );
-}
-
 export const dynamoEnterpriseStore: EnterpriseStore = {
   async register(record) {
     try {
@@ -43,9 +37,7 @@ export const dynamoEnterpriseStore: EnterpriseStore = {
   },
 
   async get(code) {
-    const { Item } = await dynamo.send(
-      new GetCommand({ TableName: tableName(), Key: keys.enterprise(code), ConsistentRead: true }),
-    );
+    const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.enterprise(code), ConsistentRead: true }));
     return Item ? toRecord(Item) : undefined;
   },
 
@@ -67,37 +59,27 @@ export const dynamoEnterpriseStore: EnterpriseStore = {
 
   async commitCreditChange(change, expectedVersion) {
     const { next, history, event } = change;
-    try {
-      await dynamo.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName(),
-                Key: keys.enterprise(next.creditCode),
-                UpdateExpression:
-                  'SET #level = :level, blacklisted = :bl, updatedAt = :at, updatedByBureau = :bureau, version = :next',
-                ConditionExpression: 'version = :expected',
-                ExpressionAttributeNames: { '#level': 'level' },
-                ExpressionAttributeValues: {
-                  ':level': next.level,
-                  ':bl': next.blacklisted,
-                  ':at': next.updatedAt,
-                  ':bureau': next.updatedByBureau,
-                  ':next': next.version,
-                  ':expected': expectedVersion,
-                },
-              },
-            },
-            { Put: { TableName: tableName(), Item: historyItem(next.creditCode, history) } },
-            outboxPut(event),
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailed(error)) return false;
-      throw error;
-    }
+    const outcome = await transactWrite([
+      {
+        Update: {
+          TableName: tableName(),
+          Key: keys.enterprise(next.creditCode),
+          UpdateExpression: 'SET #level = :level, blacklisted = :bl, updatedAt = :at, updatedByBureau = :bureau, version = :next',
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeNames: { '#level': 'level' },
+          ExpressionAttributeValues: {
+            ':level': next.level,
+            ':bl': next.blacklisted,
+            ':at': next.updatedAt,
+            ':bureau': next.updatedByBureau,
+            ':next': next.version,
+            ':expected': expectedVersion,
+          },
+        },
+      },
+      { Put: { TableName: tableName(), Item: historyItem(next.creditCode, history) } },
+      outboxPut(event),
+    ]);
+    return outcome.committed;
   },
 };

@@ -54,9 +54,25 @@ export const keys = {
  * costs what its summaries weigh, not what their lines weigh.
  */
 export const DECLARATION_LIST_ATTRIBUTES = [
-  'id', 'status', 'createdAt', 'updatedAt', 'clientRef', 'enterpriseId', 'direction', 'declaredAt', 'portBureau',
-  'inspectionBureau', 'releaseBureau', 'transport', 'originCountry', 'destinationCountry', 'decision', 'steps', 'release',
-  'lineCount', 'totalValueUsd',
+  'id',
+  'status',
+  'createdAt',
+  'updatedAt',
+  'clientRef',
+  'enterpriseId',
+  'direction',
+  'declaredAt',
+  'portBureau',
+  'inspectionBureau',
+  'releaseBureau',
+  'transport',
+  'originCountry',
+  'destinationCountry',
+  'decision',
+  'steps',
+  'release',
+  'lineCount',
+  'totalValueUsd',
   // rule set listing
   'version',
 ] as const; // CloudFormation allows at most 20 projected attributes per index

@@ -5,8 +5,8 @@
  * immutable, so each is compiled once per container and cached by version.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { transactWrite } from './transact.js';
 import { conflict, DomainError } from '../domain/errors.js';
 import { compileRuleSet, type CompiledRuleSet } from '../domain/rules/engine.js';
 import type { RuleSetInput } from '../schemas/ruleset.js';
@@ -43,7 +43,8 @@ export const ruleSetStore = {
   /** Stores a new draft under the next version number. */
   async createDraft(input: RuleSetInput, by: string, now: string): Promise<RuleSetRecord> {
     const body = gzipSync(JSON.stringify(input));
-    if (body.length > MAX_STORED_BYTES) throw new DomainError('too-large', `the rule set is ${body.length} bytes compressed; the limit is ${MAX_STORED_BYTES}`);
+    if (body.length > MAX_STORED_BYTES)
+      throw new DomainError('too-large', `the rule set is ${body.length} bytes compressed; the limit is ${MAX_STORED_BYTES}`);
     const { Attributes } = await dynamo.send(
       new UpdateCommand({
         TableName: tableName(),
@@ -55,16 +56,20 @@ export const ruleSetStore = {
     );
     const version = Attributes!.lastVersion as number;
     await dynamo.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tableName(),
-              Item: { ...keys.ruleSet(version), itemType: 'ruleset', version, status: 'DRAFT', createdAt: now, createdBy: by, body, gsi1pk: keys.ruleSetList, gsi1sk: keys.ruleSet(version).pk },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ],
+      new PutCommand({
+        TableName: tableName(),
+        Item: {
+          ...keys.ruleSet(version),
+          itemType: 'ruleset',
+          version,
+          status: 'DRAFT',
+          createdAt: now,
+          createdBy: by,
+          body,
+          gsi1pk: keys.ruleSetList,
+          gsi1sk: keys.ruleSet(version).pk,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
     return { ...input, version, status: 'DRAFT', createdAt: now, createdBy: by };
@@ -100,33 +105,25 @@ export const ruleSetStore = {
 
   /** Makes a draft the active version for every bureau at once: one transaction, or nothing. */
   async publish(version: number, by: string, now: string): Promise<void> {
-    try {
-      await dynamo.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName(),
-                Key: keys.ruleSet(version),
-                UpdateExpression: 'SET #status = :published, publishedAt = :now, publishedBy = :by',
-                ConditionExpression: '#status = :draft',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':published': 'PUBLISHED', ':draft': 'DRAFT', ':now': now, ':by': by },
-              },
-            },
-            {
-              Put: {
-                TableName: tableName(),
-                Item: { ...keys.ruleSetPointer, itemType: 'ruleset-pointer', version, switchedAt: now, switchedBy: by },
-              },
-            },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) throw conflict(`rule set ${version} is not a draft: a published version never changes`);
-      throw error;
-    }
+    const outcome = await transactWrite([
+      {
+        Update: {
+          TableName: tableName(),
+          Key: keys.ruleSet(version),
+          UpdateExpression: 'SET #status = :published, publishedAt = :now, publishedBy = :by',
+          ConditionExpression: '#status = :draft',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':published': 'PUBLISHED', ':draft': 'DRAFT', ':now': now, ':by': by },
+        },
+      },
+      {
+        Put: {
+          TableName: tableName(),
+          Item: { ...keys.ruleSetPointer, itemType: 'ruleset-pointer', version, switchedAt: now, switchedBy: by },
+        },
+      },
+    ]);
+    if (!outcome.committed) throw conflict(`rule set ${version} is not a draft: a published version never changes`);
   },
 
   /** Versions, newest first (for listing). */
@@ -149,28 +146,39 @@ export const ruleSetStore = {
   /** First start: the default rule set as version 1, published, unless a rule set exists. */
   async seedDefault(input: RuleSetInput, now: string): Promise<boolean> {
     if ((await ruleSetStore.activeVersion()) !== undefined) return false;
-    try {
-      const body = gzipSync(JSON.stringify(input));
-      await dynamo.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: tableName(), Item: { ...keys.ruleSetSequence, lastVersion: 1 }, ConditionExpression: 'attribute_not_exists(pk)' } },
-            {
-              Put: {
-                TableName: tableName(),
-                Item: { ...keys.ruleSet(1), itemType: 'ruleset', version: 1, status: 'PUBLISHED', createdAt: now, createdBy: 'seed', publishedAt: now, publishedBy: 'seed', body, gsi1pk: keys.ruleSetList, gsi1sk: keys.ruleSet(1).pk },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            { Put: { TableName: tableName(), Item: { ...keys.ruleSetPointer, itemType: 'ruleset-pointer', version: 1, switchedAt: now, switchedBy: 'seed' }, ConditionExpression: 'attribute_not_exists(pk)' } },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) return false; // another instance seeded first
-      throw error;
-    }
+    const body = gzipSync(JSON.stringify(input));
+    const outcome = await transactWrite([
+      {
+        Put: { TableName: tableName(), Item: { ...keys.ruleSetSequence, lastVersion: 1 }, ConditionExpression: 'attribute_not_exists(pk)' },
+      },
+      {
+        Put: {
+          TableName: tableName(),
+          Item: {
+            ...keys.ruleSet(1),
+            itemType: 'ruleset',
+            version: 1,
+            status: 'PUBLISHED',
+            createdAt: now,
+            createdBy: 'seed',
+            publishedAt: now,
+            publishedBy: 'seed',
+            body,
+            gsi1pk: keys.ruleSetList,
+            gsi1sk: keys.ruleSet(1).pk,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: tableName(),
+          Item: { ...keys.ruleSetPointer, itemType: 'ruleset-pointer', version: 1, switchedAt: now, switchedBy: 'seed' },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ]);
+    return outcome.committed; // not committed: another instance seeded first
   },
 };
 

@@ -45,7 +45,12 @@ export function counterUpdates(
         Key: keys.statsCounter(dimension, bureaus[dimension], day, d.direction, shard),
         UpdateExpression: `SET itemType = :type, #day = :day, direction = :dir ADD ${adds.map((_, i) => `#a${i} :v${i}`).join(', ')}`,
         ExpressionAttributeNames: { '#day': 'day', ...Object.fromEntries(adds.map(([k], i) => [`#a${i}`, k])) },
-        ExpressionAttributeValues: { ':type': 'stats', ':day': day, ':dir': d.direction, ...Object.fromEntries(adds.map(([, v], i) => [`:v${i}`, v])) },
+        ExpressionAttributeValues: {
+          ':type': 'stats',
+          ':day': day,
+          ':dir': d.direction,
+          ...Object.fromEntries(adds.map(([, v], i) => [`:v${i}`, v])),
+        },
       },
     };
   });

@@ -40,7 +40,10 @@ export function buildOpenApi(routes: readonly RouteDef[], version = '1.0.0'): Js
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const parameters: unknown[] = [];
-    for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
+    for (const [where, schema] of [
+      ['path', route.params],
+      ['query', route.query],
+    ] as const) {
       if (!schema) continue;
       const json = convert(schema, 'input');
       const props = (json.properties ?? {}) as Record<string, JsonSchema>;
@@ -64,7 +67,10 @@ export function buildOpenApi(routes: readonly RouteDef[], version = '1.0.0'): Js
       if (!route.body && status === '413') continue;
       responses[status] = { description: ERROR_STATUSES[status], content: { 'application/problem+json': { schema: problemRef } } };
     }
-    responses.default = { description: 'Unexpected error (carries a request id)', content: { 'application/problem+json': { schema: problemRef } } };
+    responses.default = {
+      description: 'Unexpected error (carries a request id)',
+      content: { 'application/problem+json': { schema: problemRef } },
+    };
     const openApiPath = route.path;
     paths[openApiPath] ??= {};
     paths[openApiPath][route.method.toLowerCase()] = {

@@ -15,8 +15,7 @@ import { decide } from '../domain/rules/engine.js';
 import type { DeclarationStatus } from '../schemas/declaration.js';
 
 export type AuditOutcome =
-  | { outcome: 'decided'; status: DeclarationStatus; eventId: string }
-  | { outcome: 'already-audited' | 'not-found' };
+  { outcome: 'decided'; status: DeclarationStatus; eventId: string } | { outcome: 'already-audited' | 'not-found' };
 
 const STATUS_OF_MODE = { DOCUMENT_RELEASE: 'RELEASED', INSPECTION: 'INSPECTION_REQUIRED', RETURNED: 'RETURNED' } as const;
 const EVENT_OF_STATUS: Record<string, EventType> = {
@@ -39,7 +38,8 @@ export function declarationEvent(d: DeclarationRecord, status: DeclarationStatus
 function timelineDetail(decision: Decision): string {
   const lane = `rule set v${decision.ruleSetVersion}, credit ${decision.creditLevel}${decision.blacklisted ? ' (blacklisted)' : ''}, route ${decision.route}`;
   if (decision.mode === 'RETURNED') return `returned by the audit (${lane}): ${decision.reasons.join('; ')}`;
-  if (decision.mode === 'INSPECTION') return `inspection required (${lane}): ${decision.steps.map((s) => `${s.kind} at ${s.bureau}`).join(', ')}`;
+  if (decision.mode === 'INSPECTION')
+    return `inspection required (${lane}): ${decision.steps.map((s) => `${s.kind} at ${s.bureau}`).join(', ')}`;
   return `released on documents (${lane}) at ${decision.releaseBureau}`;
 }
 
@@ -56,7 +56,14 @@ export async function auditDeclaration(declarationId: string, now = () => new Da
   const status = STATUS_OF_MODE[decision.mode];
   const released = status === 'RELEASED' ? issueRelease(d, decision.releaseBureau, at, decision.mode, await signingKey()) : undefined;
   const event = declarationEvent(d, status, at, {
-    decision: { ruleSetVersion: decision.ruleSetVersion, route: decision.route, mode: decision.mode, steps: decision.steps, releaseBureau: decision.releaseBureau, hits: decision.hits },
+    decision: {
+      ruleSetVersion: decision.ruleSetVersion,
+      route: decision.route,
+      mode: decision.mode,
+      steps: decision.steps,
+      releaseBureau: decision.releaseBureau,
+      hits: decision.hits,
+    },
     reasons: decision.reasons,
     ...(released ? { release: released.release } : {}),
   });
@@ -64,12 +71,18 @@ export async function auditDeclaration(declarationId: string, now = () => new Da
     from: 'ACCEPTED',
     to: status,
     at,
-    set: { decision, steps: decision.steps.map((s) => ({ ...s, status: 'PENDING' as const })), ...(released ? { release: released.release } : {}) },
+    set: {
+      decision,
+      steps: decision.steps.map((s) => ({ ...s, status: 'PENDING' as const })),
+      ...(released ? { release: released.release } : {}),
+    },
     timeline: [{ at, status, ...(released ? { bureau: decision.releaseBureau } : {}), detail: timelineDetail(decision) }],
     event,
     counters: status === 'RELEASED' ? { released: 1, documentReleased: 1 } : status === 'RETURNED' ? { returned: 1 } : { inspected: 1 },
     ...(released ? { releaseSeconds: (Date.parse(at) - Date.parse(d.createdAt)) / 1000 } : {}),
-    ...(released ? { certificate: { content: released.content, digest: released.release.digest, signature: released.release.signature } } : {}),
+    ...(released
+      ? { certificate: { content: released.content, digest: released.release.digest, signature: released.release.signature } }
+      : {}),
   });
   return committed ? { outcome: 'decided', status, eventId: event.id } : { outcome: 'already-audited' };
 }

@@ -40,11 +40,18 @@ export async function simulate(draftVersion: number, range: { from?: string; to?
   const credits = new Map<string, Promise<CreditSnapshot | undefined>>();
   const creditOf = (code: string) => {
     let found = credits.get(code);
-    if (!found) credits.set(code, (found = dynamoEnterpriseStore.get(code).then((e) => (e ? { level: e.level, blacklisted: e.blacklisted } : undefined))));
+    if (!found)
+      credits.set(
+        code,
+        (found = dynamoEnterpriseStore.get(code).then((e) => (e ? { level: e.level, blacklisted: e.blacklisted } : undefined))),
+      );
     return found;
   };
 
-  const lanes = { active: { DOCUMENT_RELEASE: 0, INSPECTION: 0, RETURNED: 0 } as Lanes, draft: { DOCUMENT_RELEASE: 0, INSPECTION: 0, RETURNED: 0 } as Lanes };
+  const lanes = {
+    active: { DOCUMENT_RELEASE: 0, INSPECTION: 0, RETURNED: 0 } as Lanes,
+    draft: { DOCUMENT_RELEASE: 0, INSPECTION: 0, RETURNED: 0 } as Lanes,
+  };
   const workload = { active: {} as Record<string, number>, draft: {} as Record<string, number> };
   const count = (which: 'active' | 'draft', d: Decision) => {
     lanes[which][d.mode]++;

@@ -43,14 +43,25 @@ export function certificateContent(d: DeclarationRecord, bureau: string, release
 export const digestOf = (content: CertificateContent) => createHash('sha256').update(canonicalJson(content)).digest('hex');
 export const sign = (digest: string, key: string) => createHmac('sha256', key).update(digest).digest('base64url');
 
-export function issueRelease(d: DeclarationRecord, bureau: string, releasedAt: string, mode: string, key: string): { release: Release; content: CertificateContent } {
+export function issueRelease(
+  d: DeclarationRecord,
+  bureau: string,
+  releasedAt: string,
+  mode: string,
+  key: string,
+): { release: Release; content: CertificateContent } {
   const content = certificateContent(d, bureau, releasedAt, mode);
   const digest = digestOf(content);
   return { release: { bureau, certificateNo: content.certificateNo, releasedAt, mode, digest, signature: sign(digest, key) }, content };
 }
 
 /** Genuine: the signature is ours over this digest; unaltered: the digest matches the content. */
-export function verifyCertificate(content: CertificateContent, digest: string, signature: string, key: string): { genuine: boolean; unaltered: boolean } {
+export function verifyCertificate(
+  content: CertificateContent,
+  digest: string,
+  signature: string,
+  key: string,
+): { genuine: boolean; unaltered: boolean } {
   const expected = Buffer.from(sign(digest, key));
   const given = Buffer.from(signature);
   return { genuine: expected.length === given.length && timingSafeEqual(expected, given), unaltered: digestOf(content) === digest };

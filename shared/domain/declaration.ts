@@ -98,7 +98,10 @@ export function newDeclaration(input: DeclarationInput, now: string): Declaratio
 }
 
 /** Officers see declarations that involve their bureau in any role. */
-export function involvesBureau(d: Pick<DeclarationRecord, 'declaredAt' | 'portBureau' | 'inspectionBureau' | 'releaseBureau' | 'steps'>, bureau: string): boolean {
+export function involvesBureau(
+  d: Pick<DeclarationRecord, 'declaredAt' | 'portBureau' | 'inspectionBureau' | 'releaseBureau' | 'steps'>,
+  bureau: string,
+): boolean {
   return (
     d.declaredAt === bureau ||
     d.portBureau === bureau ||

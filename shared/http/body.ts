@@ -55,5 +55,8 @@ export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
 export function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string, prefix?: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw invalid(`the ${what} has ${result.error.issues.length === 1 ? 'an invalid field' : 'invalid fields'}`, fieldErrors(result.error, prefix));
+  throw invalid(
+    `the ${what} has ${result.error.issues.length === 1 ? 'an invalid field' : 'invalid fields'}`,
+    fieldErrors(result.error, prefix),
+  );
 }

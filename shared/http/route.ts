@@ -8,15 +8,7 @@ import type { z } from 'zod';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** The Lambda function (one per capability) that serves a route. */
-export type ApiFunctionName =
-  | 'meta'
-  | 'principals'
-  | 'enterprises'
-  | 'declarations'
-  | 'rulesets'
-  | 'webhooks'
-  | 'stats'
-  | 'certificates';
+export type ApiFunctionName = 'meta' | 'principals' | 'enterprises' | 'declarations' | 'rulesets' | 'webhooks' | 'stats' | 'certificates';
 
 export type RouteDef<
   B extends z.ZodType | undefined = z.ZodType | undefined,

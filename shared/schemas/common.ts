@@ -31,7 +31,10 @@ export const port = z.enum(portCodes).meta({ description: 'Port code of the regi
 export const ALPHA2_COUNTRIES = Object.keys(countries.getAlpha2Codes()).sort() as [string, ...string[]];
 export const country = z.enum(ALPHA2_COUNTRIES).meta({ description: 'ISO 3166-1 alpha-2 country code' });
 
-export const hsCode = z.string().regex(/^[0-9]{10}$/, 'must be 10 digits').meta({ description: '10-digit HS code' });
+export const hsCode = z
+  .string()
+  .regex(/^[0-9]{10}$/, 'must be 10 digits')
+  .meta({ description: '10-digit HS code' });
 
 export const containerNumber = z
   .string()
@@ -47,7 +50,9 @@ export type CreditLevel = z.infer<typeof creditLevel>;
 export const finite = () => z.number().refine(Number.isFinite, 'must be a finite number');
 
 /** An opaque pagination cursor (base64url of a store key). */
-export const cursor = z.string().max(2048).regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor this API issued');
+export const cursor = z
+  .string()
+  .max(2048)
+  .regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor this API issued');
 
-export const limit = (max: number, dflt: number) =>
-  z.coerce.number().int('must be a whole number').min(1).max(max).default(dflt);
+export const limit = (max: number, dflt: number) => z.coerce.number().int('must be a whole number').min(1).max(max).default(dflt);

@@ -49,7 +49,11 @@ export const declarationInput = z
   })
   .superRefine((d, ctx) => {
     if (d.port !== undefined && bureauOfPort(d.port) !== undefined && bureauOfPort(d.port) !== d.portBureau) {
-      ctx.addIssue({ code: 'custom', path: ['port'], message: `port ${d.port} belongs to bureau ${bureauOfPort(d.port)}, not ${d.portBureau}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['port'],
+        message: `port ${d.port} belongs to bureau ${bureauOfPort(d.port)}, not ${d.portBureau}`,
+      });
     }
   })
   .meta({ id: 'DeclarationInput' });
@@ -103,9 +107,18 @@ export const declarationView = z
     decision: decision.nullable(),
     steps: z.array(step),
     release: z
-      .object({ bureau: z.string(), certificateNo: z.string(), releasedAt: isoTimestamp, mode: z.string(), digest: z.string(), signature: z.string() })
+      .object({
+        bureau: z.string(),
+        certificateNo: z.string(),
+        releasedAt: isoTimestamp,
+        mode: z.string(),
+        digest: z.string(),
+        signature: z.string(),
+      })
       .nullable(),
-    timeline: z.array(z.object({ at: isoTimestamp, status: z.enum(DECLARATION_STATUSES), bureau: z.string().optional(), detail: z.string() })),
+    timeline: z.array(
+      z.object({ at: isoTimestamp, status: z.enum(DECLARATION_STATUSES), bureau: z.string().optional(), detail: z.string() }),
+    ),
     links: z.object({ self: z.string() }),
   })
   .meta({ id: 'Declaration' });
@@ -120,9 +133,24 @@ export const declarationAccepted = z
  */
 export const declarationSummary = declarationView
   .pick({
-    id: true, status: true, createdAt: true, updatedAt: true, clientRef: true, enterpriseId: true, direction: true,
-    declaredAt: true, portBureau: true, inspectionBureau: true, releaseBureau: true, transport: true,
-    originCountry: true, destinationCountry: true, decision: true, steps: true, release: true, links: true,
+    id: true,
+    status: true,
+    createdAt: true,
+    updatedAt: true,
+    clientRef: true,
+    enterpriseId: true,
+    direction: true,
+    declaredAt: true,
+    portBureau: true,
+    inspectionBureau: true,
+    releaseBureau: true,
+    transport: true,
+    originCountry: true,
+    destinationCountry: true,
+    decision: true,
+    steps: true,
+    release: true,
+    links: true,
   })
   .extend({ lineCount: z.number().int(), totalValueUsd: z.number() })
   .meta({ id: 'DeclarationSummary' });

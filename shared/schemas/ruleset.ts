@@ -28,7 +28,13 @@ export const DECLARATION_FIELDS = {
   lineCount: 'number',
   containerCount: 'number',
 } as const satisfies Record<string, FieldType>;
-export const LINE_FIELDS = { hsCode: 'string', valueUsd: 'number', quantity: 'number', unit: 'string', originCountry: 'string' } as const satisfies Record<string, FieldType>;
+export const LINE_FIELDS = {
+  hsCode: 'string',
+  valueUsd: 'number',
+  quantity: 'number',
+  unit: 'string',
+  originCountry: 'string',
+} as const satisfies Record<string, FieldType>;
 export type DeclarationField = keyof typeof DECLARATION_FIELDS;
 export type LineField = keyof typeof LINE_FIELDS;
 
@@ -60,7 +66,8 @@ function comparisonFault(type: FieldType, op: Operator, value: unknown): string 
     return list.every((v) => typeof v === 'string' && v.length > 0) ? undefined : 'startsWith takes a non-empty string or a list of them';
   }
   if (isList) return `${op} takes a single value`;
-  if (op === 'gt' || op === 'gte' || op === 'lt' || op === 'lte') return type === 'number' && typeof value === 'number' ? undefined : `${op} compares numbers; this field or value is not a number`;
+  if (op === 'gt' || op === 'gte' || op === 'lt' || op === 'lte')
+    return type === 'number' && typeof value === 'number' ? undefined : `${op} compares numbers; this field or value is not a number`;
   return typeof value === type ? undefined : `${op} on this field takes a ${type}`;
 }
 
@@ -95,7 +102,11 @@ function makeCondition<F extends string>(fields: Record<F, FieldType>, extraForm
       ...Object.fromEntries(Object.entries(extraForms).map(([k, s]) => [k, s().optional()])),
     })
     .superRefine((c: Record<string, unknown>, ctx) => {
-      const form = exactlyOneForm(Object.keys(c).filter((k) => c[k] !== undefined), forms, ctx);
+      const form = exactlyOneForm(
+        Object.keys(c).filter((k) => c[k] !== undefined),
+        forms,
+        ctx,
+      );
       if (form === 'field' && c.field && c.op && c.value !== undefined) {
         const fault = comparisonFault(fields[c.field as F], c.op as Operator, c.value);
         if (fault) ctx.addIssue({ code: 'custom', path: ['value'], message: fault });
@@ -131,7 +142,14 @@ export const actionSchema = z
     samplingRate: rate.optional(),
     return: text(1, 500).optional(),
   })
-  .superRefine((a: Record<string, unknown>, ctx) => void exactlyOneForm(Object.keys(a).filter((k) => a[k] !== undefined), ACTION_FORMS, ctx))
+  .superRefine(
+    (a: Record<string, unknown>, ctx) =>
+      void exactlyOneForm(
+        Object.keys(a).filter((k) => a[k] !== undefined),
+        ACTION_FORMS,
+        ctx,
+      ),
+  )
   .meta({ id: 'Action' }) as unknown as z.ZodType<Action>;
 
 export const ruleSchema = z.strictObject({
@@ -197,7 +215,15 @@ export const simulateRequest = z
   .meta({ id: 'SimulateRequest' });
 
 const laneMix = z.object({ DOCUMENT_RELEASE: z.number().int(), INSPECTION: z.number().int(), RETURNED: z.number().int() });
-const decisionBrief = z.object({ route: z.string(), mode: z.string(), sampled: z.boolean(), samplingRate: z.number(), steps: z.array(z.object({ kind: z.string(), bureau: z.string() })), releaseBureau: z.string(), hits: z.array(z.string()) });
+const decisionBrief = z.object({
+  route: z.string(),
+  mode: z.string(),
+  sampled: z.boolean(),
+  samplingRate: z.number(),
+  steps: z.array(z.object({ kind: z.string(), bureau: z.string() })),
+  releaseBureau: z.string(),
+  hits: z.array(z.string()),
+});
 export const simulationResult = z
   .object({
     evaluated: z.number().int(),

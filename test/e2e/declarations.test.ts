@@ -14,7 +14,9 @@ let adminApi: ReturnType<typeof client>;
 
 async function newEnterpriseKey(level = 'AA') {
   const code = newCreditCode();
-  expect((await adminApi('POST', '/enterprises', { creditCode: code, name: 'E2E Trading', registeredBureau: 'XJ', creditLevel: level })).status).toBe(201);
+  expect(
+    (await adminApi('POST', '/enterprises', { creditCode: code, name: 'E2E Trading', registeredBureau: 'XJ', creditLevel: level })).status,
+  ).toBe(201);
   const principal = await adminApi('POST', '/principals', { kind: 'enterprise', enterpriseId: code });
   return { code, api: client(platform.url, principal.body.apiKey), key: principal.body.apiKey as string };
 }
@@ -53,7 +55,17 @@ describe('declare anywhere', () => {
 
   it('returns a declaration without its permit and tells why', async () => {
     const { code, api } = await newEnterpriseKey('A');
-    const accepted = await api('POST', '/declarations', declarationBody(code, { direction: 'IMPORT', portBureau: 'XJ', port: 'AKU', lines: [{ hsCode: '0808100000', description: 'apples', quantity: 1000, unit: 'KG', valueUsd: 900 }], documents: [] }));
+    const accepted = await api(
+      'POST',
+      '/declarations',
+      declarationBody(code, {
+        direction: 'IMPORT',
+        portBureau: 'XJ',
+        port: 'AKU',
+        lines: [{ hsCode: '0808100000', description: 'apples', quantity: 1000, unit: 'KG', valueUsd: 900 }],
+        documents: [],
+      }),
+    );
     const done = await waitForStatus(api, accepted.body.id, (s) => s !== 'ACCEPTED');
     expect(done.status).toBe('RETURNED');
     expect(done.decision.reasons.join()).toContain('ENTRY_QUARANTINE_PERMIT');
@@ -66,7 +78,11 @@ describe('hostile input', () => {
     const valid = declarationBody(code) as unknown as Record<string, unknown>;
     const fields = Object.keys(valid);
     const wrongValue = fc.oneof(
-      fc.constant(null), fc.integer(), fc.boolean(), fc.object({ maxDepth: 2 }), fc.array(fc.integer(), { maxLength: 3 }),
+      fc.constant(null),
+      fc.integer(),
+      fc.boolean(),
+      fc.object({ maxDepth: 2 }),
+      fc.array(fc.integer(), { maxLength: 3 }),
       fc.constantFrom('NaN', 'Infinity', '-1e999', '', '\u0000', 'x'.repeat(600)),
     );
     const raw = (text: string) => ({ text });
@@ -78,27 +94,51 @@ describe('hostile input', () => {
         // "NaN" is a fine clientRef: keep only mutations the schema really refuses.
         .filter(({ body }) => !declarationInput.safeParse(body).success),
       // numbers out of range: huge literals, negatives, NaN-like strings
-      fc.constantFrom('1e400', '-5', '"NaN"', '"Infinity"', '1e309', '-0.0000001').map((n) => raw(JSON.stringify({ ...valid, lines: [{ ...(valid.lines as object[])[0], quantity: '__N__' }] }).replace('"__N__"', n))),
+      fc
+        .constantFrom('1e400', '-5', '"NaN"', '"Infinity"', '1e309', '-0.0000001')
+        .map((n) =>
+          raw(JSON.stringify({ ...valid, lines: [{ ...(valid.lines as object[])[0], quantity: '__N__' }] }).replace('"__N__"', n)),
+        ),
       // prototype-pollution keys, top level or in a line
-      fc.constantFrom('__proto__', 'constructor', 'prototype').map((k) => raw(JSON.stringify(valid).replace('{', `{"${k}":{"polluted":true},`))),
-      fc.constantFrom('__proto__', 'constructor').map((k) => raw(JSON.stringify(valid).replace('"hsCode"', `"${k}":{"isAdmin":true},"hsCode"`))),
+      fc
+        .constantFrom('__proto__', 'constructor', 'prototype')
+        .map((k) => raw(JSON.stringify(valid).replace('{', `{"${k}":{"polluted":true},`))),
+      fc
+        .constantFrom('__proto__', 'constructor')
+        .map((k) => raw(JSON.stringify(valid).replace('"hsCode"', `"${k}":{"isAdmin":true},"hsCode"`))),
       // deep nesting
       fc.integer({ min: 100, max: 50_000 }).map((depth) => raw(`{"clientRef":${'['.repeat(depth)}${']'.repeat(depth)}}`)),
       // not JSON, or not a JSON object
       fc.oneof(fc.string(), fc.constantFrom('[]', 'null', '42', '"s"', '{', '{"a":}')).map((text) => raw(text)),
       // invalid UTF-8
-      fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => ({ bytes: Buffer.concat([Buffer.from('{"clientRef":"'), Buffer.from([0xff, 0xfe]), Buffer.from(bytes), Buffer.from('"}')]) })),
+      fc
+        .uint8Array({ minLength: 1, maxLength: 64 })
+        .map((bytes) => ({
+          bytes: Buffer.concat([Buffer.from('{"clientRef":"'), Buffer.from([0xff, 0xfe]), Buffer.from(bytes), Buffer.from('"}')]),
+        })),
       // unknown fields, missing fields, too many lines
-      fc.string({ minLength: 1, maxLength: 20 }).filter((k) => !fields.includes(k)).map((k) => ({ body: { ...valid, [k]: 1 } })),
-      fc.constantFrom(...fields.filter((f) => !['port', 'containers', 'documents'].includes(f))).map((f) => ({ body: Object.fromEntries(Object.entries(valid).filter(([k]) => k !== f)) })),
+      fc
+        .string({ minLength: 1, maxLength: 20 })
+        .filter((k) => !fields.includes(k))
+        .map((k) => ({ body: { ...valid, [k]: 1 } })),
+      fc
+        .constantFrom(...fields.filter((f) => !['port', 'containers', 'documents'].includes(f)))
+        .map((f) => ({ body: Object.fromEntries(Object.entries(valid).filter(([k]) => k !== f)) })),
       fc.constant({ body: { ...valid, lines: Array.from({ length: 501 }, () => (valid.lines as object[])[0]) } }),
       // hostile headers: bad idempotency keys, bad or other credentials
       fc.string({ minLength: 129, maxLength: 200 }).map((k) => ({ body: valid, headers: { 'idempotency-key': k } })),
-      fc.constantFrom('Bearer ', 'Basic YWRtaW4=', `Bearer ${'x'.repeat(300)}`, 'Bearer local-admin-key').map((auth) => ({ body: valid, headers: { authorization: auth } })),
+      fc
+        .constantFrom('Bearer ', 'Basic YWRtaW4=', `Bearer ${'x'.repeat(300)}`, 'Bearer local-admin-key')
+        .map((auth) => ({ body: valid, headers: { authorization: auth } })),
       // someone else's enterprise id
       fc.constant({ body: { ...valid, enterpriseId: newCreditCode() } }),
     );
-    const samples = fc.sample(cases, { numRuns: 10_000, seed: 20261121 }) as { body?: unknown; text?: string; bytes?: Buffer; headers?: Record<string, string> }[];
+    const samples = fc.sample(cases, { numRuns: 10_000, seed: 20261121 }) as {
+      body?: unknown;
+      text?: string;
+      bytes?: Buffer;
+      headers?: Record<string, string>;
+    }[];
     samples.push({ text: JSON.stringify({ ...valid, pad: 'x'.repeat(1024 * 1024) }) });
 
     const statuses = new Map<number, number>();

@@ -38,7 +38,11 @@ describe('local runtime over HTTP', () => {
     const officer = await admin('POST', '/principals', { kind: 'officer', bureau: 'SD', roles: ['credit'] });
     expect(officer.status).toBe(201);
     const code = newCreditCode();
-    const registered = await client(platform.url, officer.body.apiKey)('POST', '/enterprises', { creditCode: code, name: 'Qingdao Foods', registeredBureau: 'SD' });
+    const registered = await client(platform.url, officer.body.apiKey)('POST', '/enterprises', {
+      creditCode: code,
+      name: 'Qingdao Foods',
+      registeredBureau: 'SD',
+    });
     expect(registered.status).toBe(201);
   });
 
@@ -106,7 +110,11 @@ describe('local runtime over HTTP', () => {
     const admin = client(platform.url, 'e2e-admin-key');
     const officer = await admin('POST', '/principals', { kind: 'officer', bureau: 'XJ', roles: ['credit'] });
     const code = newCreditCode();
-    await client(platform.url, officer.body.apiKey)('POST', '/enterprises', { creditCode: code, name: 'Horgos Fruit', registeredBureau: 'XJ' });
+    await client(platform.url, officer.body.apiKey)('POST', '/enterprises', {
+      creditCode: code,
+      name: 'Horgos Fruit',
+      registeredBureau: 'XJ',
+    });
     expect(await platform.stop('SIGTERM')).toBe(0);
     expect(fs.existsSync(`${dataDir}/clearway.pid`)).toBe(false);
     platform = await startLocal({ dataDir, port: platform.port, env: { CLEARWAY_ADMIN_KEY: 'e2e-admin-key' } });

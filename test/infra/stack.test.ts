@@ -55,7 +55,11 @@ describe('data', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       BillingMode: 'PAY_PER_REQUEST',
       Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
-      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'gsi1' }), Match.objectLike({ IndexName: 'gsi2' }), Match.objectLike({ IndexName: 'gsi3' })],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'gsi1' }),
+        Match.objectLike({ IndexName: 'gsi2' }),
+        Match.objectLike({ IndexName: 'gsi3' }),
+      ],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
   });
@@ -71,7 +75,9 @@ describe('data', () => {
 describe('queues', () => {
   it('gives every work queue a dead-letter queue, and enforces SSL on all', () => {
     const queues = ofType('AWS::SQS::Queue');
-    const dlqIds = new Set(queues.flatMap(([, q]) => (q.Properties.RedrivePolicy ? [q.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]] : [])));
+    const dlqIds = new Set(
+      queues.flatMap(([, q]) => (q.Properties.RedrivePolicy ? [q.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]] : [])),
+    );
     expect(dlqIds.size).toBeGreaterThanOrEqual(2);
     for (const [id, q] of queues) {
       if (!dlqIds.has(id)) expect(q.Properties.RedrivePolicy?.maxReceiveCount, id).toBeGreaterThan(0);
@@ -162,7 +168,9 @@ describe('least privilege', () => {
 
 describe('HTTP API', () => {
   it('has exactly the routes of the route table plus $default', () => {
-    const keys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey).sort();
+    const keys = ofType('AWS::ApiGatewayV2::Route')
+      .map(([, r]) => r.Properties.RouteKey)
+      .sort();
     expect(keys).toEqual([...allRoutes.map(routeKey), '$default'].sort());
   });
   it('puts every key route behind the API-key authorizer, without caching or identity source', () => {
@@ -178,7 +186,9 @@ describe('HTTP API', () => {
     });
   });
   it('logs access', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }) });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
   });
 });
 
@@ -188,7 +198,14 @@ describe('CloudFormation template validation', () => {
     const stack = new Stack(app, 'Probe');
     new TableV2(stack, 'T', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
-      globalSecondaryIndexes: [{ indexName: 'i', partitionKey: { name: 'g', type: AttributeType.STRING }, projectionType: ProjectionType.INCLUDE, nonKeyAttributes: Array.from({ length: 21 }, (_, i) => `a${i}`) }],
+      globalSecondaryIndexes: [
+        {
+          indexName: 'i',
+          partitionKey: { name: 'g', type: AttributeType.STRING },
+          projectionType: ProjectionType.INCLUDE,
+          nonKeyAttributes: Array.from({ length: 21 }, (_, i) => `a${i}`),
+        },
+      ],
     });
     expect(() => app.synth()).toThrow(/NonKeyAttributes|maximum item count/);
   });

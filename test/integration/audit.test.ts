@@ -18,17 +18,26 @@ import { newCreditCode } from '../support/fixtures.js';
 import { drain } from '../support/queues.js';
 
 const rulesOfficer = officer('SD', 'rules');
-const sqsRecord = (body: string, id = Math.random().toString(36)) => ({ messageId: id, receiptHandle: id, body, attributes: { ApproximateReceiveCount: '1' } });
+const sqsRecord = (body: string, id = Math.random().toString(36)) => ({
+  messageId: id,
+  receiptHandle: id,
+  body,
+  attributes: { ApproximateReceiveCount: '1' },
+});
 const runAudit = (...bodies: string[]) => auditWorker({ Records: bodies.map((b) => sqsRecord(b)) } as any, lambdaContext);
 
 async function submit(level: string, overrides: Parameters<typeof declarationBody>[1] = {}) {
   const code = newCreditCode();
-  await call(enterprises, 'POST /enterprises', { principal: admin, body: { creditCode: code, name: 'Audit Co', registeredBureau: 'NM', creditLevel: level } });
+  await call(enterprises, 'POST /enterprises', {
+    principal: admin,
+    body: { creditCode: code, name: 'Audit Co', registeredBureau: 'NM', creditLevel: level },
+  });
   const res = await call(declarations, 'POST /declarations', { principal: enterprise(code), body: declarationBody(code, overrides) });
   expect(res.status).toBe(202);
   return { id: res.body.id as string, code };
 }
-const read = async (id: string, code: string) => (await call(declarations, 'GET /declarations/{id}', { principal: enterprise(code), params: { id } })).body;
+const read = async (id: string, code: string) =>
+  (await call(declarations, 'GET /declarations/{id}', { principal: enterprise(code), params: { id } })).body;
 
 beforeAll(async () => {
   await seed();
@@ -38,7 +47,9 @@ beforeAll(async () => {
 describe('audit worker', () => {
   it('releases a clean AA export on documents at once, with certificate, counters and event', async () => {
     await drain('Notify');
-    const { id, code } = await submit('AA', { lines: [{ hsCode: '8471300000', description: 'laptops', quantity: 1, unit: 'PCS', valueUsd: 10 }] });
+    const { id, code } = await submit('AA', {
+      lines: [{ hsCode: '8471300000', description: 'laptops', quantity: 1, unit: 'PCS', valueUsd: 10 }],
+    });
     // AA samples 1%: this test tolerates the rare sampled draw by checking the lane it got.
     expect((await runAudit(JSON.stringify({ declarationId: id }))).batchItemFailures).toEqual([]);
     const d = await read(id, code);
@@ -47,15 +58,26 @@ describe('audit worker', () => {
       expect(d).toMatchObject({ status: 'INSPECTION_REQUIRED', steps: [{ kind: 'ORIGIN_INSPECTION', bureau: 'HA' }] });
       return;
     }
-    expect(d).toMatchObject({ status: 'RELEASED', decision: { route: 'EXPORT_DIRECT', mode: 'DOCUMENT_RELEASE', ruleSetVersion: expect.any(Number), hits: [] } });
-    expect(d.release).toMatchObject({ bureau: 'HA', mode: 'DOCUMENT_RELEASE', certificateNo: expect.stringMatching(/^CWHA/), digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(d).toMatchObject({
+      status: 'RELEASED',
+      decision: { route: 'EXPORT_DIRECT', mode: 'DOCUMENT_RELEASE', ruleSetVersion: expect.any(Number), hits: [] },
+    });
+    expect(d.release).toMatchObject({
+      bureau: 'HA',
+      mode: 'DOCUMENT_RELEASE',
+      certificateNo: expect.stringMatching(/^CWHA/),
+      digest: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(d.timeline.map((t: any) => t.status)).toEqual(['ACCEPTED', 'RELEASED']);
     const events = await Promise.all((await drain('Notify')).map((m) => getEvent(m.eventId)));
     expect(events.filter((e) => e?.data.declarationId === id).map((e) => e!.type)).toEqual(['declaration.released']);
   });
 
   it('requires inspection for a negative-list export and names the reasons', async () => {
-    const { id, code } = await submit('AA', { lines: [{ hsCode: '0302110000', description: 'fresh trout', quantity: 5, unit: 'KG', valueUsd: 100 }], documents: [{ type: 'PRODUCER_RECORD', number: 'PR-1' }] });
+    const { id, code } = await submit('AA', {
+      lines: [{ hsCode: '0302110000', description: 'fresh trout', quantity: 5, unit: 'KG', valueUsd: 100 }],
+      documents: [{ type: 'PRODUCER_RECORD', number: 'PR-1' }],
+    });
     await runAudit(JSON.stringify({ declarationId: id }));
     const d = await read(id, code);
     expect(d).toMatchObject({ status: 'INSPECTION_REQUIRED', decision: { route: 'EXPORT_ORIGIN_AND_PORT', mode: 'INSPECTION' } });
@@ -67,7 +89,11 @@ describe('audit worker', () => {
   });
 
   it('returns a declaration missing a required document, with the rule and reason', async () => {
-    const { id, code } = await submit('A', { direction: 'IMPORT', lines: [{ hsCode: '0201100000', description: 'beef', quantity: 5, unit: 'KG', valueUsd: 100 }], documents: [] });
+    const { id, code } = await submit('A', {
+      direction: 'IMPORT',
+      lines: [{ hsCode: '0201100000', description: 'beef', quantity: 5, unit: 'KG', valueUsd: 100 }],
+      documents: [],
+    });
     await runAudit(JSON.stringify({ declarationId: id }));
     const d = await read(id, code);
     expect(d.status).toBe('RETURNED');
@@ -78,7 +104,11 @@ describe('audit worker', () => {
 
   it('uses the credit at audit time: a blacklisting just before the audit counts', async () => {
     const { id, code } = await submit('AA');
-    await call(enterprises, 'PUT /enterprises/{code}/credit', { principal: officer('XJ', 'credit'), params: { code }, body: { blacklisted: true, reason: 'case 17' } });
+    await call(enterprises, 'PUT /enterprises/{code}/credit', {
+      principal: officer('XJ', 'credit'),
+      params: { code },
+      body: { blacklisted: true, reason: 'case 17' },
+    });
     await runAudit(JSON.stringify({ declarationId: id }));
     const d = await read(id, code);
     expect(d.decision).toMatchObject({ blacklisted: true, route: 'EXPORT_ORIGIN_AND_PORT', releaseBureau: 'SD' });
@@ -111,8 +141,18 @@ describe('audit worker', () => {
     const template = modelOf(JSON.parse(await fs.readFile(inject('templateFile'), 'utf8')));
     const mapping = template.eventSources.find((m) => template.functions.get(m.functionId)?.entry === 'functions/audit-worker.ts')!;
     const auditQueue = template.queues.find((q) => q.logicalId === mapping.queueId)!;
-    const model = { ...template, tables: [], queues: template.queues.filter((q) => q === auditQueue || q.logicalId === auditQueue.deadLetter!.targetLogicalId).map((q) => ({ ...q, visibilityTimeoutS: 1 })) };
-    const provisioned = await provision(model, { dynamo: process.env.CLEARWAY_DYNAMODB_ENDPOINT!, sqs: process.env.CLEARWAY_SQS_ENDPOINT! }, `dlq${Date.now()}`);
+    const model = {
+      ...template,
+      tables: [],
+      queues: template.queues
+        .filter((q) => q === auditQueue || q.logicalId === auditQueue.deadLetter!.targetLogicalId)
+        .map((q) => ({ ...q, visibilityTimeoutS: 1 })),
+    };
+    const provisioned = await provision(
+      model,
+      { dynamo: process.env.CLEARWAY_DYNAMODB_ENDPOINT!, sqs: process.env.CLEARWAY_SQS_ENDPOINT! },
+      `dlq${Date.now()}`,
+    );
     const url = provisioned.queueUrls.get(auditQueue.logicalId)!;
     const dlqUrl = provisioned.queueUrls.get(auditQueue.deadLetter!.targetLogicalId)!;
     const sqs = new SQSClient({ endpoint: process.env.CLEARWAY_SQS_ENDPOINT, useQueueUrlAsEndpoint: false });
@@ -120,7 +160,13 @@ describe('audit worker', () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'poison' }));
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify({ declarationId: id }) }));
     const host = new LambdaHost(process.cwd(), template.functions);
-    const poller = new SqsPoller(process.env.CLEARWAY_SQS_ENDPOINT!, { ...mapping, maxConcurrency: 1 }, url, provisioned.queueArns.get(auditQueue.logicalId)!, host);
+    const poller = new SqsPoller(
+      process.env.CLEARWAY_SQS_ENDPOINT!,
+      { ...mapping, maxConcurrency: 1 },
+      url,
+      provisioned.queueArns.get(auditQueue.logicalId)!,
+      host,
+    );
     poller.start();
     let parked: string[] = [];
     for (let i = 0; i < 40 && parked.length === 0; i++) {
@@ -141,7 +187,14 @@ describe('rule set lifecycle', () => {
     description: 'stricter B',
     negativeLists: { export: ['0302'], import: ['01'] },
     sampling: { AA: 0, A: 0, B: 1, C: 1, D: 1 },
-    rules: [{ id: 'all-road', description: 'road imports go to the port', when: { field: 'transport', op: 'eq', value: 'ROAD' }, then: [{ inspect: 'PORT' }] }],
+    rules: [
+      {
+        id: 'all-road',
+        description: 'road imports go to the port',
+        when: { field: 'transport', op: 'eq', value: 'ROAD' },
+        then: [{ inspect: 'PORT' }],
+      },
+    ],
     ...extra,
   });
 
@@ -158,18 +211,28 @@ describe('rule set lifecycle', () => {
     const version = created.body.version;
 
     await submit('B');
-    const sim = await call(rulesets, 'POST /rulesets/{version}/simulate', { principal: rulesOfficer, params: { version: String(version) } });
+    const sim = await call(rulesets, 'POST /rulesets/{version}/simulate', {
+      principal: rulesOfficer,
+      params: { version: String(version) },
+    });
     expect(sim.status).toBe(200);
     expect(sim.body.evaluated).toBeGreaterThan(0);
     expect(sim.body.laneMix.draft.INSPECTION).toBeGreaterThan(0);
     expect(sim.body.changed.length).toBeGreaterThan(0);
     expect(Object.keys(sim.body.inspectionWorkload.draft).length).toBeGreaterThan(0);
 
-    const published = await call(rulesets, 'POST /rulesets/{version}/publish', { principal: rulesOfficer, params: { version: String(version) } });
+    const published = await call(rulesets, 'POST /rulesets/{version}/publish', {
+      principal: rulesOfficer,
+      params: { version: String(version) },
+    });
     expect(published.body).toMatchObject({ version, status: 'PUBLISHED', active: true });
     expect((await call(rulesets, 'GET /rulesets/active', { principal: officer('XJ', 'inspector') })).body.version).toBe(version);
-    expect((await call(rulesets, 'GET /rulesets/{version}', { principal: admin, params: { version: String(before) } })).body).toMatchObject({ version: before, active: false, status: 'PUBLISHED' });
-    expect((await call(rulesets, 'POST /rulesets/{version}/publish', { principal: rulesOfficer, params: { version: String(version) } })).status).toBe(409);
+    expect((await call(rulesets, 'GET /rulesets/{version}', { principal: admin, params: { version: String(before) } })).body).toMatchObject(
+      { version: before, active: false, status: 'PUBLISHED' },
+    );
+    expect(
+      (await call(rulesets, 'POST /rulesets/{version}/publish', { principal: rulesOfficer, params: { version: String(version) } })).status,
+    ).toBe(409);
 
     // Every bureau audits with it at once: the next audit names the new version.
     const { id, code } = await submit('B');
@@ -182,7 +245,10 @@ describe('rule set lifecycle', () => {
 
     // Restore the default for the other tests.
     const restore = await call(rulesets, 'POST /rulesets', { principal: rulesOfficer, body: defaultRuleSet });
-    await call(rulesets, 'POST /rulesets/{version}/publish', { principal: rulesOfficer, params: { version: String(restore.body.version) } });
+    await call(rulesets, 'POST /rulesets/{version}/publish', {
+      principal: rulesOfficer,
+      params: { version: String(restore.body.version) },
+    });
   });
 
   it('hides rule sets from enterprises and answers 404 for an unknown version', async () => {

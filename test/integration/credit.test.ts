@@ -22,7 +22,10 @@ async function registered(level?: string) {
 describe('enterprise registry', () => {
   it('registers once for the whole region; a second registration anywhere is a 409', async () => {
     const code = await registered();
-    const again = await call(enterprises, 'POST /enterprises', { principal: creditOfficer('XJ'), body: { creditCode: code, name: 'Other', registeredBureau: 'XJ' } });
+    const again = await call(enterprises, 'POST /enterprises', {
+      principal: creditOfficer('XJ'),
+      body: { creditCode: code, name: 'Other', registeredBureau: 'XJ' },
+    });
     expect(again.status).toBe(409);
     const read = await call(enterprises, 'GET /enterprises/{code}', { principal: officer('QH', 'stats'), params: { code } });
     expect(read.body).toMatchObject({ creditCode: code, registeredBureau: 'HA', level: 'B', blacklisted: false });
@@ -45,8 +48,13 @@ describe('enterprise registry', () => {
   });
 
   it('answers 404 for an unknown enterprise and 403 to an officer without the credit role', async () => {
-    expect((await call(enterprises, 'GET /enterprises/{code}/credit', { principal: admin, params: { code: newCreditCode() } })).status).toBe(404);
-    const res = await call(enterprises, 'POST /enterprises', { principal: officer('SD', 'inspector'), body: { creditCode: newCreditCode(), name: 'x', registeredBureau: 'SD' } });
+    expect(
+      (await call(enterprises, 'GET /enterprises/{code}/credit', { principal: admin, params: { code: newCreditCode() } })).status,
+    ).toBe(404);
+    const res = await call(enterprises, 'POST /enterprises', {
+      principal: officer('SD', 'inspector'),
+      body: { creditCode: newCreditCode(), name: 'x', registeredBureau: 'SD' },
+    });
     expect(res.status).toBe(403);
   });
 });
@@ -62,23 +70,44 @@ describe('region-wide credit', () => {
     expect(change.status).toBe(200);
     for (const bureau of ['SD', 'HA', 'QH']) {
       const read = await call(enterprises, 'GET /enterprises/{code}/credit', { principal: officer(bureau, 'stats'), params: { code } });
-      expect(read.body).toMatchObject({ level: 'AA', blacklisted: false, updatedByBureau: 'XJ', measures: { samplingRate: 0.01, regionalIntegration: true, documentRelease: true } });
-      expect(read.body.history).toEqual([expect.objectContaining({ bureau: 'XJ', principalId: 'prn_xj', from: 'B', to: 'AA', blacklisted: false, reason: 'AEO certified' })]);
+      expect(read.body).toMatchObject({
+        level: 'AA',
+        blacklisted: false,
+        updatedByBureau: 'XJ',
+        measures: { samplingRate: 0.01, regionalIntegration: true, documentRelease: true },
+      });
+      expect(read.body.history).toEqual([
+        expect.objectContaining({ bureau: 'XJ', principalId: 'prn_xj', from: 'B', to: 'AA', blacklisted: false, reason: 'AEO certified' }),
+      ]);
     }
   });
 
   it('blacklisting anywhere takes the enterprise out of regional integration everywhere', async () => {
     const code = await registered('AA');
-    await call(enterprises, 'PUT /enterprises/{code}/credit', { principal: creditOfficer('SN'), params: { code }, body: { blacklisted: true, reason: 'smuggling case 2026-17' } });
+    await call(enterprises, 'PUT /enterprises/{code}/credit', {
+      principal: creditOfficer('SN'),
+      params: { code },
+      body: { blacklisted: true, reason: 'smuggling case 2026-17' },
+    });
     const read = await call(enterprises, 'GET /enterprises/{code}/credit', { principal: enterprise(code), params: { code } });
-    expect(read.body).toMatchObject({ level: 'AA', blacklisted: true, measures: { samplingRate: 1, regionalIntegration: false, documentRelease: false } });
+    expect(read.body).toMatchObject({
+      level: 'AA',
+      blacklisted: true,
+      measures: { samplingRate: 1, regionalIntegration: false, documentRelease: false },
+    });
   });
 
   it('keeps every change in order, never rewritten, even when bureaus change it concurrently', async () => {
     const code = await registered();
     const levels = ['A', 'C', 'AA', 'D', 'B', 'A'];
     const results = await Promise.all(
-      levels.map((level, i) => call(enterprises, 'PUT /enterprises/{code}/credit', { principal: creditOfficer(['SD', 'XJ', 'HA'][i % 3]!), params: { code }, body: { level, reason: `change ${i}` } })),
+      levels.map((level, i) =>
+        call(enterprises, 'PUT /enterprises/{code}/credit', {
+          principal: creditOfficer(['SD', 'XJ', 'HA'][i % 3]!),
+          params: { code },
+          body: { level, reason: `change ${i}` },
+        }),
+      ),
     );
     expect(results.every((r) => r.status === 200)).toBe(true);
     const { body } = await call(enterprises, 'GET /enterprises/{code}/credit', { principal: admin, params: { code } });
@@ -89,17 +118,29 @@ describe('region-wide credit', () => {
 
   it('rejects a change without a reason, an unknown level, an oversized reason and unknown fields', async () => {
     const code = await registered();
-    const res = await call(enterprises, 'PUT /enterprises/{code}/credit', { principal: creditOfficer('SD'), params: { code }, body: { level: 'E', reason: 'x'.repeat(501), extra: 1 } });
+    const res = await call(enterprises, 'PUT /enterprises/{code}/credit', {
+      principal: creditOfficer('SD'),
+      params: { code },
+      body: { level: 'E', reason: 'x'.repeat(501), extra: 1 },
+    });
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: any) => e.path).sort()).toEqual(['extra', 'level', 'reason']);
-    const noReason = await call(enterprises, 'PUT /enterprises/{code}/credit', { principal: creditOfficer('SD'), params: { code }, body: { level: 'A' } });
+    const noReason = await call(enterprises, 'PUT /enterprises/{code}/credit', {
+      principal: creditOfficer('SD'),
+      params: { code },
+      body: { level: 'A' },
+    });
     expect(noReason.body.errors).toEqual([expect.objectContaining({ path: 'reason' })]);
   });
 
   it('does not let an enterprise or an officer without credit change credit', async () => {
     const code = await registered();
     for (const principal of [enterprise(code), officer('SD', 'rules', 'stats', 'inspector'), admin]) {
-      const res = await call(enterprises, 'PUT /enterprises/{code}/credit', { principal, params: { code }, body: { level: 'AA', reason: 'self-upgrade' } });
+      const res = await call(enterprises, 'PUT /enterprises/{code}/credit', {
+        principal,
+        params: { code },
+        body: { level: 'AA', reason: 'self-upgrade' },
+      });
       expect(res.status).toBe(403);
     }
   });
@@ -109,18 +150,33 @@ describe('enterprise.credit_changed events', () => {
   it('queues exactly one event per change, and none for a no-op', async () => {
     await drain('Notify');
     const code = await registered();
-    await call(enterprises, 'PUT /enterprises/{code}/credit', { principal: creditOfficer('GS'), params: { code }, body: { level: 'C', reason: 'late filings' } });
-    await call(enterprises, 'PUT /enterprises/{code}/credit', { principal: creditOfficer('GS'), params: { code }, body: { level: 'C', reason: 'same again' } });
+    await call(enterprises, 'PUT /enterprises/{code}/credit', {
+      principal: creditOfficer('GS'),
+      params: { code },
+      body: { level: 'C', reason: 'late filings' },
+    });
+    await call(enterprises, 'PUT /enterprises/{code}/credit', {
+      principal: creditOfficer('GS'),
+      params: { code },
+      body: { level: 'C', reason: 'same again' },
+    });
     const messages = await drain('Notify');
     const events = await Promise.all(messages.map((m) => getEvent(m.eventId)));
     const mine = events.filter((e) => e?.enterpriseId === code);
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ type: 'enterprise.credit_changed', data: { from: 'B', to: 'C', bureau: 'GS', reason: 'late filings' } });
+    expect(mine[0]).toMatchObject({
+      type: 'enterprise.credit_changed',
+      data: { from: 'B', to: 'C', bureau: 'GS', reason: 'late filings' },
+    });
   });
 
   it('redrives an event whose message was lost, and consumes it once however often it arrives', async () => {
     const code = await registered();
-    await call(enterprises, 'PUT /enterprises/{code}/credit', { principal: creditOfficer('NX'), params: { code }, body: { level: 'A', reason: 'audit passed' } });
+    await call(enterprises, 'PUT /enterprises/{code}/credit', {
+      principal: creditOfficer('NX'),
+      params: { code },
+      body: { level: 'A', reason: 'audit passed' },
+    });
     const queued = await drain('Notify');
     const owners = await Promise.all(queued.map(async (m) => (await getEvent(m.eventId))?.enterpriseId));
     const message = queued[owners.indexOf(code)];

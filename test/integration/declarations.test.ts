@@ -9,7 +9,10 @@ import { drain } from '../support/queues.js';
 
 async function newEnterprise() {
   const code = newCreditCode();
-  await call(enterprises, 'POST /enterprises', { principal: admin, body: { creditCode: code, name: 'Test Exporter', registeredBureau: 'SN' } });
+  await call(enterprises, 'POST /enterprises', {
+    principal: admin,
+    body: { creditCode: code, name: 'Test Exporter', registeredBureau: 'SN' },
+  });
   return { code, principal: enterprise(code) };
 }
 
@@ -24,15 +27,31 @@ describe('POST /declarations', () => {
     const { code, principal } = await newEnterprise();
     const res = await call(declarations, 'POST /declarations', { principal, body: declarationBody(code) });
     expect(res.status).toBe(202);
-    expect(res.body).toEqual({ id: expect.stringMatching(/^dcl_/), status: 'ACCEPTED', links: { self: `https://api.test/declarations/${res.body.id}` } });
+    expect(res.body).toEqual({
+      id: expect.stringMatching(/^dcl_/),
+      status: 'ACCEPTED',
+      links: { self: `https://api.test/declarations/${res.body.id}` },
+    });
     const stored = await call(declarations, 'GET /declarations/{id}', { principal, params: { id: res.body.id } });
-    expect(stored.body).toMatchObject({ status: 'ACCEPTED', decision: null, steps: [], release: null, timeline: [{ status: 'ACCEPTED', bureau: 'SD' }] });
+    expect(stored.body).toMatchObject({
+      status: 'ACCEPTED',
+      decision: null,
+      steps: [],
+      release: null,
+      timeline: [{ status: 'ACCEPTED', bureau: 'SD' }],
+    });
     expect((await drain('Audit')).map((m) => m.declarationId)).toContain(res.body.id);
   });
 
   it('keeps a 500-line declaration of long multi-byte descriptions intact (beyond one DynamoDB item)', async () => {
     const { code, principal } = await newEnterprise();
-    const lines = Array.from({ length: 500 }, (_, i) => ({ hsCode: '6109100000', description: `纯棉针织T恤衫 ${i} `.padEnd(512, '棉'), quantity: i + 1, unit: 'PCS', valueUsd: 1.5 * i }));
+    const lines = Array.from({ length: 500 }, (_, i) => ({
+      hsCode: '6109100000',
+      description: `纯棉针织T恤衫 ${i} `.padEnd(512, '棉'),
+      quantity: i + 1,
+      unit: 'PCS',
+      valueUsd: 1.5 * i,
+    }));
     const res = await call(declarations, 'POST /declarations', { principal, body: declarationBody(code, { lines }) });
     expect(res.status).toBe(202);
     const stored = await call(declarations, 'GET /declarations/{id}', { principal, params: { id: res.body.id } });
@@ -72,8 +91,16 @@ describe('POST /declarations', () => {
   it('honours Idempotency-Key like clientRef', async () => {
     const { code, principal } = await newEnterprise();
     const headers = { 'idempotency-key': `key-${Math.random()}` };
-    const first = await call(declarations, 'POST /declarations', { principal, headers, body: declarationBody(code, { clientRef: 'a' + Math.random() }) });
-    const same = await call(declarations, 'POST /declarations', { principal, headers, body: { ...declarationBody(code), clientRef: 'b' + Math.random() } });
+    const first = await call(declarations, 'POST /declarations', {
+      principal,
+      headers,
+      body: declarationBody(code, { clientRef: 'a' + Math.random() }),
+    });
+    const same = await call(declarations, 'POST /declarations', {
+      principal,
+      headers,
+      body: { ...declarationBody(code), clientRef: 'b' + Math.random() },
+    });
     expect(first.status).toBe(202);
     expect(same.status).toBe(409);
     expect(same.body.existingDeclarationId).toBe(first.body.id);
@@ -105,9 +132,23 @@ describe('POST /declarations', () => {
     const res = await call(declarations, 'POST /declarations', { principal, body });
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: any) => e.path).sort()).toEqual(
-      ['containers[0]', 'declaredAt', 'direction', 'lines[0].colour', 'lines[0].description', 'lines[0].hsCode', 'lines[0].quantity', 'lines[0].valueUsd', 'originCountry', 'surprise'].sort(),
+      [
+        'containers[0]',
+        'declaredAt',
+        'direction',
+        'lines[0].colour',
+        'lines[0].description',
+        'lines[0].hsCode',
+        'lines[0].quantity',
+        'lines[0].valueUsd',
+        'originCountry',
+        'surprise',
+      ].sort(),
     );
-    const wrongPort = await call(declarations, 'POST /declarations', { principal, body: declarationBody(code, { portBureau: 'SD', port: 'AKU' }) });
+    const wrongPort = await call(declarations, 'POST /declarations', {
+      principal,
+      body: declarationBody(code, { portBureau: 'SD', port: 'AKU' }),
+    });
     expect(wrongPort.body.errors).toEqual([{ path: 'port', message: 'port AKU belongs to bureau XJ, not SD' }]);
   });
 
@@ -115,7 +156,9 @@ describe('POST /declarations', () => {
     const { principal } = await newEnterprise();
     const other = await newEnterprise();
     expect((await call(declarations, 'POST /declarations', { principal, body: declarationBody(other.code) })).status).toBe(403);
-    expect((await call(declarations, 'POST /declarations', { principal: officer('SD', 'inspector'), body: declarationBody(other.code) })).status).toBe(403);
+    expect(
+      (await call(declarations, 'POST /declarations', { principal: officer('SD', 'inspector'), body: declarationBody(other.code) })).status,
+    ).toBe(403);
   });
 });
 
@@ -123,7 +166,10 @@ describe('reading declarations', () => {
   it("hides another enterprise's declaration (404) and shows it to officers of involved bureaus only", async () => {
     const owner = await newEnterprise();
     const other = await newEnterprise();
-    const { body } = await call(declarations, 'POST /declarations', { principal: owner.principal, body: declarationBody(owner.code, { declaredAt: 'SD', portBureau: 'XJ', port: 'HGS', inspectionBureau: 'GS', releaseBureau: 'GS' }) });
+    const { body } = await call(declarations, 'POST /declarations', {
+      principal: owner.principal,
+      body: declarationBody(owner.code, { declaredAt: 'SD', portBureau: 'XJ', port: 'HGS', inspectionBureau: 'GS', releaseBureau: 'GS' }),
+    });
     const get = (principal: any) => call(declarations, 'GET /declarations/{id}', { principal, params: { id: body.id } });
     expect((await get(other.principal)).status).toBe(404);
     for (const bureau of ['SD', 'XJ', 'GS']) expect((await get(officer(bureau, 'inspector'))).status).toBe(200);
@@ -134,7 +180,8 @@ describe('reading declarations', () => {
   it('lists newest first with status, time range and an opaque cursor that only works for its owner', async () => {
     const { code, principal } = await newEnterprise();
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await call(declarations, 'POST /declarations', { principal, body: declarationBody(code) })).body.id);
+    for (let i = 0; i < 5; i++)
+      ids.push((await call(declarations, 'POST /declarations', { principal, body: declarationBody(code) })).body.id);
     const page1 = await call(declarations, 'GET /declarations', { principal, query: { limit: '2' } });
     expect(page1.body.items.map((d: any) => d.id)).toEqual([ids[4], ids[3]]);
     expect(page1.body.items[0]).toMatchObject({ status: 'ACCEPTED', lineCount: 1, totalValueUsd: 45000 });

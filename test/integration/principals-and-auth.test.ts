@@ -10,13 +10,21 @@ const authorize = (authorization?: string) =>
 
 describe('POST /principals', () => {
   it('creates an officer whose key the authorizer resolves to that officer', async () => {
-    const res = await call(principals, 'POST /principals', { principal: admin, body: { kind: 'officer', bureau: 'XJ', roles: ['credit', 'stats'] } });
+    const res = await call(principals, 'POST /principals', {
+      principal: admin,
+      body: { kind: 'officer', bureau: 'XJ', roles: ['credit', 'stats'] },
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ kind: 'officer', bureau: 'XJ', roles: ['credit', 'stats'] });
     expect(res.body.apiKey).toMatch(/^cw_off_/);
     const auth = await authorize(`Bearer ${res.body.apiKey}`);
     expect(auth.isAuthorized).toBe(true);
-    expect(JSON.parse((auth.context as any).principal)).toEqual({ id: res.body.id, kind: 'officer', bureau: 'XJ', roles: ['credit', 'stats'] });
+    expect(JSON.parse((auth.context as any).principal)).toEqual({
+      id: res.body.id,
+      kind: 'officer',
+      bureau: 'XJ',
+      roles: ['credit', 'stats'],
+    });
   });
 
   it('never stores the key itself', async () => {
@@ -32,7 +40,10 @@ describe('POST /principals', () => {
     const before = await call(principals, 'POST /principals', { principal: admin, body: { kind: 'enterprise', enterpriseId: code } });
     expect(before.status).toBe(400);
     expect(before.body.errors).toEqual([expect.objectContaining({ path: 'enterpriseId' })]);
-    await call(enterprises, 'POST /enterprises', { principal: admin, body: { creditCode: code, name: 'Horgos Trade', registeredBureau: 'XJ' } });
+    await call(enterprises, 'POST /enterprises', {
+      principal: admin,
+      body: { creditCode: code, name: 'Horgos Trade', registeredBureau: 'XJ' },
+    });
     const after = await call(principals, 'POST /principals', { principal: admin, body: { kind: 'enterprise', enterpriseId: code } });
     expect(after.status).toBe(201);
     expect(after.body.enterpriseId).toBe(code);

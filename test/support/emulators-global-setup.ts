@@ -30,7 +30,11 @@ export default async function setup(project: TestProject) {
   const provisioned = await provision(model, { dynamo: dynamo.endpoint, sqs: sqs.endpoint });
   const env: Record<string, string> = {};
   for (const fn of model.functions.values()) Object.assign(env, resolveEnvironment(fn.environment, provisioned));
-  Object.assign(env, emulatorEnvironment(dynamo, sqs), { CLEARWAY_MODE: 'local', CLEARWAY_ADMIN_KEY: 'test-admin-key', CLEARWAY_LOG_LEVEL: 'ERROR' });
+  Object.assign(env, emulatorEnvironment(dynamo, sqs), {
+    CLEARWAY_MODE: 'local',
+    CLEARWAY_ADMIN_KEY: 'test-admin-key',
+    CLEARWAY_LOG_LEVEL: 'ERROR',
+  });
   project.provide('emulatorEnv', env);
   project.provide('queueUrls', Object.fromEntries(provisioned.queueUrls));
   const templateFile = path.join(outdir, 'template.json');

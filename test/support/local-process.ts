@@ -8,7 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../local/emulators.js';
 
-export type LocalProcess = { url: string; port: number; dataDir: string; child: ChildProcess; output: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> };
+export type LocalProcess = {
+  url: string;
+  port: number;
+  dataDir: string;
+  child: ChildProcess;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+};
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

@@ -23,7 +23,10 @@ describe('unified social credit code (GB 32100-2015)', () => {
   });
 
   it('accepts every code whose check character is computed by the standard', () => {
-    fc.assert(fc.property(validCode, (code) => isValidCreditCode(code)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(validCode, (code) => isValidCreditCode(code)),
+      { numRuns: 2000 },
+    );
   });
 
   it('rejects every single-character substitution', () => {

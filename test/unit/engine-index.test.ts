@@ -11,7 +11,12 @@ describe('rule index', () => {
     let fired = 0;
     for (let i = 0; i < declarations.length; i++) {
       const d = declarations[i]!;
-      const ctx = { d, credit: credits[i]!, totalValueUsd: d.lines.reduce((s, l) => s + l.valueUsd, 0), docTypes: (d.documents ?? []).map((x) => x.type) };
+      const ctx = {
+        d,
+        credit: credits[i]!,
+        totalValueUsd: d.lines.reduce((s, l) => s + l.valueUsd, 0),
+        docTypes: (d.documents ?? []).map((x) => x.type),
+      };
       const naive = each.flatMap((when, r) => (when(ctx as never) ? [r] : []));
       expect(firedRules(rs, d, credits[i]!)).toEqual(naive);
       fired += naive.length;
@@ -28,8 +33,17 @@ describe('generated code', () => {
       { id: 'b', description: 'd', when: { field: 'enterpriseId', op: 'startsWith', value: nasty }, then: [{ samplingRate: 1 }] },
       { id: 'c', description: 'd', when: { missingDocument: nasty }, then: [{ samplingRate: 1 }] },
     ];
-    const rs = compileRuleSet({ description: 'x', negativeLists: { export: [], import: [] }, sampling: { AA: 0, A: 0, B: 0, C: 0, D: 1 }, rules }, 1);
-    const d = { id: 'dcl_1', enterpriseId: nasty, direction: 'EXPORT', lines: [], documents: [{ type: nasty, number: '1' }] } as unknown as AuditDeclaration;
+    const rs = compileRuleSet(
+      { description: 'x', negativeLists: { export: [], import: [] }, sampling: { AA: 0, A: 0, B: 0, C: 0, D: 1 }, rules },
+      1,
+    );
+    const d = {
+      id: 'dcl_1',
+      enterpriseId: nasty,
+      direction: 'EXPORT',
+      lines: [],
+      documents: [{ type: nasty, number: '1' }],
+    } as unknown as AuditDeclaration;
     expect(firedRules(rs, d, { level: 'B', blacklisted: false })).toEqual([0, 1]);
     expect((globalThis as Record<string, unknown>).pwned).toBeUndefined();
   });

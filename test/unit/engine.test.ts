@@ -37,13 +37,23 @@ const line = (hsCode: string, valueUsd = 10) => ({ hsCode, description: 'x', qua
 describe('routes (contract section 6)', () => {
   const rs = compileRuleSet(base, 7);
   it('EXPORT without negative-list lines, not blacklisted, not sampled: EXPORT_DIRECT, released on documents at the chosen bureau', () => {
-    expect(decide(rs, decl(), aa)).toMatchObject({ route: 'EXPORT_DIRECT', mode: 'DOCUMENT_RELEASE', steps: [], releaseBureau: 'SN', sampled: false, ruleSetVersion: 7 });
+    expect(decide(rs, decl(), aa)).toMatchObject({
+      route: 'EXPORT_DIRECT',
+      mode: 'DOCUMENT_RELEASE',
+      steps: [],
+      releaseBureau: 'SN',
+      sampled: false,
+      ruleSetVersion: 7,
+    });
   });
   it('EXPORT with a negative-list line: origin inspection and port verification, both mandatory', () => {
     const d = decide(rs, decl({ lines: [line('8471300000'), line('0302110000')] }), aa);
     expect(d).toMatchObject({ route: 'EXPORT_ORIGIN_AND_PORT', mode: 'INSPECTION', sampled: true, samplingRate: 1 });
-    expect(d.steps).toEqual([{ kind: 'ORIGIN_INSPECTION', bureau: 'HA' }, { kind: 'PORT_VERIFICATION', bureau: 'SD' }]);
-    expect(d.reasons[0]).toBe("line 2 (HS 0302110000) is on the export negative list");
+    expect(d.steps).toEqual([
+      { kind: 'ORIGIN_INSPECTION', bureau: 'HA' },
+      { kind: 'PORT_VERIFICATION', bureau: 'SD' },
+    ]);
+    expect(d.reasons[0]).toBe('line 2 (HS 0302110000) is on the export negative list');
   });
   it('EXPORT by a blacklisted enterprise: origin and port, released at the port bureau', () => {
     const d = decide(rs, decl(), { level: 'AA', blacklisted: true });
@@ -56,11 +66,23 @@ describe('routes (contract section 6)', () => {
   it('IMPORT otherwise: IMPORT_DESTINATION, destination inspection only when sampled', () => {
     expect(decide(rs, decl({ direction: 'IMPORT' }), aa)).toMatchObject({ route: 'IMPORT_DESTINATION', mode: 'DOCUMENT_RELEASE' });
     const d = decide(rs, decl({ direction: 'IMPORT' }), { level: 'D', blacklisted: false });
-    expect(d).toMatchObject({ route: 'IMPORT_DESTINATION', mode: 'INSPECTION', steps: [{ kind: 'DESTINATION_INSPECTION', bureau: 'HA' }], releaseBureau: 'SD', samplingRate: 1 });
+    expect(d).toMatchObject({
+      route: 'IMPORT_DESTINATION',
+      mode: 'INSPECTION',
+      steps: [{ kind: 'DESTINATION_INSPECTION', bureau: 'HA' }],
+      releaseBureau: 'SD',
+      samplingRate: 1,
+    });
   });
   it('level D is outside regional integration: every step 100%, released at the port bureau', () => {
     const d = decide(rs, decl(), { level: 'D', blacklisted: false });
-    expect(d).toMatchObject({ route: 'EXPORT_DIRECT', sampled: true, samplingRate: 1, releaseBureau: 'SD', steps: [{ kind: 'ORIGIN_INSPECTION', bureau: 'HA' }] });
+    expect(d).toMatchObject({
+      route: 'EXPORT_DIRECT',
+      sampled: true,
+      samplingRate: 1,
+      releaseBureau: 'SD',
+      steps: [{ kind: 'ORIGIN_INSPECTION', bureau: 'HA' }],
+    });
   });
   it('uses the sampling rate of the credit level', () => {
     expect(decide(rs, decl(), { level: 'C', blacklisted: false }).samplingRate).toBe(0.3);
@@ -69,11 +91,46 @@ describe('routes (contract section 6)', () => {
 
 describe('rules', () => {
   const rules: RuleSetInput['rules'] = [
-    { id: 'permit', description: 'animal products need a permit', when: { anyLine: { field: 'hsCode', op: 'startsWith', value: ['02', '03'] } }, then: [{ requireDocuments: ['PERMIT'] }] },
-    { id: 'big', description: 'big consignments', when: { field: 'totalValueUsd', op: 'gte', value: 1_000_000 }, then: [{ samplingRate: 1 }] },
-    { id: 'logs', description: 'logs by sea are disinfected', when: { all: [{ field: 'transport', op: 'eq', value: 'SEA' }, { anyLine: { field: 'hsCode', op: 'startsWith', value: '4403' } }] }, then: [{ disinfect: true }] },
-    { id: 'kz-road', description: 'no road to KZ today', when: { all: [{ field: 'transport', op: 'eq', value: 'ROAD' }, { field: 'destinationCountry', op: 'in', value: ['KZ'] }] }, then: [{ return: 'road border closed' }] },
-    { id: 'port-check', description: 'credit C exports get a port check', when: { all: [{ field: 'direction', op: 'eq', value: 'EXPORT' }, { field: 'creditLevel', op: 'in', value: ['C'] }] }, then: [{ inspect: 'PORT' }] },
+    {
+      id: 'permit',
+      description: 'animal products need a permit',
+      when: { anyLine: { field: 'hsCode', op: 'startsWith', value: ['02', '03'] } },
+      then: [{ requireDocuments: ['PERMIT'] }],
+    },
+    {
+      id: 'big',
+      description: 'big consignments',
+      when: { field: 'totalValueUsd', op: 'gte', value: 1_000_000 },
+      then: [{ samplingRate: 1 }],
+    },
+    {
+      id: 'logs',
+      description: 'logs by sea are disinfected',
+      when: { all: [{ field: 'transport', op: 'eq', value: 'SEA' }, { anyLine: { field: 'hsCode', op: 'startsWith', value: '4403' } }] },
+      then: [{ disinfect: true }],
+    },
+    {
+      id: 'kz-road',
+      description: 'no road to KZ today',
+      when: {
+        all: [
+          { field: 'transport', op: 'eq', value: 'ROAD' },
+          { field: 'destinationCountry', op: 'in', value: ['KZ'] },
+        ],
+      },
+      then: [{ return: 'road border closed' }],
+    },
+    {
+      id: 'port-check',
+      description: 'credit C exports get a port check',
+      when: {
+        all: [
+          { field: 'direction', op: 'eq', value: 'EXPORT' },
+          { field: 'creditLevel', op: 'in', value: ['C'] },
+        ],
+      },
+      then: [{ inspect: 'PORT' }],
+    },
     { id: 'no-invoice', description: 'no invoice', when: { missingDocument: 'INVOICE' }, then: [{ samplingRate: 0.05 }] },
   ];
   const rs = compileRuleSet({ ...base, rules }, 3);
@@ -81,7 +138,11 @@ describe('rules', () => {
   it('lists every rule that fired, in rule order, with effect and detail', () => {
     const d = decide(rs, decl({ lines: [line('0201100000', 2_000_000)], documents: [{ type: 'PERMIT', number: 'P1' }] }), aa);
     expect(d.hits.map((h) => h.ruleId)).toEqual(['permit', 'big', 'no-invoice']);
-    expect(d.hits[0]).toEqual({ ruleId: 'permit', effect: 'REQUIRE_DOCUMENTS', detail: 'animal products need a permit; required documents present: PERMIT' });
+    expect(d.hits[0]).toEqual({
+      ruleId: 'permit',
+      effect: 'REQUIRE_DOCUMENTS',
+      detail: 'animal products need a permit; required documents present: PERMIT',
+    });
     expect(d).toMatchObject({ samplingRate: 1, sampled: true, mode: 'INSPECTION' });
   });
   it('returns a declaration with a missing required document, with the reason', () => {
@@ -93,19 +154,40 @@ describe('rules', () => {
   });
   it('adds port disinfection and rule inspections as mandatory steps', () => {
     const d = decide(rs, decl({ direction: 'IMPORT', lines: [line('4403110000')], documents: [{ type: 'INVOICE', number: '1' }] }), aa);
-    expect(d.steps).toEqual([{ kind: 'PORT_INSPECTION', bureau: 'SD' }, { kind: 'PORT_DISINFECTION', bureau: 'SD' }]);
+    expect(d.steps).toEqual([
+      { kind: 'PORT_INSPECTION', bureau: 'SD' },
+      { kind: 'PORT_DISINFECTION', bureau: 'SD' },
+    ]);
     const c = decide(rs, decl({ documents: [{ type: 'INVOICE', number: '1' }] }), { level: 'C', blacklisted: false });
     expect(c.steps).toContainEqual({ kind: 'PORT_VERIFICATION', bureau: 'SD' });
   });
   it('evaluates ne, nin, not, any, lt and line fields', () => {
-    const more = compileRuleSet({
-      ...base,
-      rules: [
-        { id: 'a', description: 'a', when: { any: [{ field: 'port', op: 'ne', value: 'QDP' }, { field: 'originCountry', op: 'nin', value: ['CN'] }] }, then: [{ samplingRate: 0.5 }] },
-        { id: 'b', description: 'b', when: { not: { field: 'lineCount', op: 'lt', value: 2 } }, then: [{ samplingRate: 0.5 }] },
-        { id: 'c', description: 'c', when: { anyLine: { all: [{ field: 'unit', op: 'eq', value: 'KG' }, { not: { field: 'quantity', op: 'gt', value: 5 } }] } }, then: [{ samplingRate: 0.5 }] },
-      ],
-    }, 1);
+    const more = compileRuleSet(
+      {
+        ...base,
+        rules: [
+          {
+            id: 'a',
+            description: 'a',
+            when: {
+              any: [
+                { field: 'port', op: 'ne', value: 'QDP' },
+                { field: 'originCountry', op: 'nin', value: ['CN'] },
+              ],
+            },
+            then: [{ samplingRate: 0.5 }],
+          },
+          { id: 'b', description: 'b', when: { not: { field: 'lineCount', op: 'lt', value: 2 } }, then: [{ samplingRate: 0.5 }] },
+          {
+            id: 'c',
+            description: 'c',
+            when: { anyLine: { all: [{ field: 'unit', op: 'eq', value: 'KG' }, { not: { field: 'quantity', op: 'gt', value: 5 } }] } },
+            then: [{ samplingRate: 0.5 }],
+          },
+        ],
+      },
+      1,
+    );
     expect(decide(more, decl(), aa).hits).toEqual([]);
     expect(decide(more, decl({ port: undefined, lines: [line('1'), line('2')] }), aa).hits.map((h) => h.ruleId)).toEqual(['a', 'b', 'c']);
   });
@@ -150,7 +232,11 @@ describe('default rule set', () => {
   });
   it('asks an entry quarantine permit for imported meat, and returns it without one', () => {
     const rs = compileRuleSet(ruleSetInput.parse(defaultRuleSet), 1);
-    const d = decide(rs, decl({ direction: 'IMPORT', lines: [line('0201100000')], documents: [{ type: 'HEALTH_CERTIFICATE', number: 'H' }] }), aa);
+    const d = decide(
+      rs,
+      decl({ direction: 'IMPORT', lines: [line('0201100000')], documents: [{ type: 'HEALTH_CERTIFICATE', number: 'H' }] }),
+      aa,
+    );
     expect(d.mode).toBe('RETURNED');
     expect(d.reasons.join()).toContain('ENTRY_QUARANTINE_PERMIT');
   });

@@ -3,22 +3,39 @@ import { newEnterprise, planCreditChange } from '../../shared/domain/enterprise.
 import { DomainError } from '../../shared/domain/errors.js';
 import { creditMeasures, DEFAULT_SAMPLING } from '../../shared/domain/rules/measures.js';
 
-const registered = newEnterprise({ creditCode: '91350100M000100Y43', name: 'Fuzhou Trading', registeredBureau: 'SD' }, { bureau: 'SD' }, '2026-11-01T00:00:00.000Z');
+const registered = newEnterprise(
+  { creditCode: '91350100M000100Y43', name: 'Fuzhou Trading', registeredBureau: 'SD' },
+  { bureau: 'SD' },
+  '2026-11-01T00:00:00.000Z',
+);
 const byXJ = { bureau: 'XJ', principalId: 'prn_1' };
 
 describe('enterprise credit', () => {
   it('registers at level B, not blacklisted, unless a level is given', () => {
     expect(registered).toMatchObject({ level: 'B', blacklisted: false, version: 1, registeredBureau: 'SD' });
-    expect(newEnterprise({ creditCode: 'x', name: 'n', registeredBureau: 'HA', creditLevel: 'AA' }, { bureau: 'HA' }, 'now').level).toBe('AA');
+    expect(newEnterprise({ creditCode: 'x', name: 'n', registeredBureau: 'HA', creditLevel: 'AA' }, { bureau: 'HA' }, 'now').level).toBe(
+      'AA',
+    );
   });
 
   it('records who changed what, from which bureau and why, and emits one event', () => {
     const change = planCreditChange(registered, { level: 'A', reason: 'two clean years' }, byXJ, '2026-11-02T00:00:00.000Z')!;
     expect(change.next).toMatchObject({ level: 'A', updatedByBureau: 'XJ', version: 2 });
     expect(change.history).toEqual({
-      at: '2026-11-02T00:00:00.000Z', bureau: 'XJ', principalId: 'prn_1', from: 'B', to: 'A', wasBlacklisted: false, blacklisted: false, reason: 'two clean years',
+      at: '2026-11-02T00:00:00.000Z',
+      bureau: 'XJ',
+      principalId: 'prn_1',
+      from: 'B',
+      to: 'A',
+      wasBlacklisted: false,
+      blacklisted: false,
+      reason: 'two clean years',
     });
-    expect(change.event).toMatchObject({ type: 'enterprise.credit_changed', enterpriseId: registered.creditCode, data: { from: 'B', to: 'A', bureau: 'XJ' } });
+    expect(change.event).toMatchObject({
+      type: 'enterprise.credit_changed',
+      enterpriseId: registered.creditCode,
+      data: { from: 'B', to: 'A', bureau: 'XJ' },
+    });
   });
 
   it('treats a change to the current state as no change', () => {
@@ -43,6 +60,10 @@ describe('credit measures', () => {
     ['D', false, 1, false, false],
     ['AA', true, 1, false, false],
   ] as const)('level %s blacklisted=%s: rate %s, integration %s, document release %s', (level, blacklisted, rate, integration, docs) => {
-    expect(creditMeasures({ level, blacklisted }, DEFAULT_SAMPLING)).toEqual({ samplingRate: rate, regionalIntegration: integration, documentRelease: docs });
+    expect(creditMeasures({ level, blacklisted }, DEFAULT_SAMPLING)).toEqual({
+      samplingRate: rate,
+      regionalIntegration: integration,
+      documentRelease: docs,
+    });
   });
 });

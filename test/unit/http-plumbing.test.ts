@@ -38,7 +38,9 @@ describe('field errors', () => {
     const schema = z.strictObject({ lines: z.array(z.strictObject({ n: z.number() })) });
     const result = schema.safeParse({ lines: [{ n: 1 }, { n: 'x', extra: 1 }], more: true });
     expect(result.success).toBe(false);
-    const paths = fieldErrors(result.error!).map((e) => e.path).sort();
+    const paths = fieldErrors(result.error!)
+      .map((e) => e.path)
+      .sort();
     expect(paths).toEqual(['lines[1].extra', 'lines[1].n', 'more']);
   });
   it('rejects control characters in text', () => {

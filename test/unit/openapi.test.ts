@@ -6,7 +6,8 @@ describe('OpenAPI document', () => {
   const doc = buildOpenApi(allRoutes) as any;
   it('is OpenAPI 3.1 and documents every route with its method', () => {
     expect(doc.openapi).toBe('3.1.0');
-    for (const route of allRoutes) expect(doc.paths[route.path]?.[route.method.toLowerCase()], `${route.method} ${route.path}`).toBeDefined();
+    for (const route of allRoutes)
+      expect(doc.paths[route.path]?.[route.method.toLowerCase()], `${route.method} ${route.path}`).toBeDefined();
   });
   it('resolves every $ref to a component', () => {
     const refs = JSON.stringify(doc).match(/"\$ref":"#\/components\/schemas\/[^"]+"/g) ?? [];

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { fieldErrors } from '../../shared/http/body.js';
 import { ruleSetInput } from '../../shared/schemas/ruleset.js';
 
-const valid = { description: 'x', negativeLists: { export: ['0101'], import: [] }, sampling: { AA: 0.01, A: 0.03, B: 0.1, C: 0.3, D: 1 }, rules: [] as unknown[] };
+const valid = {
+  description: 'x',
+  negativeLists: { export: ['0101'], import: [] },
+  sampling: { AA: 0.01, A: 0.03, B: 0.1, C: 0.3, D: 1 },
+  rules: [] as unknown[],
+};
 const faults = (input: unknown) => {
   const r = ruleSetInput.safeParse(input);
   return r.success ? [] : fieldErrors(r.error);
@@ -44,7 +49,9 @@ describe('rule set validation', () => {
     expect(when({ field: 'lineCount', op: 'startsWith', value: '1' })[0]!.message).toMatch(/text fields/);
     expect(when({ anyLine: { field: 'valueUsd', op: 'eq', value: '1' } })[0]!.path).toBe('rules[0].when.anyLine.value');
     expect(when({ field: 'blacklisted', op: 'eq', value: true })).toEqual([]);
-    expect(when({ field: 'direction', op: 'eq', value: 'EXPORT', anyLine: { field: 'unit', op: 'eq', value: 'KG' } })[0]!.message).toMatch(/exactly one/);
+    expect(when({ field: 'direction', op: 'eq', value: 'EXPORT', anyLine: { field: 'unit', op: 'eq', value: 'KG' } })[0]!.message).toMatch(
+      /exactly one/,
+    );
     expect(when({ missingDocument: 'PERMIT', extra: 1 })[0]!.path).toBe('rules[0].when.extra');
   });
 });

@@ -28,8 +28,19 @@ import { isSampled } from './sampling.js';
 /** What the engine reads of a declaration. */
 export type AuditDeclaration = Pick<
   DeclarationInput,
-  | 'direction' | 'declaredAt' | 'portBureau' | 'port' | 'inspectionBureau' | 'releaseBureau' | 'transport'
-  | 'originCountry' | 'destinationCountry' | 'enterpriseId' | 'containers' | 'lines' | 'documents'
+  | 'direction'
+  | 'declaredAt'
+  | 'portBureau'
+  | 'port'
+  | 'inspectionBureau'
+  | 'releaseBureau'
+  | 'transport'
+  | 'originCountry'
+  | 'destinationCountry'
+  | 'enterpriseId'
+  | 'containers'
+  | 'lines'
+  | 'documents'
 > & { id: string };
 
 type Context = {
@@ -73,7 +84,16 @@ type HsNode = { bits?: Uint32Array; kids: (HsNode | undefined)[] };
 const NUMERIC: readonly DeclarationField[] = ['totalValueUsd', 'lineCount', 'containerCount'];
 
 const INDEXABLE: readonly DeclarationField[] = [
-  'direction', 'transport', 'creditLevel', 'declaredAt', 'portBureau', 'port', 'inspectionBureau', 'releaseBureau', 'originCountry', 'destinationCountry',
+  'direction',
+  'transport',
+  'creditLevel',
+  'declaredAt',
+  'portBureau',
+  'port',
+  'inspectionBureau',
+  'releaseBureau',
+  'originCountry',
+  'destinationCountry',
 ];
 
 /** The values a rule allows per field, from its top-level conjuncts (undefined: unconstrained). */
@@ -119,7 +139,9 @@ function buildIndex(rules: readonly { when: Condition }[]): RuleIndex {
   const hsUnconstrained = new Uint32Array(words);
   rules.forEach((r, rule) => {
     const prefixes = conjunctsOf(r.when).flatMap((c) =>
-      'anyLine' in c && 'field' in c.anyLine && c.anyLine.field === 'hsCode' && c.anyLine.op === 'startsWith' ? [[c.anyLine.value].flat() as string[]] : [],
+      'anyLine' in c && 'field' in c.anyLine && c.anyLine.field === 'hsCode' && c.anyLine.op === 'startsWith'
+        ? [[c.anyLine.value].flat() as string[]]
+        : [],
     );
     if (prefixes.length === 0 || prefixes[0]!.some((p) => !/^[0-9]+$/.test(p))) {
       setBit(hsUnconstrained, rule);
@@ -152,7 +174,15 @@ function buildIndex(rules: readonly { when: Condition }[]): RuleIndex {
     }
     fields.push({ get: declarationField(field), byValue, unconstrained });
   }
-  return { words, fields, ranges: ranges.filter((r) => r.entries.length > 0), hsTrie, hsUnconstrained, scratch: new Uint32Array(words), lineScratch: new Uint32Array(words) };
+  return {
+    words,
+    fields,
+    ranges: ranges.filter((r) => r.entries.length > 0),
+    hsTrie,
+    hsUnconstrained,
+    scratch: new Uint32Array(words),
+    lineScratch: new Uint32Array(words),
+  };
 }
 
 // ---- compiling ---------------------------------------------------------------------------------
@@ -206,11 +236,22 @@ class Generator {
   }
 
   condition(c: Condition): string {
-    if ('all' in c) return `(${[...c.all].sort((a, b) => cost(a) - cost(b)).map((x) => this.condition(x)).join(' && ')})`;
-    if ('any' in c) return `(${[...c.any].sort((a, b) => cost(a) - cost(b)).map((x) => this.condition(x)).join(' || ')})`;
+    if ('all' in c)
+      return `(${[...c.all]
+        .sort((a, b) => cost(a) - cost(b))
+        .map((x) => this.condition(x))
+        .join(' && ')})`;
+    if ('any' in c)
+      return `(${[...c.any]
+        .sort((a, b) => cost(a) - cost(b))
+        .map((x) => this.condition(x))
+        .join(' || ')})`;
     if ('not' in c) return `!${this.condition(c.not)}`;
     if ('anyLine' in c) {
-      const some = new Function('K', `return (lines) => { for (let i = 0; i < lines.length; i++) { const l = lines[i]; if (${this.line(c.anyLine)}) return true; } return false; };`);
+      const some = new Function(
+        'K',
+        `return (lines) => { for (let i = 0; i < lines.length; i++) { const l = lines[i]; if (${this.line(c.anyLine)}) return true; } return false; };`,
+      );
       return `${this.constant(some(this.constants))}(x.d.lines)`;
     }
     if ('missingDocument' in c) return `!x.docTypes.includes(${JSON.stringify(c.missingDocument)})`;
@@ -360,7 +401,13 @@ export function decide(rs: CompiledRuleSet, d: AuditDeclaration, credit: CreditS
  * hits, reasons). Split from the evaluation so that other rule engines can be measured against
  * this one on exactly the evaluation (bench/audit.ts).
  */
-export function assembleDecision(rs: CompiledRuleSet, d: AuditDeclaration, credit: CreditSnapshot, fired: readonly number[], negativeLines: readonly number[]): Decision {
+export function assembleDecision(
+  rs: CompiledRuleSet,
+  d: AuditDeclaration,
+  credit: CreditSnapshot,
+  fired: readonly number[],
+  negativeLines: readonly number[],
+): Decision {
   const docTypes: string[] = [];
   if (d.documents) for (const doc of d.documents) docTypes.push(doc.type);
   const hits: Hit[] = [];
