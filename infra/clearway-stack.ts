@@ -2,7 +2,6 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Trigger } from 'aws-cdk-lib/triggers';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -129,14 +128,7 @@ export class ClearwayStack extends Stack {
       }),
       [...READ, ...WRITE],
     );
-    auditWorker.addEventSource(
-      new SqsEventSource(audit.queue, {
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(1),
-        reportBatchItemFailures: true,
-        maxConcurrency: 50,
-      }),
-    );
+    audit.consumeWith(auditWorker, { maxConcurrency: 50 });
     notify.queue.grantSendMessages(auditWorker);
     signingKey.grantRead(auditWorker);
 
@@ -148,14 +140,7 @@ export class ClearwayStack extends Stack {
       }),
       [...READ, ...WRITE],
     );
-    notifyWorker.addEventSource(
-      new SqsEventSource(notify.queue, {
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(1),
-        reportBatchItemFailures: true,
-        maxConcurrency: 20,
-      }),
-    );
+    notify.consumeWith(notifyWorker, { maxConcurrency: 20 });
     notify.queue.grantSendMessages(notifyWorker);
 
     // First-start data (the default rule set), after every deploy; idempotent.

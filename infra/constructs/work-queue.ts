@@ -2,6 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 
 export type WorkQueueProps = {
   /** The consumer's timeout; the visibility timeout is six times it (AWS's recommendation). */
@@ -12,7 +14,10 @@ export type WorkQueueProps = {
   maxAge: Duration;
 };
 
-/** A work queue with its dead-letter queue, SSL enforced, and alarms on DLQ depth and message age. */
+/**
+ * A work queue with its dead-letter queue, SSL enforced, alarms on DLQ depth and message age, and
+ * the one way a function consumes it (partial batch failures, bounded concurrency).
+ */
 export class WorkQueue extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
@@ -47,5 +52,17 @@ export class WorkQueue extends Construct {
       evaluationPeriods: 3,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+  }
+
+  /** `consumer` processes this queue in batches of up to 10, reporting failed records one by one. */
+  consumeWith(consumer: IFunction, options: { maxConcurrency: number }): void {
+    consumer.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        maxConcurrency: options.maxConcurrency,
+      }),
+    );
   }
 }
