@@ -85,14 +85,21 @@ export class ClearwayStack extends Stack {
       }),
       principals: api('principals', ['dynamodb:GetItem', 'dynamodb:PutItem']),
       enterprises: api('enterprises', [...READ, ...WRITE], { NOTIFY_QUEUE_URL: notify.queue.queueUrl }),
-      declarations: api('declarations', [...READ, ...WRITE], { AUDIT_QUEUE_URL: audit.queue.queueUrl }),
+      declarations: api('declarations', [...READ, ...WRITE], {
+        AUDIT_QUEUE_URL: audit.queue.queueUrl,
+        NOTIFY_QUEUE_URL: notify.queue.queueUrl,
+        SIGNING_KEY_SECRET_ARN: signingKey.secretArn,
+      }),
       rulesets: api('rulesets', [...READ, ...WRITE]),
       webhooks: undefined,
       stats: undefined,
-      certificates: undefined,
+      certificates: api('certificates', ['dynamodb:GetItem'], { SIGNING_KEY_SECRET_ARN: signingKey.secretArn }),
     };
     notify.queue.grantSendMessages(functions.enterprises!);
     audit.queue.grantSendMessages(functions.declarations!);
+    notify.queue.grantSendMessages(functions.declarations!);
+    signingKey.grantRead(functions.declarations!);
+    signingKey.grantRead(functions.certificates!);
 
     new ClearwayHttpApi(this, 'Http', { functions, authorizer });
 

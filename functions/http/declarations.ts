@@ -1,11 +1,13 @@
 /** Declare anywhere (contract section 5): intake, status, listing. */
 import { routes } from '../../shared/api/routes.js';
 import { declarationStore, type DeclarationHeader, type IdempotencyGuard } from '../../shared/adapters/declaration-store.js';
-import { auditQueue } from '../../shared/adapters/queues.js';
+import { auditQueue, notifyQueue } from '../../shared/adapters/queues.js';
+import { queueEvents } from '../../shared/adapters/outbox.js';
+import { recordStep } from '../../shared/app/inspection.js';
 import { DECLARATION_LIST_ATTRIBUTES } from '../../shared/adapters/keys.js';
 import { declarationView, involvesBureau, newDeclaration, type DeclarationRecord } from '../../shared/domain/declaration.js';
 import { conflict, DomainError, forbidden, invalid, notFound } from '../../shared/domain/errors.js';
-import { anyPrincipal, requireEnterprise, type Principal } from '../../shared/domain/principal.js';
+import { anyPrincipal, requireEnterprise, requireOfficerRole, type Officer, type Principal } from '../../shared/domain/principal.js';
 import { httpFunction, implement } from '../../shared/http/function.js';
 import { logger } from '../../shared/http/logger.js';
 
@@ -61,14 +63,12 @@ export const declarationRoutes = [
       return { status: 200, body: declarationView(original, baseUrl), headers: { location: `/declarations/${original.id}` } };
     }
     // Durable now. If the send fails, the redrive sweep queues it after CLEARWAY_STRANDED_AFTER_S.
-    await auditQueue
-      .send({ declarationId: record.id })
-      .catch((error: unknown) =>
-        logger.warn('declaration stored but not queued; the redrive sweep will queue it', {
-          declarationId: record.id,
-          error: error as Error,
-        }),
-      );
+    await auditQueue.send({ declarationId: record.id }).catch((error: unknown) =>
+      logger.warn('declaration stored but not queued; the redrive sweep will queue it', {
+        declarationId: record.id,
+        error: error as Error,
+      }),
+    );
     return {
       status: 202,
       body: { id: record.id, status: 'ACCEPTED', links: { self: `${baseUrl}/declarations/${record.id}` } },
@@ -93,6 +93,19 @@ export const declarationRoutes = [
       throw invalid('the cursor is not valid', [{ path: 'cursor', message: 'is not a cursor this API issued to you' }]);
     return { status: 200, body: { items: page.items.map((h) => summaryView(h, baseUrl)), nextCursor: page.nextCursor } };
   }),
+  implement(
+    routes.recordStep,
+    (p) => requireOfficerRole(p, 'inspector'),
+    async ({ params, body, principal, baseUrl }) => {
+      const { declaration, eventId } = await recordStep(params.id, params.kind, principal as Officer, body);
+      if (eventId) {
+        await queueEvents(notifyQueue, [eventId]).catch((error: unknown) =>
+          logger.warn('event committed but not queued yet; the redrive sweep will queue it', { error: error as Error }),
+        );
+      }
+      return { status: 200, body: declarationView(declaration, baseUrl) };
+    },
+  ),
 ];
 
 export const handler = httpFunction('declarations', declarationRoutes);

@@ -72,7 +72,7 @@ export type Transition = {
   from: DeclarationStatus;
   to: DeclarationStatus;
   at: string;
-  set: Partial<Pick<DeclarationRecord, 'decision' | 'steps' | 'release'>>;
+  set: Partial<Pick<DeclarationRecord, 'decision' | 'steps' | 'release' | 'stepsVersion'>>;
   timeline: DeclarationRecord['timeline'];
   event?: OutboxEvent;
   counters?: CounterIncrements;
@@ -206,6 +206,14 @@ export const declarationStore = {
     throw new Error(
       `declaration ${record.id}: intake transaction refused (items ${outcome.failedItems.join(', ')}) without an idempotency guard`,
     );
+  },
+
+  /** A certificate as issued, for verification. */
+  async certificate(no: string): Promise<{ content: CertificateContent; digest: string; signature: string } | undefined> {
+    const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.certificate(no) }));
+    return Item
+      ? { content: Item.content as CertificateContent, digest: Item.digest as string, signature: Item.signature as string }
+      : undefined;
   },
 
   /** The whole declaration: header and lines (strongly consistent). */

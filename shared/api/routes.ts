@@ -8,6 +8,10 @@ import { defineRoute, type RouteDef } from '../http/route.js';
 import { problemSchema } from '../schemas/problem.js';
 import { ruleSetCreated, ruleSetInput, ruleSetVersionParams, ruleSetView, simulateRequest, simulationResult } from '../schemas/ruleset.js';
 import {
+  certificateParams,
+  certificateView,
+  stepParams,
+  stepResultInput,
   declarationAccepted,
   declarationIdParams,
   declarationInput,
@@ -120,6 +124,27 @@ export const routes = {
     summary: 'A declaration with its decision, steps, release and timeline (its enterprise; officers of an involved bureau)',
     params: declarationIdParams,
     responses: { 200: declarationView },
+  }),
+  recordStep: defineRoute({
+    method: 'POST',
+    path: '/declarations/{id}/steps/{kind}',
+    fn: 'declarations',
+    auth: 'key',
+    tag: 'inspection',
+    summary: "Record an inspection step's outcome (officer with inspector, of the step's bureau); recognised by every bureau",
+    params: stepParams,
+    body: stepResultInput,
+    responses: { 200: declarationView },
+  }),
+  verifyCertificate: defineRoute({
+    method: 'GET',
+    path: '/certificates/{no}',
+    fn: 'certificates',
+    auth: 'public',
+    tag: 'inspection',
+    summary: 'Check that a release certificate is genuine and unaltered (no key needed)',
+    params: certificateParams,
+    responses: { 200: certificateView },
   }),
   createRuleSet: defineRoute({
     method: 'POST',

@@ -74,6 +74,7 @@ export async function auditDeclaration(declarationId: string, now = () => new Da
     set: {
       decision,
       steps: decision.steps.map((s) => ({ ...s, status: 'PENDING' as const })),
+      stepsVersion: 0,
       ...(released ? { release: released.release } : {}),
     },
     timeline: [{ at, status, ...(released ? { bureau: decision.releaseBureau } : {}), detail: timelineDetail(decision) }],

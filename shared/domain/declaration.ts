@@ -49,6 +49,8 @@ export type DeclarationRecord = DeclarationInput & {
   steps: StepState[];
   release: Release | null;
   timeline: TimelineEntry[];
+  /** Optimistic-concurrency counter of `steps`: two bureaus recording at once cannot both miss the last pass. */
+  stepsVersion?: number;
 };
 
 const NEXT: Record<DeclarationStatus, readonly DeclarationStatus[]> = {
@@ -123,6 +125,6 @@ export function statsBureaus(d: Pick<DeclarationInput, 'declaredAt' | 'inspectio
 }
 
 export function declarationView(d: DeclarationRecord, baseUrl: string) {
-  const { bodyHash: _hash, ...view } = d;
+  const { bodyHash: _hash, stepsVersion: _v, ...view } = d;
   return { ...view, links: { self: `${baseUrl}/declarations/${d.id}` } };
 }

@@ -158,3 +158,45 @@ export const declarationSummary = declarationView
 export const declarationList = z
   .object({ items: z.array(declarationSummary), nextCursor: z.string().nullable() })
   .meta({ id: 'DeclarationList' });
+
+export const STEP_KINDS = [
+  'ORIGIN_INSPECTION',
+  'PORT_VERIFICATION',
+  'PORT_INSPECTION',
+  'DESTINATION_INSPECTION',
+  'PORT_DISINFECTION',
+] as const;
+
+export const stepParams = z.object({
+  id: declarationIdParams.shape.id,
+  kind: z.enum(STEP_KINDS),
+});
+
+export const stepResultInput = z
+  .strictObject({ outcome: z.enum(['PASS', 'FAIL']), remarks: text(1, 1000).optional() })
+  .meta({ id: 'StepResult' });
+
+export const certificateParams = z.object({ no: z.string().regex(/^CW[A-Z]{2}[0-9]{8}[0-9A-Z]{12}$/, 'is not a certificate number') });
+
+export const certificateView = z
+  .object({
+    certificateNo: z.string(),
+    genuine: z.boolean().meta({ description: "The signature is the platform's, over this digest" }),
+    unaltered: z.boolean().meta({ description: 'The digest matches the certified content' }),
+    digest: z.string(),
+    signature: z.string(),
+    content: z.object({
+      certificateNo: z.string(),
+      declarationId: z.string(),
+      enterpriseId: z.string(),
+      direction: z.string(),
+      bureau: z.string(),
+      releasedAt: isoTimestamp,
+      mode: z.string(),
+      originCountry: z.string(),
+      destinationCountry: z.string(),
+      lines: z.array(z.object({ hsCode: z.string(), quantity: z.number(), unit: z.string(), valueUsd: z.number() })),
+      totalValueUsd: z.number(),
+    }),
+  })
+  .meta({ id: 'CertificateVerification' });

@@ -111,11 +111,9 @@ describe('hostile input', () => {
       // not JSON, or not a JSON object
       fc.oneof(fc.string(), fc.constantFrom('[]', 'null', '42', '"s"', '{', '{"a":}')).map((text) => raw(text)),
       // invalid UTF-8
-      fc
-        .uint8Array({ minLength: 1, maxLength: 64 })
-        .map((bytes) => ({
-          bytes: Buffer.concat([Buffer.from('{"clientRef":"'), Buffer.from([0xff, 0xfe]), Buffer.from(bytes), Buffer.from('"}')]),
-        })),
+      fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => ({
+        bytes: Buffer.concat([Buffer.from('{"clientRef":"'), Buffer.from([0xff, 0xfe]), Buffer.from(bytes), Buffer.from('"}')]),
+      })),
       // unknown fields, missing fields, too many lines
       fc
         .string({ minLength: 1, maxLength: 20 })

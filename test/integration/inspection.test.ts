@@ -1,0 +1,147 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { handler as declarations } from '../../functions/http/declarations.js';
+import { handler as enterprises } from '../../functions/http/enterprises.js';
+import { handler as certificates } from '../../functions/http/certificates.js';
+import { handler as auditWorker } from '../../functions/audit-worker.js';
+import { seed } from '../../functions/seed.js';
+import { dynamo } from '../../shared/adapters/aws.js';
+import { keys } from '../../shared/adapters/keys.js';
+import { getEvent } from '../../shared/adapters/outbox.js';
+import { admin, call, enterprise, lambdaContext, officer } from '../support/api.js';
+import { declarationBody } from '../support/declarations.js';
+import { newCreditCode } from '../support/fixtures.js';
+import { drain } from '../support/queues.js';
+
+const inspector = (bureau: string) => officer(bureau, 'inspector');
+
+/** An export with a negative-list line: origin inspection at HA, port verification at SD. */
+async function awaitingInspection() {
+  const code = newCreditCode();
+  await call(enterprises, 'POST /enterprises', {
+    principal: admin,
+    body: { creditCode: code, name: 'Fish Export Co', registeredBureau: 'SD', creditLevel: 'A' },
+  });
+  const body = declarationBody(code, {
+    releaseBureau: 'GS',
+    lines: [{ hsCode: '0302110000', description: 'fresh trout', quantity: 50, unit: 'KG', valueUsd: 900 }],
+    documents: [{ type: 'PRODUCER_RECORD', number: 'PR-9' }],
+  });
+  const { body: accepted } = await call(declarations, 'POST /declarations', { principal: enterprise(code), body });
+  await auditWorker({ Records: [{ messageId: 'm', body: JSON.stringify({ declarationId: accepted.id }) }] } as never, lambdaContext);
+  const d = await call(declarations, 'GET /declarations/{id}', { principal: enterprise(code), params: { id: accepted.id } });
+  expect(d.body.status).toBe('INSPECTION_REQUIRED');
+  return { id: accepted.id as string, code };
+}
+const record = (principal: ReturnType<typeof officer>, id: string, kind: string, body: object) =>
+  call(declarations, 'POST /declarations/{id}/steps/{kind}', { principal, params: { id, kind }, body });
+
+beforeAll(async () => {
+  await seed();
+});
+
+describe('inspection steps', () => {
+  it('lets only an inspector of the step bureau record it, once, recognised everywhere, then releases anywhere', async () => {
+    const { id, code } = await awaitingInspection();
+    expect((await record(inspector('QH'), id, 'ORIGIN_INSPECTION', { outcome: 'PASS' })).status).toBe(404);
+    expect((await record(inspector('SD'), id, 'ORIGIN_INSPECTION', { outcome: 'PASS' })).status).toBe(403);
+    expect((await record(officer('HA', 'credit'), id, 'ORIGIN_INSPECTION', { outcome: 'PASS' })).status).toBe(403);
+    expect((await record(inspector('HA'), id, 'PORT_INSPECTION', { outcome: 'PASS' })).status).toBe(404);
+    expect((await record(inspector('HA'), id, 'ORIGIN_INSPECTION', { outcome: 'MAYBE' })).status).toBe(400);
+
+    const first = await record(inspector('HA'), id, 'ORIGIN_INSPECTION', { outcome: 'PASS', remarks: 'sealed, cold chain intact' });
+    expect(first.status).toBe(200);
+    expect(first.body.status).toBe('INSPECTION_REQUIRED');
+    expect(first.body.steps[0]).toMatchObject({
+      kind: 'ORIGIN_INSPECTION',
+      status: 'PASSED',
+      recordedByBureau: 'HA',
+      remarks: 'sealed, cold chain intact',
+    });
+    const again = await record(inspector('HA'), id, 'ORIGIN_INSPECTION', { outcome: 'PASS' });
+    expect(again.status).toBe(409);
+
+    await drain('Notify');
+    const last = await record(inspector('SD'), id, 'PORT_VERIFICATION', { outcome: 'PASS' });
+    expect(last.body).toMatchObject({
+      status: 'RELEASED',
+      release: { bureau: 'GS', mode: 'INSPECTION', certificateNo: expect.stringMatching(/^CWGS/) },
+    });
+    expect(last.body.timeline.map((t: { status: string }) => t.status)).toEqual([
+      'ACCEPTED',
+      'INSPECTION_REQUIRED',
+      'INSPECTION_REQUIRED',
+      'INSPECTION_REQUIRED',
+      'RELEASED',
+    ]);
+    const events = await Promise.all((await drain('Notify')).map((m) => getEvent(m.eventId)));
+    expect(events.filter((e) => e?.data.declarationId === id).map((e) => e!.type)).toEqual(['declaration.released']);
+
+    // Any bureau involved sees the same record.
+    const seenByGS = await call(declarations, 'GET /declarations/{id}', { principal: inspector('GS'), params: { id } });
+    expect(seenByGS.body.steps.every((s: { status: string }) => s.status === 'PASSED')).toBe(true);
+    expect(seenByGS.body.enterpriseId).toBe(code);
+  });
+
+  it('fails the declaration on a FAIL, and takes no more results', async () => {
+    const { id } = await awaitingInspection();
+    const res = await record(inspector('HA'), id, 'ORIGIN_INSPECTION', { outcome: 'FAIL', remarks: 'temperature log broken' });
+    expect(res.body.status).toBe('FAILED');
+    expect((await record(inspector('SD'), id, 'PORT_VERIFICATION', { outcome: 'PASS' })).status).toBe(409);
+  });
+
+  it('releases exactly once when the last two steps are recorded at the same moment', async () => {
+    const { id } = await awaitingInspection();
+    const [a, b] = await Promise.all([
+      record(inspector('HA'), id, 'ORIGIN_INSPECTION', { outcome: 'PASS' }),
+      record(inspector('SD'), id, 'PORT_VERIFICATION', { outcome: 'PASS' }),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const final = await call(declarations, 'GET /declarations/{id}', { principal: admin, params: { id } });
+    expect(final.body.status).toBe('RELEASED');
+    expect(final.body.timeline.filter((t: { status: string }) => t.status === 'RELEASED')).toHaveLength(1);
+  });
+});
+
+describe('certificates', () => {
+  it('proves a certificate genuine and unaltered without a key, and notices tampering', async () => {
+    const { id } = await awaitingInspection();
+    await record(inspector('HA'), id, 'ORIGIN_INSPECTION', { outcome: 'PASS' });
+    const released = await record(inspector('SD'), id, 'PORT_VERIFICATION', { outcome: 'PASS' });
+    const no = released.body.release.certificateNo;
+    const check = await call(certificates, 'GET /certificates/{no}', { params: { no } });
+    expect(check.status).toBe(200);
+    expect(check.body).toMatchObject({
+      certificateNo: no,
+      genuine: true,
+      unaltered: true,
+      digest: released.body.release.digest,
+      content: { declarationId: id, bureau: 'GS' },
+    });
+
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: keys.certificate(no),
+        UpdateExpression: 'SET content.totalValueUsd = :v',
+        ExpressionAttributeValues: { ':v': 1 },
+      }),
+    );
+    expect((await call(certificates, 'GET /certificates/{no}', { params: { no } })).body).toMatchObject({
+      genuine: true,
+      unaltered: false,
+    });
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: keys.certificate(no),
+        UpdateExpression: 'SET signature = :s',
+        ExpressionAttributeValues: { ':s': 'forged' },
+      }),
+    );
+    expect((await call(certificates, 'GET /certificates/{no}', { params: { no } })).body.genuine).toBe(false);
+
+    expect((await call(certificates, 'GET /certificates/{no}', { params: { no: 'CWGS20260101ZZZZZZZZZZZZ' } })).status).toBe(404);
+    expect((await call(certificates, 'GET /certificates/{no}', { params: { no: 'nope' } })).status).toBe(400);
+  });
+});
