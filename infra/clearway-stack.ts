@@ -92,7 +92,7 @@ export class ClearwayStack extends Stack {
       }),
       rulesets: api('rulesets', [...READ, ...WRITE]),
       webhooks: undefined,
-      stats: undefined,
+      stats: api('stats', ['dynamodb:Query']),
       certificates: api('certificates', ['dynamodb:GetItem'], { SIGNING_KEY_SECRET_ARN: signingKey.secretArn }),
     };
     notify.queue.grantSendMessages(functions.enterprises!);

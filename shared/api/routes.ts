@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../http/route.js';
 import { problemSchema } from '../schemas/problem.js';
+import { statsQuery, statsResult } from '../schemas/stats.js';
 import { ruleSetCreated, ruleSetInput, ruleSetVersionParams, ruleSetView, simulateRequest, simulationResult } from '../schemas/ruleset.js';
 import {
   certificateParams,
@@ -145,6 +146,16 @@ export const routes = {
     summary: 'Check that a release certificate is genuine and unaltered (no key needed)',
     params: certificateParams,
     responses: { 200: certificateView },
+  }),
+  getStats: defineRoute({
+    method: 'GET',
+    path: '/stats',
+    fn: 'stats',
+    auth: 'key',
+    tag: 'statistics',
+    summary: 'Counts by declaration place, inspection place or destination, per bureau (officer with stats)',
+    query: statsQuery,
+    responses: { 200: statsResult },
   }),
   createRuleSet: defineRoute({
     method: 'POST',

@@ -1,0 +1,63 @@
+/**
+ * Reading the statistics counters (written by `stats-counters.ts` inside state transitions): one
+ * query per bureau over the days asked for, summed over shards and days.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo, tableName } from './aws.js';
+import { RELEASE_BUCKETS_S, type StatsDimension } from './stats-counters.js';
+
+const METRICS = ['declarations', 'lines', 'valueUsd', 'released', 'documentReleased', 'inspected', 'failed', 'returned'] as const;
+export type StatsRow = Record<(typeof METRICS)[number], number> & {
+  bureau: string;
+  releaseSeconds: { p50: number | null; p95: number | null };
+};
+
+/** The upper bound of the bucket where the cumulative count reaches `q` of the total. */
+function quantile(histogram: number[], q: number): number | null {
+  const total = histogram.reduce((s, n) => s + n, 0);
+  if (total === 0) return null;
+  let cumulative = 0;
+  for (let i = 0; i < histogram.length; i++) {
+    cumulative += histogram[i]!;
+    if (cumulative >= q * total) return Number.isFinite(RELEASE_BUCKETS_S[i]!) ? RELEASE_BUCKETS_S[i]! : RELEASE_BUCKETS_S[i - 1]!;
+  }
+  return null;
+}
+
+export async function readStats(
+  dimension: StatsDimension,
+  bureaus: readonly string[],
+  fromDay: string,
+  toDay: string,
+  direction?: string,
+): Promise<StatsRow[]> {
+  return Promise.all(
+    bureaus.map(async (bureau) => {
+      const sums = Object.fromEntries(METRICS.map((m) => [m, 0])) as Record<(typeof METRICS)[number], number>;
+      const histogram = RELEASE_BUCKETS_S.map(() => 0);
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await dynamo.send(
+          new QueryCommand({
+            TableName: tableName(),
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': `STATS#${dimension}#${bureau}`, ':from': fromDay, ':to': `${toDay}~` },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          if (direction && item.direction !== direction) continue;
+          for (const m of METRICS) sums[m] += Number(item[m] ?? 0);
+          histogram.forEach((_, i) => (histogram[i]! += Number(item[`rs_${i}`] ?? 0)));
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return {
+        bureau,
+        ...sums,
+        valueUsd: Math.round(sums.valueUsd * 100) / 100,
+        releaseSeconds: { p50: quantile(histogram, 0.5), p95: quantile(histogram, 0.95) },
+      };
+    }),
+  );
+}

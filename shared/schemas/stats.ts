@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+const day = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((v) => new Date(v).toISOString().slice(0, 10));
+
+export const statsQuery = z.strictObject({
+  groupBy: z.enum(['declaredAt', 'inspectedAt', 'destination']),
+  from: day.optional().meta({ description: 'First UTC day (date or date-time), default 30 days before `to`' }),
+  to: day.optional().meta({ description: 'Last UTC day, default today' }),
+  direction: z.enum(['EXPORT', 'IMPORT']).optional(),
+});
+
+const row = z.object({
+  bureau: z.string(),
+  declarations: z.number().int(),
+  lines: z.number().int(),
+  valueUsd: z.number(),
+  released: z.number().int(),
+  documentReleased: z.number().int(),
+  inspected: z.number().int(),
+  failed: z.number().int(),
+  returned: z.number().int(),
+  releaseSeconds: z.object({
+    p50: z.number().nullable().meta({ description: 'Upper bound of the histogram bucket holding the median; null without releases' }),
+    p95: z.number().nullable(),
+  }),
+});
+
+export const statsResult = z
+  .object({ groupBy: z.string(), from: z.string(), to: z.string(), direction: z.string().nullable(), rows: z.array(row) })
+  .meta({ id: 'Statistics' });
