@@ -1,16 +1,26 @@
 /**
- * Notification worker: consumes outbox events from the notify queue. Webhook delivery (contract
- * section 9) plugs in at `deliver`; until an enterprise has an endpoint the event is consumed with
- * nothing to send. Idempotent: an event is consumed once, whatever the number of deliveries of its
- * message.
+ * Notification worker: turns committed events into webhook deliveries and makes their attempts
+ * (contract section 9). Messages carry only ids: `{eventId}` for a new event, `{deliveryId}` for a
+ * (re)try. Powertools batch processing reports each failed record alone.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord, Context, SQSBatchResponse } from 'aws-lambda';
-import { claimEvent } from '../shared/adapters/outbox.js';
-import type { NotifyMessage } from '../shared/domain/events.js';
+import { notifyWorkQueue } from '../shared/adapters/queues.js';
+import { acceptEvent, attemptDelivery, type NotifyWork } from '../shared/app/webhooks.js';
 import { logger } from '../shared/http/logger.js';
 
 const processor = new BatchProcessor(EventType.SQS);
+
+function parseMessage(body: string): NotifyWork | undefined {
+  try {
+    const value = JSON.parse(body) as Record<string, unknown>;
+    if (typeof value.eventId === 'string' && value.eventId.length < 100) return { eventId: value.eventId };
+    if (typeof value.deliveryId === 'string' && value.deliveryId.length < 100) return { deliveryId: value.deliveryId };
+  } catch {
+    /* fall through */
+  }
+  return undefined;
+}
 
 async function processRecord(record: SQSRecord): Promise<void> {
   const message = parseMessage(record.body);
@@ -18,21 +28,8 @@ async function processRecord(record: SQSRecord): Promise<void> {
     logger.error('dropping a malformed notify message', { messageId: record.messageId });
     return;
   }
-  const event = await claimEvent(message.eventId, new Date().toISOString());
-  if (!event) {
-    logger.info('event unknown or consumed already', { eventId: message.eventId });
-    return;
-  }
-  logger.info('event consumed', { eventId: event.id, type: event.type });
-}
-
-function parseMessage(body: string): NotifyMessage | undefined {
-  try {
-    const value = JSON.parse(body) as Partial<NotifyMessage>;
-    return typeof value.eventId === 'string' && value.eventId.length < 100 ? { eventId: value.eventId } : undefined;
-  } catch {
-    return undefined;
-  }
+  if ('eventId' in message) await acceptEvent(message.eventId, notifyWorkQueue);
+  else await attemptDelivery(message.deliveryId, notifyWorkQueue);
 }
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>

@@ -4,23 +4,27 @@
  * lost message, a local restart) is found here by age and queued again. Consumers are idempotent, so a duplicate is
  * harmless.
  */
-import { auditQueue, notifyQueue } from '../shared/adapters/queues.js';
+import { auditQueue, notifyWorkQueue } from '../shared/adapters/queues.js';
 import { findPending, touchPending } from '../shared/adapters/pending-index.js';
 import { keys } from '../shared/adapters/keys.js';
 import { logger } from '../shared/http/logger.js';
 
 const BATCH_PER_SHARD = 100;
 
-export type RedriveResult = { declarations: number; events: number };
+export type RedriveResult = { declarations: number; events: number; deliveries: number };
 
 export async function redrive(now = new Date()): Promise<RedriveResult> {
   const strandedAfterS = Number(process.env.CLEARWAY_STRANDED_AFTER_S ?? 120);
   const iso = now.toISOString();
   const strandedBefore = new Date(now.getTime() - strandedAfterS * 1000).toISOString();
 
-  const [stranded, events] = await Promise.all([
+  // Webhook deliveries are due at their own time; the 30 s margin leaves the queue's delayed
+  // message to arrive first.
+  const deliveriesDue = new Date(now.getTime() - 30_000).toISOString();
+  const [stranded, events, deliveries] = await Promise.all([
     findPending(keys.strandedShard, strandedBefore, BATCH_PER_SHARD),
     findPending(keys.outboxShard, strandedBefore, BATCH_PER_SHARD),
+    findPending(keys.deliveryDueShard, deliveriesDue, BATCH_PER_SHARD),
   ]);
 
   const declarationIds: string[] = [];
@@ -28,12 +32,15 @@ export async function redrive(now = new Date()): Promise<RedriveResult> {
   const eventIds: string[] = [];
   for (const item of events) if (await touchPending(item, iso)) eventIds.push(item.pk.slice('EVENT#'.length));
 
+  const deliveryIds: string[] = [];
+  for (const item of deliveries) if (await touchPending(item, iso)) deliveryIds.push(item.pk.slice('DELIVERY#'.length));
+
   await auditQueue.sendMany(declarationIds.map((declarationId) => ({ declarationId })));
-  await notifyQueue.sendMany(eventIds.map((eventId) => ({ eventId })));
-  if (declarationIds.length || eventIds.length) {
-    logger.info('redrove stranded work', { declarations: declarationIds.length, events: eventIds.length });
+  await notifyWorkQueue.sendMany([...eventIds.map((eventId) => ({ eventId })), ...deliveryIds.map((deliveryId) => ({ deliveryId }))]);
+  if (declarationIds.length || eventIds.length || deliveryIds.length) {
+    logger.info('redrove stranded work', { declarations: declarationIds.length, events: eventIds.length, deliveries: deliveryIds.length });
   }
-  return { declarations: declarationIds.length, events: eventIds.length };
+  return { declarations: declarationIds.length, events: eventIds.length, deliveries: deliveryIds.length };
 }
 
 export const handler = async (): Promise<RedriveResult> => redrive();

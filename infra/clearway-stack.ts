@@ -91,7 +91,7 @@ export class ClearwayStack extends Stack {
         SIGNING_KEY_SECRET_ARN: signingKey.secretArn,
       }),
       rulesets: api('rulesets', [...READ, ...WRITE]),
-      webhooks: undefined,
+      webhooks: api('webhooks', [...READ, ...WRITE, 'dynamodb:DeleteItem'], { NOTIFY_QUEUE_URL: notify.queue.queueUrl }),
       stats: api('stats', ['dynamodb:Query']),
       certificates: api('certificates', ['dynamodb:GetItem'], { SIGNING_KEY_SECRET_ARN: signingKey.secretArn }),
     };
@@ -100,6 +100,7 @@ export class ClearwayStack extends Stack {
     notify.queue.grantSendMessages(functions.declarations!);
     signingKey.grantRead(functions.declarations!);
     signingKey.grantRead(functions.certificates!);
+    notify.queue.grantSendMessages(functions.webhooks!);
 
     new ClearwayHttpApi(this, 'Http', { functions, authorizer });
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../http/route.js';
 import { problemSchema } from '../schemas/problem.js';
 import { statsQuery, statsResult } from '../schemas/stats.js';
+import { deliveriesQuery, deliveryIdParams, deliveryList, deliveryView, putWebhookRequest, webhookView } from '../schemas/webhook.js';
 import { ruleSetCreated, ruleSetInput, ruleSetVersionParams, ruleSetView, simulateRequest, simulationResult } from '../schemas/ruleset.js';
 import {
   certificateParams,
@@ -146,6 +147,54 @@ export const routes = {
     summary: 'Check that a release certificate is genuine and unaltered (no key needed)',
     params: certificateParams,
     responses: { 200: certificateView },
+  }),
+  putWebhook: defineRoute({
+    method: 'PUT',
+    path: '/webhook',
+    fn: 'webhooks',
+    auth: 'key',
+    tag: 'webhooks',
+    summary: "Set the enterprise's webhook endpoint (enterprise); answers the signing secret",
+    body: putWebhookRequest,
+    responses: { 200: webhookView },
+  }),
+  getWebhook: defineRoute({
+    method: 'GET',
+    path: '/webhook',
+    fn: 'webhooks',
+    auth: 'key',
+    tag: 'webhooks',
+    summary: "The enterprise's webhook endpoint, and whether it is disabled and why",
+    responses: { 200: webhookView },
+  }),
+  deleteWebhook: defineRoute({
+    method: 'DELETE',
+    path: '/webhook',
+    fn: 'webhooks',
+    auth: 'key',
+    tag: 'webhooks',
+    summary: 'Remove the webhook endpoint',
+    responses: { 204: undefined },
+  }),
+  listDeliveries: defineRoute({
+    method: 'GET',
+    path: '/webhook/deliveries',
+    fn: 'webhooks',
+    auth: 'key',
+    tag: 'webhooks',
+    summary: 'Deliveries with every attempt, newest first',
+    query: deliveriesQuery,
+    responses: { 200: deliveryList },
+  }),
+  retryDelivery: defineRoute({
+    method: 'POST',
+    path: '/webhook/deliveries/{id}/retry',
+    fn: 'webhooks',
+    auth: 'key',
+    tag: 'webhooks',
+    summary: 'Send a delivery again now',
+    params: deliveryIdParams,
+    responses: { 202: deliveryView },
   }),
   getStats: defineRoute({
     method: 'GET',
