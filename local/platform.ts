@@ -84,7 +84,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let gateway: HttpGateway | undefined;
   const server = http.createServer((req, res) => {
     if (!gateway) {
-      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Service Unavailable: starting' }));
+      res
+        .writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' })
+        .end(
+          JSON.stringify({
+            type: 'https://clearway.dev/problems/unavailable',
+            title: 'Temporarily unavailable',
+            status: 503,
+            detail: 'Clearway is starting',
+          }),
+        );
       return;
     }
     gateway.handle(req, res).catch((error: unknown) => {
