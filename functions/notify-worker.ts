@@ -5,13 +5,14 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord, Context, SQSBatchResponse } from 'aws-lambda';
-import { notifyWorkQueue } from '../shared/adapters/queues.js';
-import { acceptEvent, attemptDelivery, type NotifyWork } from '../shared/app/webhooks.js';
+import { notifyQueue } from '../shared/adapters/queues.js';
+import { acceptEvent, attemptDelivery } from '../shared/app/webhooks.js';
+import type { NotifyMessage } from '../shared/domain/events.js';
 import { logger } from '../shared/http/logger.js';
 
 const processor = new BatchProcessor(EventType.SQS);
 
-function parseMessage(body: string): NotifyWork | undefined {
+function parseMessage(body: string): NotifyMessage | undefined {
   try {
     const value = JSON.parse(body) as Record<string, unknown>;
     if (typeof value.eventId === 'string' && value.eventId.length < 100) return { eventId: value.eventId };
@@ -28,8 +29,8 @@ async function processRecord(record: SQSRecord): Promise<void> {
     logger.error('dropping a malformed notify message', { messageId: record.messageId });
     return;
   }
-  if ('eventId' in message) await acceptEvent(message.eventId, notifyWorkQueue);
-  else await attemptDelivery(message.deliveryId, notifyWorkQueue);
+  if ('eventId' in message) await acceptEvent(message.eventId, notifyQueue);
+  else await attemptDelivery(message.deliveryId, notifyQueue);
 }
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>

@@ -4,7 +4,7 @@
  * lost message, a local restart) is found here by age and queued again. Consumers are idempotent, so a duplicate is
  * harmless.
  */
-import { auditQueue, notifyWorkQueue } from '../shared/adapters/queues.js';
+import { auditQueue, notifyQueue } from '../shared/adapters/queues.js';
 import { findPending, touchPending } from '../shared/adapters/pending-index.js';
 import { keys } from '../shared/adapters/keys.js';
 import { logger } from '../shared/http/logger.js';
@@ -36,7 +36,7 @@ export async function redrive(now = new Date()): Promise<RedriveResult> {
   for (const item of deliveries) if (await touchPending(item, iso)) deliveryIds.push(item.pk.slice('DELIVERY#'.length));
 
   await auditQueue.sendMany(declarationIds.map((declarationId) => ({ declarationId })));
-  await notifyWorkQueue.sendMany([...eventIds.map((eventId) => ({ eventId })), ...deliveryIds.map((deliveryId) => ({ deliveryId }))]);
+  await notifyQueue.sendMany([...eventIds.map((eventId) => ({ eventId })), ...deliveryIds.map((deliveryId) => ({ deliveryId }))]);
   if (declarationIds.length || eventIds.length || deliveryIds.length) {
     logger.info('redrove stranded work', { declarations: declarationIds.length, events: eventIds.length, deliveries: deliveryIds.length });
   }

@@ -41,7 +41,6 @@ const gatewayError = (statusCode: number, message: string): APIGatewayProxyStruc
 export class HttpGateway {
   private readonly routes: CompiledRoute[];
   private readonly fallback?: RouteModel;
-  ready = false;
 
   constructor(
     routes: RouteModel[],
@@ -65,11 +64,7 @@ export class HttpGateway {
       if (size > GATEWAY_MAX_BODY) tooLarge = true;
       else chunks.push(chunk);
     }
-    const result = tooLarge
-      ? gatewayError(413, 'Request Entity Too Large')
-      : !this.ready
-        ? gatewayError(503, 'Service Unavailable: starting')
-        : await this.dispatch(req, Buffer.concat(chunks));
+    const result = tooLarge ? gatewayError(413, 'Request Entity Too Large') : await this.dispatch(req, Buffer.concat(chunks));
     const headers: Record<string, string> = { ...(result.headers as Record<string, string>) };
     const body =
       result.body === undefined ? Buffer.alloc(0) : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body);

@@ -84,16 +84,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let gateway: HttpGateway | undefined;
   const server = http.createServer((req, res) => {
     if (!gateway) {
-      res
-        .writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' })
-        .end(
-          JSON.stringify({
-            type: 'https://clearway.dev/problems/unavailable',
-            title: 'Temporarily unavailable',
-            status: 503,
-            detail: 'Clearway is starting',
-          }),
-        );
+      res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' }).end(
+        JSON.stringify({
+          type: 'https://clearway.dev/problems/unavailable',
+          title: 'Temporarily unavailable',
+          status: 503,
+          detail: 'Clearway is starting',
+        }),
+      );
       return;
     }
     gateway.handle(req, res).catch((error: unknown) => {
@@ -187,7 +185,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
 
     gateway = new HttpGateway(model.routes, lambdaHost);
-    gateway.ready = true;
     return { url: `http://${host}:${port}`, model, stop: stopAll, startupMs: Date.now() - started };
   } catch (error) {
     await stopAll().catch(() => undefined);

@@ -4,7 +4,6 @@
  * and nothing else, so local and cloud cannot drift.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 
 type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any> };
 export type Template = { Resources: Record<string, Resource> };
@@ -168,5 +167,3 @@ export async function synthesizeTemplate(outdir: string): Promise<Template> {
   const artifact = assembly.getStackArtifact(stage.stack.artifactId);
   return artifact.template as Template;
 }
-
-export const templatePath = (dataDir: string) => path.join(dataDir, 'template.json');

@@ -1,6 +1,6 @@
 /** The enterprise's webhook endpoint and its deliveries (contract section 9). */
 import { routes } from '../../shared/api/routes.js';
-import { notifyWorkQueue } from '../../shared/adapters/queues.js';
+import { notifyQueue } from '../../shared/adapters/queues.js';
 import { isLocalMode } from '../../shared/adapters/secrets.js';
 import { webhookStore } from '../../shared/adapters/webhook-store.js';
 import { EVENT_TYPES } from '../../shared/domain/events.js';
@@ -51,7 +51,7 @@ export const webhookRoutes = [
     const delivery = await webhookStore.getDelivery(params.id);
     if (!delivery || delivery.enterpriseId !== principal.enterpriseId!) throw notFound(`delivery ${params.id}`);
     await webhookStore.makeDueNow(delivery.id, new Date().toISOString());
-    await notifyWorkQueue.send({ deliveryId: delivery.id });
+    await notifyQueue.send({ deliveryId: delivery.id });
     return { status: 202, body: deliveryView({ ...delivery, status: 'RETRYING' }) };
   }),
 ];

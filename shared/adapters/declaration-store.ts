@@ -5,10 +5,10 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { transactWrite, type TransactItems } from './transact.js';
-import type { DeclarationRecord } from '../domain/declaration.js';
+import { canTransition, type DeclarationRecord } from '../domain/declaration.js';
 import type { DeclarationLine, DeclarationStatus } from '../schemas/declaration.js';
 import { dynamo, tableName } from './aws.js';
-import { decodeCursor, encodeCursor, GSI1, GSI3, keys, PENDING_SHARDS, shardOf } from './keys.js';
+import { decodeCursor, encodeCursor, GSI1, GSI3, keys, PENDING_SHARDS, shardOf, withoutStorageAttributes } from './keys.js';
 import { counterUpdates, type CounterIncrements } from './stats-counters.js';
 import { outboxPut } from './outbox.js';
 import type { OutboxEvent } from '../domain/events.js';
@@ -49,22 +49,7 @@ const guardKey = (enterpriseId: string, guard: IdempotencyGuard) =>
   guard.kind === 'clientRef' ? keys.clientRef(enterpriseId, guard.value) : keys.idempotencyKey(enterpriseId, guard.value);
 
 function headerOf(item: Record<string, unknown>): DeclarationHeader {
-  const {
-    pk: _pk,
-    sk: _sk,
-    gsi1pk: _g1,
-    gsi1sk: _g1s,
-    gsi2pk: _g2,
-    gsi2sk: _g2s,
-    gsi3pk: _g3,
-    gsi3sk: _g3s,
-    itemType: _t,
-    lineChunks: _c,
-    redriveCount: _r,
-    linesJson: _l,
-    ...rest
-  } = item;
-  return rest as DeclarationHeader;
+  return withoutStorageAttributes<DeclarationHeader>(item, ['lineChunks', 'linesJson']);
 }
 
 /** A state change of a declaration, with everything that must commit with it. */
@@ -92,6 +77,8 @@ export const declarationStore = {
     d: Pick<DeclarationRecord, 'id' | 'createdAt' | 'declaredAt' | 'inspectionBureau' | 'portBureau' | 'direction'>,
     t: Transition,
   ): Promise<boolean> {
+    // The state machine is the domain's; a change to the same status only updates the record.
+    if (t.from !== t.to && !canTransition(t.from, t.to)) throw new Error(`declaration ${d.id}: ${t.from} → ${t.to} is not a transition`);
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = { ':from': t.from, ':to': t.to, ':at': t.at, ':timeline': t.timeline };
     const sets = ['#status = :to', 'updatedAt = :at', 'timeline = list_append(timeline, :timeline)'];

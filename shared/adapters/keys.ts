@@ -77,6 +77,28 @@ export const DECLARATION_LIST_ATTRIBUTES = [
   'version',
 ] as const; // CloudFormation allows at most 20 projected attributes per index
 
+/** Attributes that exist only for the table's keys, indexes and bookkeeping, never for a reader. */
+const STORAGE_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'itemType',
+  'redriveCount',
+  'leaseUntil',
+];
+
+/** An item as the domain knows it: without storage attributes (and without `extra` ones). */
+export function withoutStorageAttributes<T>(item: Record<string, unknown>, extra: readonly string[] = []): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (!STORAGE_ATTRIBUTES.includes(k) && !extra.includes(k)) out[k] = v;
+  return out as T;
+}
+
 /** Opaque cursors: base64url of the LastEvaluatedKey. */
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;

@@ -7,5 +7,3 @@ export type AuditMessage = { declarationId: string };
 
 export const auditQueue = sqsQueue<AuditMessage>(() => requiredEnv('AUDIT_QUEUE_URL'));
 export const notifyQueue = sqsQueue<NotifyMessage>(() => requiredEnv('NOTIFY_QUEUE_URL'));
-/** The same queue as the worker sees it: new events and delivery (re)tries. */
-export const notifyWorkQueue = sqsQueue<NotifyMessage | { deliveryId: string }>(() => requiredEnv('NOTIFY_QUEUE_URL'));

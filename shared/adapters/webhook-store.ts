@@ -4,23 +4,9 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import type { Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint } from '../domain/webhook.js';
 import { DISABLE_AFTER_FAILED_DELIVERIES } from '../domain/webhook.js';
 import { dynamo, tableName } from './aws.js';
-import { decodeCursor, encodeCursor, GSI1, keys, shardOf } from './keys.js';
+import { decodeCursor, encodeCursor, GSI1, keys, shardOf, withoutStorageAttributes } from './keys.js';
 
-const strip = <T>(item: Record<string, unknown>): T => {
-  const {
-    pk: _pk,
-    sk: _sk,
-    gsi1pk: _a,
-    gsi1sk: _b,
-    gsi2pk: _c,
-    gsi2sk: _d,
-    itemType: _t,
-    leaseUntil: _l,
-    redriveCount: _r,
-    ...rest
-  } = item;
-  return rest as T;
-};
+const strip = <T>(item: Record<string, unknown>): T => withoutStorageAttributes<T>(item);
 
 async function conditional(command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> {
   try {

@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../http/route.js';
-import { problemSchema } from '../schemas/problem.js';
 import { statsQuery, statsResult } from '../schemas/stats.js';
 import { deliveriesQuery, deliveryIdParams, deliveryList, deliveryView, putWebhookRequest, webhookView } from '../schemas/webhook.js';
 import { ruleSetCreated, ruleSetInput, ruleSetVersionParams, ruleSetView, simulateRequest, simulationResult } from '../schemas/ruleset.js';
@@ -260,6 +259,3 @@ export const routes = {
 } satisfies Record<string, RouteDef<any, any, any>>;
 
 export const allRoutes: RouteDef[] = Object.values(routes) as RouteDef[];
-
-/** Error responses every route may give, documented once. */
-export const problemResponses = problemSchema;

@@ -9,7 +9,7 @@ import { getEvent, claimEvent } from '../adapters/outbox.js';
 import type { WorkQueue } from '../adapters/queue.js';
 import { isLocalMode } from '../adapters/secrets.js';
 import { webhookStore } from '../adapters/webhook-store.js';
-import type { OutboxEvent } from '../domain/events.js';
+import type { NotifyMessage, OutboxEvent } from '../domain/events.js';
 import {
   DELIVERY_TIMEOUT_MS,
   isPrivateAddress,
@@ -21,7 +21,6 @@ import {
   type WebhookEndpoint,
 } from '../domain/webhook.js';
 
-export type NotifyWork = { eventId: string } | { deliveryId: string };
 /** SQS can delay a message by at most 15 minutes; later retries wait in the due index for the sweep. */
 const MAX_QUEUE_DELAY_S = 900;
 
@@ -29,7 +28,7 @@ export const deliveryIdOf = (eventId: string) => `msg_${eventId.replace(/^evt_/,
 export const payloadOf = (event: OutboxEvent) => JSON.stringify({ type: event.type, timestamp: event.timestamp, data: event.data });
 
 /** A committed event: create its delivery (if the enterprise listens for it), then consume it. */
-export async function acceptEvent(eventId: string, queue: WorkQueue<NotifyWork>, now = new Date()): Promise<void> {
+export async function acceptEvent(eventId: string, queue: WorkQueue<NotifyMessage>, now = new Date()): Promise<void> {
   const event = await getEvent(eventId);
   if (!event) return;
   const endpoint = await webhookStore.getEndpoint(event.enterpriseId);
@@ -90,7 +89,7 @@ async function send(endpoint: WebhookEndpoint, delivery: Delivery): Promise<Omit
 }
 
 /** One attempt if the delivery is due; schedules the next one or ends it. */
-export async function attemptDelivery(deliveryId: string, queue: WorkQueue<NotifyWork>, now = new Date()): Promise<void> {
+export async function attemptDelivery(deliveryId: string, queue: WorkQueue<NotifyMessage>, now = new Date()): Promise<void> {
   const delivery = await webhookStore.getDelivery(deliveryId);
   if (!delivery || delivery.status === 'DELIVERED' || delivery.status === 'FAILED') return;
   const dueInS = delivery.nextAttemptAt ? (Date.parse(delivery.nextAttemptAt) - now.getTime()) / 1000 : 0;

@@ -61,11 +61,10 @@ const NEXT: Record<DeclarationStatus, readonly DeclarationStatus[]> = {
   FAILED: [],
 };
 
+/** Whether a declaration may move from one status to another (staying put is not a move). */
 export function canTransition(from: DeclarationStatus, to: DeclarationStatus): boolean {
   return NEXT[from].includes(to);
 }
-
-export const isFinal = (status: DeclarationStatus) => NEXT[status].length === 0;
 
 /** Canonical JSON (sorted keys) so that the same body hashes the same whatever its key order. */
 export function canonicalJson(value: unknown): string {

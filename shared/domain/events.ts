@@ -20,5 +20,8 @@ export type OutboxEvent = {
   data: Record<string, unknown>;
 };
 
-/** What the notification queue carries: only the id; the event itself is read from the table. */
-export type NotifyMessage = { eventId: string };
+/**
+ * What the notification queue carries: only ids, the table has the rest. `eventId` for an event
+ * just committed, `deliveryId` for a webhook delivery attempt that is due.
+ */
+export type NotifyMessage = { eventId: string } | { deliveryId: string };

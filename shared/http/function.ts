@@ -141,6 +141,3 @@ export function httpFunction(name: string, impls: RouteImpl<any>[]) {
       }
     });
 }
-
-/** Exposed for tests: which route keys a capability function serves. */
-export const routeKeysOf = (impls: RouteImpl<any>[]) => impls.map((i) => routeKey(i.route));

@@ -67,3 +67,22 @@ describe('credit measures', () => {
     });
   });
 });
+
+describe('declaration state machine', () => {
+  it('allows exactly the contract transitions', async () => {
+    const { canTransition } = await import('../../shared/domain/declaration.js');
+    const allowed = [
+      ['ACCEPTED', 'RETURNED'],
+      ['ACCEPTED', 'INSPECTION_REQUIRED'],
+      ['ACCEPTED', 'RELEASED'],
+      ['INSPECTION_REQUIRED', 'RELEASED'],
+      ['INSPECTION_REQUIRED', 'FAILED'],
+    ];
+    const statuses = ['ACCEPTED', 'RETURNED', 'INSPECTION_REQUIRED', 'RELEASED', 'FAILED'] as const;
+    for (const from of statuses) {
+      for (const to of statuses) {
+        expect(canTransition(from, to), `${from} → ${to}`).toBe(allowed.some(([a, b]) => a === from && b === to));
+      }
+    }
+  });
+});
