@@ -73,13 +73,19 @@ type RuleIndex = {
   fields: { get: (c: Context) => unknown; byValue: Map<unknown, Uint32Array>; unconstrained: Uint32Array }[];
   /** Ranges from top-level gt/gte/lt/lte on numeric fields, per field: a rule out of range is dropped. */
   ranges: { get: (c: Context) => unknown; entries: { rule: number; lo: number; loIncl: boolean; hi: number; hiIncl: boolean }[] }[];
-  /** Rules with a top-level `anyLine: hsCode startsWith [...]`: a trie of their prefixes. */
-  hsTrie: HsNode | undefined;
+  /**
+   * One digit trie per HS code walk: the negative lists' prefixes (flag per direction) and the
+   * prefixes of rules with a top-level `anyLine: hsCode startsWith [...]` (their bits).
+   */
+  lineTrie: HsNode | undefined;
+  hasHsRules: boolean;
   hsUnconstrained: Uint32Array;
   scratch: Uint32Array;
   lineScratch: Uint32Array;
 };
-type HsNode = { bits?: Uint32Array; kids: (HsNode | undefined)[] };
+type HsNode = { bits?: Uint32Array; negative: number; kids: (HsNode | undefined)[] };
+const NEGATIVE_FLAG = { EXPORT: 1, IMPORT: 2 } as const;
+const newHsNode = (): HsNode => ({ negative: 0, kids: new Array(10) });
 
 const NUMERIC: readonly DeclarationField[] = ['totalValueUsd', 'lineCount', 'containerCount'];
 
@@ -111,7 +117,7 @@ function allowedValues(when: Condition): Map<DeclarationField, Set<unknown>> {
 
 const conjunctsOf = (when: Condition): Condition[] => ('all' in when ? when.all : [when]);
 
-function buildIndex(rules: readonly { when: Condition }[]): RuleIndex {
+function buildIndex(rules: readonly { when: Condition }[], negativeLists: RuleSetInput['negativeLists']): RuleIndex {
   const words = Math.max(1, Math.ceil(rules.length / 32));
   const setBit = (bits: Uint32Array, i: number) => (bits[i >>> 5]! |= 1 << (i & 31));
   const constraints = rules.map((r) => allowedValues(r.when));
@@ -135,8 +141,17 @@ function buildIndex(rules: readonly { when: Condition }[]): RuleIndex {
     });
   });
 
-  let hsTrie: HsNode | undefined;
+  let lineTrie: HsNode | undefined;
+  let hasHsRules = false;
   const hsUnconstrained = new Uint32Array(words);
+  const insert = (prefix: string): HsNode => {
+    let node = (lineTrie ??= newHsNode());
+    for (let i = 0; i < prefix.length; i++) node = node.kids[prefix.charCodeAt(i) - 48] ??= newHsNode();
+    return node;
+  };
+  for (const direction of ['EXPORT', 'IMPORT'] as const) {
+    for (const prefix of negativeLists[direction === 'EXPORT' ? 'export' : 'import']) insert(prefix).negative |= NEGATIVE_FLAG[direction];
+  }
   rules.forEach((r, rule) => {
     const prefixes = conjunctsOf(r.when).flatMap((c) =>
       'anyLine' in c && 'field' in c.anyLine && c.anyLine.field === 'hsCode' && c.anyLine.op === 'startsWith'
@@ -147,10 +162,9 @@ function buildIndex(rules: readonly { when: Condition }[]): RuleIndex {
       setBit(hsUnconstrained, rule);
       return;
     }
-    hsTrie ??= { kids: new Array(10) };
+    hasHsRules = true;
     for (const prefix of prefixes[0]!) {
-      let node = hsTrie;
-      for (let i = 0; i < prefix.length; i++) node = node.kids[prefix.charCodeAt(i) - 48] ??= { kids: new Array(10) };
+      const node = insert(prefix);
       setBit((node.bits ??= new Uint32Array(words)), rule);
     }
   });
@@ -178,7 +192,8 @@ function buildIndex(rules: readonly { when: Condition }[]): RuleIndex {
     words,
     fields,
     ranges: ranges.filter((r) => r.entries.length > 0),
-    hsTrie,
+    lineTrie,
+    hasHsRules,
     hsUnconstrained,
     scratch: new Uint32Array(words),
     lineScratch: new Uint32Array(words),
@@ -314,7 +329,7 @@ export function compileRuleSet(input: RuleSetInput, version: number): CompiledRu
       // What a hit says it does is fixed per rule: computed once here, not per decision.
       effect: r.then.map((a) => ('inspect' in a ? `INSPECT_${a.inspect}` : EFFECT[Object.keys(a)[0]!]!)).join('+'),
     })),
-    index: buildIndex(input.rules),
+    index: buildIndex(input.rules, input.negativeLists),
   };
 }
 
@@ -347,8 +362,21 @@ function contextOf(d: AuditDeclaration, credit: CreditSnapshot): Context {
 
 /** Indexes of the rules whose condition holds, in rule order. */
 export function firedRules(rs: CompiledRuleSet, d: AuditDeclaration, credit: CreditSnapshot): number[] {
-  const ctx = contextOf(d, credit);
-  const { words, fields, ranges, hsTrie, scratch: candidates } = rs.index;
+  return evaluate(rs, d, credit);
+}
+
+/**
+ * Fired rules, and (into `negativeLines`) the lines on the negative list, from one walk of each
+ * line's HS code through the shared trie.
+ */
+function evaluate(
+  rs: CompiledRuleSet,
+  d: AuditDeclaration,
+  credit: CreditSnapshot,
+  negativeLines?: number[],
+  ctx = contextOf(d, credit),
+): number[] {
+  const { words, fields, ranges, lineTrie, hasHsRules, scratch: candidates } = rs.index;
   candidates.fill(0xffffffff);
   for (let f = 0; f < fields.length; f++) {
     const field = fields[f]!;
@@ -364,18 +392,27 @@ export function firedRules(rs: CompiledRuleSet, d: AuditDeclaration, credit: Cre
       if (!inside) candidates[range.rule >>> 5]! &= ~(1 << (range.rule & 31));
     }
   }
-  if (hsTrie) {
-    // Rules that need a line under one of their HS prefixes stay only if some line is.
+  if (lineTrie) {
+    // Rules that need a line under one of their HS prefixes stay only if some line is; on the
+    // way, each line learns whether it is on its direction's negative list.
+    const flag = NEGATIVE_FLAG[d.direction];
     const allowed = rs.index.lineScratch;
     allowed.set(rs.index.hsUnconstrained);
-    for (const line of d.lines) {
-      let node: HsNode | undefined = hsTrie;
-      for (let i = 0; i < line.hsCode.length && node; i++) {
-        node = node.kids[line.hsCode.charCodeAt(i) - 48];
-        if (node?.bits) for (let w = 0; w < words; w++) allowed[w]! |= node.bits[w]!;
+    const lines = d.lines;
+    for (let l = 0; l < lines.length; l++) {
+      const hs = lines[l]!.hsCode;
+      let node: HsNode | undefined = lineTrie;
+      let negative = false;
+      for (let i = 0; i < hs.length && node; i++) {
+        const digit = hs.charCodeAt(i) - 48;
+        node = digit >= 0 && digit <= 9 ? node.kids[digit] : undefined;
+        if (!node) break;
+        if (node.negative & flag) negative = true;
+        if (node.bits) for (let w = 0; w < words; w++) allowed[w]! |= node.bits[w]!;
       }
+      if (negative && negativeLines) negativeLines.push(l);
     }
-    for (let w = 0; w < words; w++) candidates[w]! &= allowed[w]!;
+    if (hasHsRules) for (let w = 0; w < words; w++) candidates[w]! &= allowed[w]!;
   }
   const fired: number[] = [];
   const rules = rs.rules;
@@ -393,7 +430,10 @@ export function firedRules(rs: CompiledRuleSet, d: AuditDeclaration, credit: Cre
 
 /** The decision: which rules fired and which lines are on the negative list decide it all. */
 export function decide(rs: CompiledRuleSet, d: AuditDeclaration, credit: CreditSnapshot): Decision {
-  return assembleDecision(rs, d, credit, firedRules(rs, d, credit), negativeListLines(rs, d));
+  const negativeLines: number[] = [];
+  const ctx = contextOf(d, credit);
+  const fired = evaluate(rs, d, credit, negativeLines, ctx);
+  return assembleDecision(rs, d, credit, fired, negativeLines, ctx.docTypes);
 }
 
 /**
@@ -407,9 +447,8 @@ export function assembleDecision(
   credit: CreditSnapshot,
   fired: readonly number[],
   negativeLines: readonly number[],
+  docTypes: readonly string[] = (d.documents ?? []).map((doc) => doc.type),
 ): Decision {
-  const docTypes: string[] = [];
-  if (d.documents) for (const doc of d.documents) docTypes.push(doc.type);
   const hits: Hit[] = [];
   // Words for the enterprise: why it was returned, or why it must be inspected.
   const returnReasons: string[] = [];

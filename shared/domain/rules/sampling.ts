@@ -22,9 +22,9 @@ function cyrb53(text: string, seed: number): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
-/** A uniform draw in [0, 1) for this declaration under this rule set version. */
+/** A uniform draw in [0, 1) for this declaration under this rule set version (the version seeds the hash). */
 export function samplingDraw(declarationId: string, ruleSetVersion: number): number {
-  return cyrb53(`${declarationId}:${ruleSetVersion}`, SAMPLING_KEY) / 2 ** 53;
+  return cyrb53(declarationId, SAMPLING_KEY ^ Math.imul(ruleSetVersion, 0x9e3779b1)) / 2 ** 53;
 }
 
 export function isSampled(declarationId: string, ruleSetVersion: number, rate: number): boolean {
