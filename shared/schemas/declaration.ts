@@ -59,7 +59,8 @@ export const declarationInput = z
   .meta({ id: 'DeclarationInput' });
 export type DeclarationInput = z.infer<typeof declarationInput>;
 
-export const declarationIdParams = z.object({ id: z.string().regex(/^dcl_[0-9A-Z]{26}$/, 'is not a declaration id') });
+/** Path ids are looked up as they are: one that is not a declaration's is simply not found (404). */
+export const declarationIdParams = z.object({ id: z.string().min(1).max(64).meta({ example: 'dcl_01M7YXACV01X7M0D8WWR0TCG1D' }) });
 
 /** Any ISO 8601 instant, normalised to UTC so that it compares with stored timestamps. */
 const instant = isoTimestamp.transform((v) => new Date(v).toISOString());
@@ -176,7 +177,7 @@ export const stepResultInput = z
   .strictObject({ outcome: z.enum(['PASS', 'FAIL']), remarks: text(1, 1000).optional() })
   .meta({ id: 'StepResult' });
 
-export const certificateParams = z.object({ no: z.string().regex(/^CW[A-Z]{2}[0-9]{8}[0-9A-Z]{12}$/, 'is not a certificate number') });
+export const certificateParams = z.object({ no: z.string().min(1).max(64).meta({ example: 'CWHA20261121Z7P7CEHKA3JB' }) });
 
 export const certificateView = z
   .object({

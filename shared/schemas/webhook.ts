@@ -36,7 +36,7 @@ export const deliveriesQuery = z.strictObject({
   cursor: cursor.optional(),
 });
 
-export const deliveryIdParams = z.object({ id: z.string().regex(/^msg_[0-9A-Z]{26}$/, 'is not a delivery id') });
+export const deliveryIdParams = z.object({ id: z.string().min(1).max(64) });
 
 export const deliveryView = z
   .object({

@@ -175,6 +175,9 @@ describe('reading declarations', () => {
     for (const bureau of ['SD', 'XJ', 'GS']) expect((await get(officer(bureau, 'inspector'))).status).toBe(200);
     expect((await get(officer('QH', 'inspector'))).status).toBe(404);
     expect((await get(admin)).status).toBe(200);
+    for (const id of ['nonexistent', 'dcl_00000000000000000000000000', '../../etc/passwd']) {
+      expect((await call(declarations, 'GET /declarations/{id}', { principal: admin, params: { id } })).status, id).toBe(404);
+    }
   });
 
   it('lists newest first with status, time range and an opaque cursor that only works for its owner', async () => {

@@ -142,6 +142,6 @@ describe('certificates', () => {
     expect((await call(certificates, 'GET /certificates/{no}', { params: { no } })).body.genuine).toBe(false);
 
     expect((await call(certificates, 'GET /certificates/{no}', { params: { no: 'CWGS20260101ZZZZZZZZZZZZ' } })).status).toBe(404);
-    expect((await call(certificates, 'GET /certificates/{no}', { params: { no: 'nope' } })).status).toBe(400);
+    expect((await call(certificates, 'GET /certificates/{no}', { params: { no: 'nope' } })).status).toBe(404);
   });
 });
