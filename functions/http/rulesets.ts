@@ -21,6 +21,10 @@ export const ruleSetRoutes = [
     const record = await ruleSetStore.createDraft(body, principal.id, new Date().toISOString());
     return { status: 201, body: { version: record.version, status: 'DRAFT' }, headers: { location: `/rulesets/${record.version}` } };
   }),
+  implement(routes.listRuleSets, requireOfficial, async () => {
+    const [versions, active] = await Promise.all([ruleSetStore.list(100), ruleSetStore.activeVersion()]);
+    return { status: 200, body: { items: versions.map((v) => ({ ...v, active: v.version === active })) } };
+  }),
   implement(routes.getActiveRuleSet, requireOfficial, async () => {
     const version = await ruleSetStore.activeVersion();
     const record = version === undefined ? undefined : await ruleSetStore.get(version);

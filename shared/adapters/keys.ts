@@ -29,7 +29,6 @@ export const keys = {
   idempotencyKey: (enterprise: string, key: string) => ({ pk: `ENT#${enterprise}`, sk: `IDEM#${key}` }),
   declaration: (id: string) => ({ pk: `DECL#${id}`, sk: 'DECL' }),
   declarationsOfEnterprise: (enterprise: string) => `ENTDECL#${enterprise}`,
-  declarationsOfBureau: (bureau: string) => `BUREAUDECL#${bureau}`,
   strandedShard: (shard: number) => `STRANDED#${shard}`,
   declarationsOfDay: (day: string, shard: number) => `DECLDAY#${day}#${shard}`,
   ruleSet: (version: number) => ({ pk: `RULESET#${String(version).padStart(8, '0')}`, sk: 'RULESET' }),

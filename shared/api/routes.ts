@@ -7,7 +7,15 @@ import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../http/route.js';
 import { statsQuery, statsResult } from '../schemas/stats.js';
 import { deliveriesQuery, deliveryIdParams, deliveryList, deliveryView, putWebhookRequest, webhookView } from '../schemas/webhook.js';
-import { ruleSetCreated, ruleSetInput, ruleSetVersionParams, ruleSetView, simulateRequest, simulationResult } from '../schemas/ruleset.js';
+import {
+  ruleSetCreated,
+  ruleSetInput,
+  ruleSetList,
+  ruleSetVersionParams,
+  ruleSetView,
+  simulateRequest,
+  simulationResult,
+} from '../schemas/ruleset.js';
 import {
   certificateParams,
   certificateView,
@@ -214,6 +222,15 @@ export const routes = {
     summary: 'Draft a rule set (officer with rules); every fault is named with its path',
     body: ruleSetInput,
     responses: { 201: ruleSetCreated },
+  }),
+  listRuleSets: defineRoute({
+    method: 'GET',
+    path: '/rulesets',
+    fn: 'rulesets',
+    auth: 'key',
+    tag: 'rulesets',
+    summary: 'The newest 100 versions, drafts and published, with the active one marked (officers, admin)',
+    responses: { 200: ruleSetList },
   }),
   getActiveRuleSet: defineRoute({
     method: 'GET',

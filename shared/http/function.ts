@@ -58,9 +58,14 @@ const UNAUTHENTICATED_DETAIL: Record<string, string> = {
   unknown: 'the API key is not known',
 };
 
+/**
+ * The API's own base URL, for links: the domain API Gateway (or the local gateway) received the
+ * request on. A client's X-Forwarded-Host is not trusted. The protocol is https unless the local
+ * gateway says otherwise (it overwrites any X-Forwarded-Proto a client sends).
+ */
 export function baseUrlOf(event: APIGatewayProxyEventV2): string {
-  const host = event.headers?.['x-forwarded-host'] ?? event.requestContext.domainName ?? event.headers?.host ?? 'localhost';
-  const proto = event.headers?.['x-forwarded-proto'] ?? 'https';
+  const host = event.requestContext.domainName ?? event.headers?.host ?? 'localhost';
+  const proto = event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https';
   return `${proto}://${host}`;
 }
 

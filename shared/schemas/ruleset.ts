@@ -204,6 +204,12 @@ export const ruleSetView = z
   })
   .meta({ id: 'RuleSet' });
 
+export const ruleSetList = z
+  .object({
+    items: z.array(z.object({ version: z.number().int(), status: z.enum(RULESET_STATUSES), createdAt: isoTimestamp, active: z.boolean() })),
+  })
+  .meta({ id: 'RuleSetList' });
+
 export const ruleSetCreated = z.object({ version: z.number().int(), status: z.literal('DRAFT') }).meta({ id: 'RuleSetCreated' });
 
 export const simulateRequest = z

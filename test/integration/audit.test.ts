@@ -233,6 +233,9 @@ describe('rule set lifecycle', () => {
     expect(
       (await call(rulesets, 'POST /rulesets/{version}/publish', { principal: rulesOfficer, params: { version: String(version) } })).status,
     ).toBe(409);
+    const listed = await call(rulesets, 'GET /rulesets', { principal: officer('HA', 'stats') });
+    expect(listed.body.items[0]).toMatchObject({ version, status: 'PUBLISHED', active: true });
+    expect(listed.body.items.find((v: { version: number }) => v.version === before)).toMatchObject({ active: false });
 
     // Every bureau audits with it at once: the next audit names the new version.
     const { id, code } = await submit('B');
