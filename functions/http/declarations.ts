@@ -97,9 +97,9 @@ export const declarationRoutes = [
     routes.recordStep,
     (p) => requireOfficerRole(p, 'inspector'),
     async ({ params, body, principal, baseUrl }) => {
-      const { declaration, eventId } = await recordStep(params.id, params.kind, principal as Officer, body);
-      if (eventId) {
-        await queueEvents(notifyQueue, [eventId]).catch((error: unknown) =>
+      const { declaration, event } = await recordStep(params.id, params.kind, principal as Officer, body);
+      if (event) {
+        await queueEvents(notifyQueue, [event]).catch((error: unknown) =>
           logger.warn('event committed but not queued yet; the redrive sweep will queue it', { error: error as Error }),
         );
       }

@@ -70,7 +70,7 @@ export const enterpriseRoutes = [
         const change = planCreditChange(current, body, { bureau: principal.bureau!, principalId: principal.id }, new Date().toISOString());
         if (!change) return { status: 200, body: await creditView(current) };
         if (await enterprises.commitCreditChange(change, current.version)) {
-          await queueEvents(notifyQueue, [change.event.id]).catch((error: unknown) =>
+          await queueEvents(notifyQueue, [change.event]).catch((error: unknown) =>
             logger.warn('event committed but not queued yet; the redrive sweep will queue it', { error: error as Error }),
           );
           return { status: 200, body: await creditView(change.next) };

@@ -38,8 +38,11 @@ export async function getEvent(id: string): Promise<OutboxEvent | undefined> {
  * Queues committed events. The event stays in the pending index until the notification worker has
  * consumed it, so a failed send here is repaired by the redrive sweep.
  */
-export async function queueEvents(queue: WorkQueue<NotifyMessage>, eventIds: string[]): Promise<void> {
-  if (eventIds.length > 0) await queue.sendMany(eventIds.map((eventId) => ({ eventId })));
+export async function queueEvents(
+  queue: WorkQueue<NotifyMessage>,
+  events: Pick<OutboxEvent, 'id' | 'enterpriseId' | 'type'>[],
+): Promise<void> {
+  if (events.length > 0) await queue.sendMany(events.map((e) => ({ eventId: e.id, enterpriseId: e.enterpriseId, eventType: e.type })));
 }
 
 /**

@@ -15,7 +15,7 @@ import { decide } from '../domain/rules/engine.js';
 import type { DeclarationStatus } from '../schemas/declaration.js';
 
 export type AuditOutcome =
-  { outcome: 'decided'; status: DeclarationStatus; eventId: string } | { outcome: 'already-audited' | 'not-found' };
+  { outcome: 'decided'; status: DeclarationStatus; event: OutboxEvent } | { outcome: 'already-audited' | 'not-found' };
 
 const STATUS_OF_MODE = { DOCUMENT_RELEASE: 'RELEASED', INSPECTION: 'INSPECTION_REQUIRED', RETURNED: 'RETURNED' } as const;
 const EVENT_OF_STATUS: Record<string, EventType> = {
@@ -85,5 +85,5 @@ export async function auditDeclaration(declarationId: string, now = () => new Da
       ? { certificate: { content: released.content, digest: released.release.digest, signature: released.release.signature } }
       : {}),
   });
-  return committed ? { outcome: 'decided', status, eventId: event.id } : { outcome: 'already-audited' };
+  return committed ? { outcome: 'decided', status, event } : { outcome: 'already-audited' };
 }

@@ -12,6 +12,7 @@ import { involvesBureau, type DeclarationRecord, type StepKind, type StepState, 
 import { conflict, DomainError, forbidden, notFound } from '../domain/errors.js';
 import type { Officer } from '../domain/principal.js';
 import type { DeclarationStatus } from '../schemas/declaration.js';
+import type { OutboxEvent } from '../domain/events.js';
 import { declarationEvent } from './audit.js';
 
 export type StepResult = { outcome: 'PASS' | 'FAIL'; remarks?: string };
@@ -24,7 +25,7 @@ export async function recordStep(
   officer: Officer,
   result: StepResult,
   now = () => new Date().toISOString(),
-): Promise<{ declaration: DeclarationRecord; eventId?: string }> {
+): Promise<{ declaration: DeclarationRecord; event?: OutboxEvent }> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const d = await declarationStore.get(declarationId);
     if (!d || !involvesBureau(d, officer.bureau)) throw notFound(`declaration ${declarationId}`);
@@ -87,7 +88,7 @@ export async function recordStep(
     });
     if (committed) {
       const after = await declarationStore.get(declarationId);
-      return { declaration: after!, ...(event ? { eventId: event.id } : {}) };
+      return { declaration: after!, ...(event ? { event } : {}) };
     }
     // Another bureau recorded a step in between: read again and decide on the new state.
   }

@@ -24,4 +24,6 @@ export type OutboxEvent = {
  * What the notification queue carries: only ids, the table has the rest. `eventId` for an event
  * just committed, `deliveryId` for a webhook delivery attempt that is due.
  */
-export type NotifyMessage = { eventId: string } | { deliveryId: string };
+export type NotifyMessage = EventMessage | { deliveryId: string };
+/** Enterprise and type ride along (when known) so that an enterprise without a webhook costs one write. */
+export type EventMessage = { eventId: string; enterpriseId?: string; eventType?: EventType };
