@@ -115,10 +115,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const timers: NodeJS.Timeout[] = [];
   let host_: LambdaHost | undefined;
   const stopAll = async () => {
-    server.closeAllConnections?.();
-    await new Promise<void>((r) => server.close(() => r()));
+    // No new connections; requests in flight get their answers (a 202 means stored), idle
+    // keep-alive connections close now, and anything still open after 10 s is cut.
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    server.closeIdleConnections();
+    const cut = setTimeout(() => server.closeAllConnections(), 10_000);
+    // Meanwhile the workers take no new messages and finish the invocations they are in; what is
+    // still queued is left to the redrive after the next start (the table has it all).
     timers.forEach(clearInterval);
-    await workers?.stop();
+    await Promise.all([closed, workers?.stop()]);
+    clearTimeout(cut);
     await host_?.drain(15_000);
     await Promise.all([sqs?.stop(), dynamo?.stop()]);
     releaseLock();
