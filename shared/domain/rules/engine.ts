@@ -102,9 +102,14 @@ const INDEXABLE: readonly DeclarationField[] = [
   'destinationCountry',
 ];
 
+/** The tests a rule needs all of: its top-level `all`, with nested `all`s flattened into it. */
+function conjunctsOf(when: Condition): Condition[] {
+  return 'all' in when ? when.all.flatMap(conjunctsOf) : [when];
+}
+
 /** The values a rule allows per field, from its top-level conjuncts (undefined: unconstrained). */
 function allowedValues(when: Condition): Map<DeclarationField, Set<unknown>> {
-  const conjuncts = 'all' in when ? when.all : [when];
+  const conjuncts = conjunctsOf(when);
   const allowed = new Map<DeclarationField, Set<unknown>>();
   for (const c of conjuncts) {
     if (!('field' in c) || !INDEXABLE.includes(c.field) || (c.op !== 'eq' && c.op !== 'in')) continue;
@@ -114,8 +119,6 @@ function allowedValues(when: Condition): Map<DeclarationField, Set<unknown>> {
   }
   return allowed;
 }
-
-const conjunctsOf = (when: Condition): Condition[] => ('all' in when ? when.all : [when]);
 
 function buildIndex(rules: readonly { when: Condition }[], negativeLists: RuleSetInput['negativeLists']): RuleIndex {
   const words = Math.max(1, Math.ceil(rules.length / 32));
