@@ -70,11 +70,12 @@ export class ClearwayStack extends Stack {
     );
     adminKey.grantRead(authorizer);
 
-    const api = (name: ApiFunctionName, actions: string[], environment: Record<string, string> = {}) =>
+    const api = (name: ApiFunctionName, actions: string[], environment: Record<string, string> = {}, timeout?: Duration) =>
       withTable(
         new ClearwayFunction(this, `Api${name[0]!.toUpperCase()}${name.slice(1)}`, {
           entry: `functions/http/${name}.ts`,
           environment: { ...common, ...environment },
+          ...(timeout ? { timeout } : {}),
         }),
         actions,
       );
@@ -90,7 +91,8 @@ export class ClearwayStack extends Stack {
         NOTIFY_QUEUE_URL: notify.queue.queueUrl,
         SIGNING_KEY_SECRET_ARN: signingKey.secretArn,
       }),
-      rulesets: api('rulesets', [...READ, ...WRITE]),
+      // Simulation replays up to 5,000 declarations: it gets API Gateway's full 29 s.
+      rulesets: api('rulesets', [...READ, ...WRITE], {}, Duration.seconds(29)),
       webhooks: api('webhooks', [...READ, ...WRITE, 'dynamodb:DeleteItem'], { NOTIFY_QUEUE_URL: notify.queue.queueUrl }),
       stats: api('stats', ['dynamodb:Query']),
       certificates: api('certificates', ['dynamodb:GetItem'], { SIGNING_KEY_SECRET_ARN: signingKey.secretArn }),

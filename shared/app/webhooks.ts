@@ -77,7 +77,8 @@ async function send(endpoint: WebhookEndpoint, delivery: Delivery): Promise<Omit
       },
       body: delivery.payload,
     });
-    await response.arrayBuffer().catch(() => undefined);
+    // Only the status matters: never read what the receiver sends back (it could be endless).
+    await response.body?.cancel().catch(() => undefined);
     return { responseStatus: response.status, durationMs: Date.now() - started };
   } catch (error) {
     const reason =

@@ -233,6 +233,7 @@ const decisionBrief = z.object({
 export const simulationResult = z
   .object({
     evaluated: z.number().int(),
+    truncated: z.boolean().meta({ description: 'The replay stopped at its time budget; `evaluated` says how far it got' }),
     activeVersion: z.number().int().nullable(),
     draftVersion: z.number().int(),
     changed: z.array(z.object({ declarationId: z.string(), active: decisionBrief.nullable(), draft: decisionBrief })),

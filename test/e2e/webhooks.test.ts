@@ -37,6 +37,13 @@ function verify(secret: string, r: Received): boolean {
 
 beforeAll(async () => {
   receiver = http.createServer((req, res) => {
+    if (req.url === '/endless') {
+      // A hostile receiver: answers 200, then never stops sending.
+      res.writeHead(200);
+      const timer = setInterval(() => res.write('x'.repeat(64 * 1024)), 5);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
@@ -103,6 +110,22 @@ describe('webhooks', () => {
     expect(deliveries[0].attempts.map((a: { responseStatus: number }) => a.responseStatus)).toEqual([500, 503, 200]);
     expect(deliveries[0].id).toBe(mine[0]!.headers['webhook-id']);
     expect((await api('GET', '/webhook/deliveries?status=FAILED')).body.items).toEqual([]);
+  });
+
+  it('takes a 200 as success without reading what the receiver streams after it', async () => {
+    const { code, api, officer } = await newEnterprise();
+    await api('PUT', '/webhook', { url: hookUrl.replace('/hooks/clearway', '/endless') });
+    await officer('PUT', `/enterprises/${code}/credit`, { level: 'B', reason: 'endless receiver' });
+    const [delivery] = await waitFor(
+      'delivered',
+      async () => {
+        const res = await api('GET', '/webhook/deliveries?status=DELIVERED');
+        return res.body.items.length ? res.body.items : undefined;
+      },
+      10_000,
+    );
+    expect(delivery.attempts).toEqual([expect.objectContaining({ responseStatus: 200 })]);
+    expect(delivery.attempts[0].durationMs).toBeLessThan(5_000);
   });
 
   it('tells the enterprise about its declarations', async () => {

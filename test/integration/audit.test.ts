@@ -11,6 +11,7 @@ import { handler as enterprises } from '../../functions/http/enterprises.js';
 import { handler as auditWorker } from '../../functions/audit-worker.js';
 import { handler as rulesets } from '../../functions/http/rulesets.js';
 import { seed } from '../../functions/seed.js';
+import { simulate } from '../../shared/app/simulate.js';
 import { getEvent } from '../../shared/adapters/outbox.js';
 import { admin, call, enterprise, lambdaContext, officer } from '../support/api.js';
 import { declarationBody } from '../support/declarations.js';
@@ -252,6 +253,16 @@ describe('rule set lifecycle', () => {
       principal: rulesOfficer,
       params: { version: String(restore.body.version) },
     });
+  });
+
+  it('answers a simulation that runs out of time with what it evaluated, marked truncated', async () => {
+    const created = await call(rulesets, 'POST /rulesets', { principal: rulesOfficer, body: defaultRuleSet });
+    await submit('B');
+    const result = await simulate(created.body.version, { limit: 100 }, new Date(), 0);
+    expect(result).toMatchObject({ truncated: true, evaluated: 0 });
+    const full = await simulate(created.body.version, { limit: 100 });
+    expect(full.truncated).toBe(false);
+    expect(full.evaluated).toBeGreaterThan(0);
   });
 
   it('hides rule sets from enterprises and answers 404 for an unknown version', async () => {
