@@ -31,9 +31,7 @@ async function processRecord(record: SQSRecord): Promise<void> {
   const result = await auditDeclaration(declarationId);
   if (result.outcome === 'decided') {
     logger.info('declaration audited', { declarationId, status: result.status });
-    await queueEvents(notifyQueue, [result.event]).catch((error: unknown) =>
-      logger.warn('event committed but not queued; the redrive sweep will queue it', { error: error as Error }),
-    );
+    await queueEvents(notifyQueue, [result.event]);
   } else {
     logger.info(`audit skipped: ${result.outcome}`, { declarationId });
   }

@@ -69,7 +69,6 @@ export class HttpGateway {
     const body =
       result.body === undefined ? Buffer.alloc(0) : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body);
     if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type') && body.length) headers['content-type'] = 'application/json';
-    headers['apigw-requestid'] = headers['apigw-requestid'] ?? '';
     res.writeHead(result.statusCode ?? 200, headers);
     res.end(body);
   }

@@ -2,12 +2,13 @@
  * `npm start`: Clearway on this machine. Serves the API at http://127.0.0.1:$PORT with DynamoDB
  * Local and an SQS emulator it starts itself; data stays in $CLEARWAY_DATA_DIR across restarts.
  */
+import { LOCAL_DEFAULT_ADMIN_KEY } from '../shared/adapters/admin-key.js';
 import { StartupError } from './emulators.js';
 import { startPlatform } from './platform.js';
 
 const env = process.env;
 const port = Number(env.PORT ?? 3000);
-const adminKey = env.CLEARWAY_ADMIN_KEY || 'local-admin-key';
+const adminKey = env.CLEARWAY_ADMIN_KEY || LOCAL_DEFAULT_ADMIN_KEY;
 
 function numberFrom(name: string): number | undefined {
   const raw = env[name];
@@ -43,7 +44,7 @@ async function main() {
   console.log(`  health:   curl ${platform.url}/health`);
   console.log(`  API docs: ${platform.url}/openapi.json`);
   console.log(
-    `  get a key: curl -X POST ${platform.url}/principals -H 'Authorization: Bearer ${adminKey === 'local-admin-key' ? adminKey : '$CLEARWAY_ADMIN_KEY'}' \\`,
+    `  get a key: curl -X POST ${platform.url}/principals -H 'Authorization: Bearer ${adminKey === LOCAL_DEFAULT_ADMIN_KEY ? adminKey : '$CLEARWAY_ADMIN_KEY'}' \\`,
   );
   console.log(`             -H 'Content-Type: application/json' -d '{"kind":"officer","bureau":"SD","roles":["credit"]}'`);
 

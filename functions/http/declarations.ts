@@ -2,6 +2,7 @@
 import { routes } from '../../shared/api/routes.js';
 import { declarationStore, type DeclarationHeader, type IdempotencyGuard } from '../../shared/adapters/declaration-store.js';
 import { auditQueue, notifyQueue } from '../../shared/adapters/queues.js';
+import { queueCommittedWork } from '../../shared/adapters/queue.js';
 import { queueEvents } from '../../shared/adapters/outbox.js';
 import { recordStep } from '../../shared/app/inspection.js';
 import { DECLARATION_LIST_ATTRIBUTES } from '../../shared/adapters/keys.js';
@@ -9,7 +10,6 @@ import { declarationView, involvesBureau, newDeclaration, type DeclarationRecord
 import { conflict, DomainError, forbidden, invalid, notFound } from '../../shared/domain/errors.js';
 import { anyPrincipal, requireEnterprise, requireOfficerRole, type Officer, type Principal } from '../../shared/domain/principal.js';
 import { httpFunction, implement } from '../../shared/http/function.js';
-import { logger } from '../../shared/http/logger.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 
@@ -63,12 +63,7 @@ export const declarationRoutes = [
       return { status: 200, body: declarationView(original, baseUrl), headers: { location: `/declarations/${original.id}` } };
     }
     // Durable now. If the send fails, the redrive sweep queues it after CLEARWAY_STRANDED_AFTER_S.
-    await auditQueue.send({ declarationId: record.id }).catch((error: unknown) =>
-      logger.warn('declaration stored but not queued; the redrive sweep will queue it', {
-        declarationId: record.id,
-        error: error as Error,
-      }),
-    );
+    await queueCommittedWork(auditQueue, [{ declarationId: record.id }], 'declaration');
     return {
       status: 202,
       body: { id: record.id, status: 'ACCEPTED', links: { self: `${baseUrl}/declarations/${record.id}` } },
@@ -99,9 +94,7 @@ export const declarationRoutes = [
     async ({ params, body, principal, baseUrl }) => {
       const { declaration, event } = await recordStep(params.id, params.kind, principal as Officer, body);
       if (event) {
-        await queueEvents(notifyQueue, [event]).catch((error: unknown) =>
-          logger.warn('event committed but not queued yet; the redrive sweep will queue it', { error: error as Error }),
-        );
+        await queueEvents(notifyQueue, [event]);
       }
       return { status: 200, body: declarationView(declaration, baseUrl) };
     },

@@ -9,7 +9,6 @@ import { DomainError, notFound } from '../../shared/domain/errors.js';
 import { anyPrincipal, requireAdminOrOfficerRole, requireOfficerRole, type Principal } from '../../shared/domain/principal.js';
 import { creditMeasures } from '../../shared/domain/rules/measures.js';
 import { httpFunction, implement } from '../../shared/http/function.js';
-import { logger } from '../../shared/http/logger.js';
 
 const HISTORY_LIMIT = 100;
 
@@ -70,9 +69,7 @@ export const enterpriseRoutes = [
         const change = planCreditChange(current, body, { bureau: principal.bureau!, principalId: principal.id }, new Date().toISOString());
         if (!change) return { status: 200, body: await creditView(current) };
         if (await enterprises.commitCreditChange(change, current.version)) {
-          await queueEvents(notifyQueue, [change.event]).catch((error: unknown) =>
-            logger.warn('event committed but not queued yet; the redrive sweep will queue it', { error: error as Error }),
-          );
+          await queueEvents(notifyQueue, [change.event]);
           return { status: 200, body: await creditView(change.next) };
         }
       }

@@ -8,7 +8,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { NotifyMessage, OutboxEvent } from '../domain/events.js';
 import { dynamo, tableName } from './aws.js';
 import { keys, shardOf } from './keys.js';
-import type { WorkQueue } from './queue.js';
+import { queueCommittedWork, type WorkQueue } from './queue.js';
 
 /** The Put of a transaction that records an event exactly once (conditional on its id). */
 export function outboxPut(event: OutboxEvent) {
@@ -35,14 +35,15 @@ export async function getEvent(id: string): Promise<OutboxEvent | undefined> {
 }
 
 /**
- * Queues committed events. The event stays in the pending index until the notification worker has
- * consumed it, so a failed send here is repaired by the redrive sweep.
+ * Queues committed events (never throws). The event stays in the pending index until the
+ * notification worker has consumed it, so a failed send is repaired by the redrive sweep.
  */
 export async function queueEvents(
   queue: WorkQueue<NotifyMessage>,
   events: Pick<OutboxEvent, 'id' | 'enterpriseId' | 'type'>[],
 ): Promise<void> {
-  if (events.length > 0) await queue.sendMany(events.map((e) => ({ eventId: e.id, enterpriseId: e.enterpriseId, eventType: e.type })));
+  const messages = events.map((e) => ({ eventId: e.id, enterpriseId: e.enterpriseId, eventType: e.type }));
+  await queueCommittedWork<NotifyMessage>(queue, messages, 'event');
 }
 
 /**

@@ -1,10 +1,25 @@
 /** A work queue on SQS. Messages are JSON; DynamoDB stays the source of truth, queues carry ids. */
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { sqs } from './aws.js';
+import { logger } from '../http/logger.js';
 
 export interface WorkQueue<T> {
   send(message: T, options?: { delaySeconds?: number }): Promise<void>;
   sendMany(messages: T[]): Promise<void>;
+}
+
+/**
+ * Queues work whose state is already committed to the table. Never throws: a failed send is logged
+ * and left to the redrive sweep, which finds the work by age in the pending index. Every producer
+ * of committed work goes through here, so that rule lives in one place.
+ */
+export async function queueCommittedWork<T>(queue: WorkQueue<T>, messages: T[], what: string): Promise<void> {
+  if (messages.length === 0) return;
+  try {
+    await queue.sendMany(messages);
+  } catch (error) {
+    logger.warn(`${what} committed but not queued; the redrive sweep will queue it`, { messages, error: error as Error });
+  }
 }
 
 export function sqsQueue<T>(queueUrl: () => string): WorkQueue<T> {

@@ -10,8 +10,7 @@ export type DomainErrorKind =
   | 'forbidden' // 403
   | 'not-found' // 404
   | 'conflict' // 409
-  | 'too-large' // 413
-  | 'unprocessable'; // 422: valid but not possible in the current state
+  | 'too-large'; // 413
 
 export class DomainError extends Error {
   constructor(
@@ -30,4 +29,3 @@ export const notFound = (what: string) => new DomainError('not-found', `${what} 
 export const conflict = (message: string, extensions?: Record<string, unknown>) =>
   new DomainError('conflict', message, undefined, extensions);
 export const forbidden = (message: string) => new DomainError('forbidden', message);
-export const unprocessable = (message: string) => new DomainError('unprocessable', message);

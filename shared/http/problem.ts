@@ -16,7 +16,6 @@ const TITLES: Record<number, [slug: string, title: string]> = {
   409: ['conflict', 'Conflict'],
   413: ['payload-too-large', 'Request body too large'],
   415: ['unsupported-media-type', 'Unsupported media type'],
-  422: ['unprocessable', 'Not possible in the current state'],
   500: ['internal', 'Internal error'],
   503: ['unavailable', 'Temporarily unavailable'],
 };
@@ -28,7 +27,6 @@ export const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   'not-found': 404,
   conflict: 409,
   'too-large': 413,
-  unprocessable: 422,
 };
 
 export type ProblemInput = {
