@@ -93,7 +93,9 @@ export class ClearwayStack extends Stack {
       }),
       // Simulation replays up to 5,000 declarations: it gets API Gateway's full 29 s.
       rulesets: api('rulesets', [...READ, ...WRITE], {}, Duration.seconds(29)),
-      webhooks: api('webhooks', [...READ, ...WRITE, 'dynamodb:DeleteItem'], { NOTIFY_QUEUE_URL: notify.queue.queueUrl }),
+      webhooks: api('webhooks', [...READ, ...WRITE, 'dynamodb:DeleteItem', 'dynamodb:BatchGetItem'], {
+        NOTIFY_QUEUE_URL: notify.queue.queueUrl,
+      }),
       stats: api('stats', ['dynamodb:Query']),
       certificates: api('certificates', ['dynamodb:GetItem'], { SIGNING_KEY_SECRET_ARN: signingKey.secretArn }),
     };

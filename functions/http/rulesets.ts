@@ -41,10 +41,11 @@ export const ruleSetRoutes = [
     body: await simulate(params.version, body ?? { limit: 500 }),
   })),
   implement(routes.publishRuleSet, requireRules, async ({ params, principal }) => {
-    const record = await ruleSetStore.get(params.version);
+    const record = await ruleSetStore.get(params.version); // 404 for a version that does not exist
     if (!record) throw notFound(`rule set ${params.version}`);
-    await ruleSetStore.publish(params.version, principal.id, new Date().toISOString());
-    return { status: 200, body: await view((await ruleSetStore.get(params.version))!) };
+    const now = new Date().toISOString();
+    await ruleSetStore.publish(params.version, principal.id, now);
+    return { status: 200, body: { ...record, status: 'PUBLISHED', publishedAt: now, publishedBy: principal.id, active: true } };
   }),
 ];
 

@@ -1,6 +1,6 @@
 /** Webhook endpoints (one per enterprise) and deliveries with every attempt. */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint } from '../domain/webhook.js';
 import { DISABLE_AFTER_FAILED_DELIVERIES } from '../domain/webhook.js';
 import { dynamo, tableName } from './aws.js';
@@ -176,8 +176,16 @@ export const webhookStore = {
         ExclusiveStartKey: start,
       }),
     );
+    // The listing index carries keys only for deliveries: one BatchGet for the page (<= 100).
     const ids = (page.Items ?? []).map((i) => String(i.pk).slice('DELIVERY#'.length));
-    const items = (await Promise.all(ids.map((id) => webhookStore.getDelivery(id)))).filter((d): d is Delivery => !!d);
+    const found = new Map<string, Delivery>();
+    let pending: Record<string, unknown>[] = ids.map((id) => keys.delivery(id));
+    while (pending.length) {
+      const out = await dynamo.send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }));
+      for (const item of out.Responses?.[tableName()] ?? []) found.set(item.id as string, strip<Delivery>(item));
+      pending = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
+    }
+    const items = ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
     return { items, nextCursor: encodeCursor(page.LastEvaluatedKey) ?? null };
   },
 };

@@ -87,8 +87,17 @@ export async function recordStep(
           : {}),
     });
     if (committed) {
-      const after = await declarationStore.get(declarationId);
-      return { declaration: after!, ...(event ? { event } : {}) };
+      // Exactly what the transaction wrote: no need to read it back.
+      const after: DeclarationRecord = {
+        ...d,
+        status: to,
+        updatedAt: at,
+        steps,
+        stepsVersion: version + 1,
+        release: released ? released.release : d.release,
+        timeline: [...d.timeline, ...timeline],
+      };
+      return { declaration: after, ...(event ? { event } : {}) };
     }
     // Another bureau recorded a step in between: read again and decide on the new state.
   }

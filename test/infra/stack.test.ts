@@ -142,6 +142,13 @@ describe('least privilege', () => {
     const actions = [...actionsOf('functions/http/principals.ts')].filter((a) => !a.startsWith('logs:')).sort();
     expect(actions).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
   });
+  it('grants each function the DynamoDB calls its code makes beyond get/query/put/update', () => {
+    expect(actionsOf('functions/http/webhooks.ts').has('dynamodb:BatchGetItem')).toBe(true);
+    expect(actionsOf('functions/http/webhooks.ts').has('dynamodb:DeleteItem')).toBe(true);
+    expect(actionsOf('functions/http/stats.ts').has('dynamodb:PutItem')).toBe(false);
+    expect([...actionsOf('functions/http/certificates.ts')].filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem']);
+  });
+
   it('grants index access only to functions that query, and never Scan or wildcards', () => {
     for (const [, fn] of ofType('AWS::Lambda::Function').filter(([, f]) => f.Metadata?.['clearway:entry'])) {
       const grants = grantsOf(fn.Metadata['clearway:entry']);

@@ -169,7 +169,11 @@ describe('enterprise.credit_changed events', () => {
       data: { from: 'B', to: 'C', bureau: 'GS', reason: 'late filings' },
     });
     // The message carries only ids (and the type), so a worker can skip enterprises without a webhook.
-    expect(messages.find((m) => m.eventId === mine[0]!.id)).toEqual({ eventId: mine[0]!.id, enterpriseId: code, eventType: 'enterprise.credit_changed' });
+    expect(messages.find((m) => m.eventId === mine[0]!.id)).toEqual({
+      eventId: mine[0]!.id,
+      enterpriseId: code,
+      eventType: 'enterprise.credit_changed',
+    });
   });
 
   it('redrives an event whose message was lost, and consumes it once however often it arrives', async () => {

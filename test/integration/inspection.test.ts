@@ -63,6 +63,9 @@ describe('inspection steps', () => {
 
     await drain('Notify');
     const last = await record(inspector('SD'), id, 'PORT_VERIFICATION', { outcome: 'PASS' });
+    // What the step answers is what was stored.
+    expect(last.body).toEqual((await call(declarations, 'GET /declarations/{id}', { principal: admin, params: { id } })).body);
+    expect(first.body.steps).toEqual(last.body.steps.map((step: { kind: string }, i: number) => (i === 0 ? step : first.body.steps[i])));
     expect(last.body).toMatchObject({
       status: 'RELEASED',
       release: { bureau: 'GS', mode: 'INSPECTION', certificateNo: expect.stringMatching(/^CWGS/) },
