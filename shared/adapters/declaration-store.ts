@@ -7,7 +7,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { transactWrite, type TransactItems } from './transact.js';
 import { canTransition, type DeclarationRecord } from '../domain/declaration.js';
 import type { DeclarationLine, DeclarationStatus } from '../schemas/declaration.js';
-import { dynamo, tableName } from './aws.js';
+import { dynamo, queryAll, tableName } from './aws.js';
 import { decodeCursor, encodeCursor, GSI1, GSI3, keys, PENDING_SHARDS, shardOf, withoutStorageAttributes } from './keys.js';
 import { counterUpdates, type CounterIncrements } from './stats-counters.js';
 import { outboxPut } from './outbox.js';
@@ -205,21 +205,11 @@ export const declarationStore = {
 
   /** The whole declaration: header and lines (strongly consistent). */
   async get(id: string): Promise<DeclarationRecord | undefined> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await dynamo.send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.declaration(id).pk },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.declaration(id).pk },
+      ConsistentRead: true,
+    });
     const headerItem = items.find((i) => i.sk === 'DECL');
     if (!headerItem) return undefined;
     if (typeof headerItem.linesJson === 'string') {

@@ -2,8 +2,7 @@
  * Reading the statistics counters (written by `stats-counters.ts` inside state transitions): one
  * query per bureau over the days asked for, summed over shards and days.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo, tableName } from './aws.js';
+import { queryAll } from './aws.js';
 import { RELEASE_BUCKETS_S, type StatsDimension } from './stats-counters.js';
 
 const METRICS = ['declarations', 'lines', 'valueUsd', 'released', 'documentReleased', 'inspected', 'failed', 'returned'] as const;
@@ -35,23 +34,15 @@ export async function readStats(
     bureaus.map(async (bureau) => {
       const sums = Object.fromEntries(METRICS.map((m) => [m, 0])) as Record<(typeof METRICS)[number], number>;
       const histogram = RELEASE_BUCKETS_S.map(() => 0);
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await dynamo.send(
-          new QueryCommand({
-            TableName: tableName(),
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':pk': `STATS#${dimension}#${bureau}`, ':from': fromDay, ':to': `${toDay}~` },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          if (direction && item.direction !== direction) continue;
-          for (const m of METRICS) sums[m] += Number(item[m] ?? 0);
-          histogram.forEach((_, i) => (histogram[i]! += Number(item[`rs_${i}`] ?? 0)));
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const items = await queryAll({
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': `STATS#${dimension}#${bureau}`, ':from': fromDay, ':to': `${toDay}~` },
+      });
+      for (const item of items) {
+        if (direction && item.direction !== direction) continue;
+        for (const m of METRICS) sums[m] += Number(item[m] ?? 0);
+        histogram.forEach((_, i) => (histogram[i]! += Number(item[`rs_${i}`] ?? 0)));
+      }
       return {
         bureau,
         ...sums,
