@@ -8,13 +8,14 @@ import { auditQueue, notifyQueue } from '../shared/adapters/queues.js';
 import { findPending, touchPending } from '../shared/adapters/pending-index.js';
 import { keys } from '../shared/adapters/keys.js';
 import { logger } from '../shared/http/logger.js';
+import { strandedAfterS as strandedBound } from '../shared/config.js';
 
 const BATCH_PER_SHARD = 100;
 
 export type RedriveResult = { declarations: number; events: number; deliveries: number };
 
 export async function redrive(now = new Date()): Promise<RedriveResult> {
-  const strandedAfterS = Number(process.env.CLEARWAY_STRANDED_AFTER_S ?? 120);
+  const strandedAfterS = strandedBound();
   const iso = now.toISOString();
   const strandedBefore = new Date(now.getTime() - strandedAfterS * 1000).toISOString();
 

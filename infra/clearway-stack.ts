@@ -7,6 +7,7 @@ import { Trigger } from 'aws-cdk-lib/triggers';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { GSI1, GSI2, GSI3 } from '../shared/adapters/keys.js';
 import { Construct } from 'constructs';
+import { DEFAULT_STRANDED_AFTER_S, DEFAULT_WEBHOOK_SCHEDULE_S } from '../shared/config.js';
 import type { RegionConfig } from '../shared/region.js';
 import type { ApiFunctionName } from '../shared/http/route.js';
 import { ClearwayFunction } from './constructs/clearway-function.js';
@@ -21,11 +22,6 @@ const READ = ['dynamodb:GetItem', 'dynamodb:Query'];
 const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
 /** Indexes a function queries; only functions that query get index ARNs, and only these. */
 const INDEXES = [GSI1, GSI2, GSI3];
-
-/** How long a declaration may sit in ACCEPTED before the redrive sweep queues it again. */
-export const DEFAULT_STRANDED_AFTER_S = 120;
-/** Webhook retry delays, seconds (contract section 9). */
-export const DEFAULT_WEBHOOK_SCHEDULE = '5,300,1800,7200,18000,36000,36000';
 
 /**
  * One region's Clearway: the shared table, the work queues, the API with one function per
@@ -148,7 +144,11 @@ export class ClearwayStack extends Stack {
       new ClearwayFunction(this, 'NotifyWorker', {
         entry: 'functions/notify-worker.ts',
         timeout: Duration.seconds(60),
-        environment: { ...common, NOTIFY_QUEUE_URL: notify.queue.queueUrl, CLEARWAY_WEBHOOK_SCHEDULE: DEFAULT_WEBHOOK_SCHEDULE },
+        environment: {
+          ...common,
+          NOTIFY_QUEUE_URL: notify.queue.queueUrl,
+          CLEARWAY_WEBHOOK_SCHEDULE: DEFAULT_WEBHOOK_SCHEDULE_S.join(','),
+        },
       }),
       [...READ, ...WRITE],
     );

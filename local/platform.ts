@@ -12,6 +12,7 @@ import { LambdaHost } from './lambda-host.js';
 import { provision, resolveEnvironment } from './provision.js';
 import { startWorkersThread, type WorkersThread } from './workers.js';
 import { modelOf, synthesizeTemplate, type PlatformModel } from './template.js';
+import { strandedAfterS as strandedBound } from '../shared/config.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -179,7 +180,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         queueArn: provisioned.queueArns.get(mapping.queueId)!,
       })),
     });
-    const strandedAfterS = Number(process.env.CLEARWAY_STRANDED_AFTER_S ?? 120);
+    const strandedAfterS = strandedBound();
     for (const schedule of model.schedules) {
       const everyS = options.scheduleEveryS ?? Math.max(1, Math.min(schedule.everyS, Math.ceil(strandedAfterS / 2)));
       const run = () =>

@@ -5,7 +5,7 @@ import { auditQueue, notifyQueue } from '../../shared/adapters/queues.js';
 import { queueCommittedWork } from '../../shared/adapters/queue.js';
 import { queueEvents } from '../../shared/adapters/outbox.js';
 import { recordStep } from '../../shared/app/inspection.js';
-import { DECLARATION_LIST_ATTRIBUTES } from '../../shared/adapters/keys.js';
+import { DECLARATION_SUMMARY_FIELDS } from '../../shared/schemas/declaration.js';
 import { declarationView, involvesBureau, newDeclaration, type DeclarationRecord } from '../../shared/domain/declaration.js';
 import { conflict, DomainError, forbidden, invalid, notFound } from '../../shared/domain/errors.js';
 import { anyPrincipal, requireEnterprise, requireOfficerRole, type Officer, type Principal } from '../../shared/domain/principal.js';
@@ -26,8 +26,7 @@ function visible(
 /** Exactly the summary schema's fields (what the listing index projects). */
 function summaryView(h: DeclarationHeader, baseUrl: string) {
   const view: Record<string, unknown> = {};
-  for (const key of DECLARATION_LIST_ATTRIBUTES)
-    if (key !== 'version' && h[key as keyof DeclarationHeader] !== undefined) view[key] = h[key as keyof DeclarationHeader];
+  for (const key of DECLARATION_SUMMARY_FIELDS) if (h[key] !== undefined) view[key] = h[key];
   return { ...view, links: { self: `${baseUrl}/declarations/${h.id}` } };
 }
 

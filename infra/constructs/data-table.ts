@@ -1,7 +1,15 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { DECLARATION_LIST_ATTRIBUTES, GSI1, GSI2, GSI3 } from '../../shared/adapters/keys.js';
+import { GSI1, GSI2, GSI3 } from '../../shared/adapters/keys.js';
+import { DECLARATION_SUMMARY_FIELDS } from '../../shared/schemas/declaration.js';
+
+/**
+ * What GSI1 projects for listings: exactly the fields of the declaration summary schema (the header
+ * without its lines), so a page of 100 declarations costs what its summaries weigh, not what their
+ * lines weigh; plus `version` for the rule set listing. CloudFormation allows at most 20.
+ */
+export const LISTING_INDEX_ATTRIBUTES: readonly string[] = [...DECLARATION_SUMMARY_FIELDS, 'version'];
 
 /**
  * The one table every bureau of the region shares (key design: docs/data-model.md).
@@ -27,7 +35,7 @@ export class DataTable extends Construct {
           sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
           // Listings read summaries, never lines.
           projectionType: ProjectionType.INCLUDE,
-          nonKeyAttributes: [...DECLARATION_LIST_ATTRIBUTES],
+          nonKeyAttributes: [...LISTING_INDEX_ATTRIBUTES],
         },
         {
           indexName: GSI2,

@@ -5,7 +5,7 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { transactWrite, type TransactItems } from './transact.js';
-import { canTransition, type DeclarationRecord } from '../domain/declaration.js';
+import { canTransition, totalValueUsd as totalValueOf, type DeclarationRecord } from '../domain/declaration.js';
 import type { DeclarationLine, DeclarationStatus } from '../schemas/declaration.js';
 import { dynamo, queryAll, tableName } from './aws.js';
 import { decodeCursor, encodeCursor, GSI1, GSI3, keys, PENDING_SHARDS, shardOf, withoutStorageAttributes } from './keys.js';
@@ -129,7 +129,7 @@ export const declarationStore = {
     const linesJson = JSON.stringify(lines);
     const inline = Buffer.byteLength(linesJson) <= INLINE_LINES_BYTES;
     const chunks = inline ? [] : chunkLines(lines);
-    const totalValueUsd = lines.reduce((s, l) => s + l.valueUsd, 0);
+    const totalValueUsd = totalValueOf(record);
     const items: TransactItems = [
       {
         Put: {

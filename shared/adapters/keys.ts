@@ -48,34 +48,6 @@ export const keys = {
   }),
 };
 
-/**
- * What GSI1 projects for listings: the header without its lines, so a page of 100 declarations
- * costs what its summaries weigh, not what their lines weigh.
- */
-export const DECLARATION_LIST_ATTRIBUTES = [
-  'id',
-  'status',
-  'createdAt',
-  'updatedAt',
-  'clientRef',
-  'enterpriseId',
-  'direction',
-  'declaredAt',
-  'portBureau',
-  'inspectionBureau',
-  'releaseBureau',
-  'transport',
-  'originCountry',
-  'destinationCountry',
-  'decision',
-  'steps',
-  'release',
-  'lineCount',
-  'totalValueUsd',
-  // rule set listing
-  'version',
-] as const; // CloudFormation allows at most 20 projected attributes per index
-
 /** Attributes that exist only for the table's keys, indexes and bookkeeping, never for a reader. */
 const STORAGE_ATTRIBUTES = [
   'pk',

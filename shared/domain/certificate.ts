@@ -4,21 +4,10 @@
  * platform's signing key, so `GET /certificates/{no}` can prove a certificate genuine and unaltered.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { CertificateContent } from '../schemas/declaration.js';
 import { canonicalJson, totalValueUsd, type DeclarationRecord, type Release } from './declaration.js';
 
-export type CertificateContent = {
-  certificateNo: string;
-  declarationId: string;
-  enterpriseId: string;
-  direction: string;
-  bureau: string;
-  releasedAt: string;
-  mode: string;
-  originCountry: string;
-  destinationCountry: string;
-  lines: { hsCode: string; quantity: number; unit: string; valueUsd: number }[];
-  totalValueUsd: number;
-};
+export type { CertificateContent } from '../schemas/declaration.js';
 
 export function certificateNumber(d: Pick<DeclarationRecord, 'id'>, bureau: string, releasedAt: string): string {
   return `CW${bureau}${releasedAt.slice(0, 10).replaceAll('-', '')}${d.id.slice(-12)}`;

@@ -4,40 +4,12 @@
  * Each transition happens once: the store makes it conditional on the status it leaves.
  */
 import { createHash } from 'node:crypto';
-import type { DeclarationInput, DeclarationStatus } from '../schemas/declaration.js';
+import type { Decision, DeclarationInput, DeclarationStatus, Release, StepState, TimelineEntry } from '../schemas/declaration.js';
 import { timeOrderedId } from './ids.js';
 
-export type Route = 'EXPORT_DIRECT' | 'EXPORT_ORIGIN_AND_PORT' | 'IMPORT_PORT' | 'IMPORT_DESTINATION';
-export type Mode = 'DOCUMENT_RELEASE' | 'INSPECTION' | 'RETURNED';
-export type StepKind = 'ORIGIN_INSPECTION' | 'PORT_VERIFICATION' | 'PORT_INSPECTION' | 'DESTINATION_INSPECTION' | 'PORT_DISINFECTION';
-export type Hit = { ruleId: string; effect: string; detail: string };
-
-export type Decision = {
-  ruleSetVersion: number;
-  creditLevel: string;
-  blacklisted: boolean;
-  route: Route;
-  sampled: boolean;
-  samplingRate: number;
-  mode: Mode;
-  steps: { kind: StepKind; bureau: string }[];
-  releaseBureau: string;
-  hits: Hit[];
-  /** Why a declaration was returned or must be inspected, in words for the enterprise. */
-  reasons: string[];
-};
-
-export type StepState = {
-  kind: StepKind;
-  bureau: string;
-  status: 'PENDING' | 'PASSED' | 'FAILED';
-  recordedAt?: string;
-  recordedByBureau?: string;
-  remarks?: string;
-};
-
-export type Release = { bureau: string; certificateNo: string; releasedAt: string; mode: string; digest: string; signature: string };
-export type TimelineEntry = { at: string; status: DeclarationStatus; bureau?: string; detail: string };
+// The declaration's parts are typed by their schemas (one definition per concept); re-exported
+// here because the domain is where code reaches for them.
+export type { Decision, Hit, Mode, Release, Route, StepKind, StepState, TimelineEntry } from '../schemas/declaration.js';
 
 export type DeclarationRecord = DeclarationInput & {
   id: string;
@@ -112,7 +84,12 @@ export function involvesBureau(
   );
 }
 
-export const totalValueUsd = (d: Pick<DeclarationInput, 'lines'>) => d.lines.reduce((sum, l) => sum + l.valueUsd, 0);
+/** The declared value of all lines: the one definition the listing, the certificate, the counters and the rules use. */
+export function totalValueUsd(d: Pick<DeclarationInput, 'lines'>): number {
+  let sum = 0;
+  for (let i = 0; i < d.lines.length; i++) sum += d.lines[i]!.valueUsd;
+  return sum;
+}
 
 /** The bureau each statistics view attributes a declaration to (contract section 10). */
 export function statsBureaus(d: Pick<DeclarationInput, 'declaredAt' | 'inspectionBureau' | 'portBureau' | 'direction'>) {

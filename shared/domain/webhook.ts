@@ -5,6 +5,8 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { webhookScheduleS } from '../config.js';
+import type { DeliveryStatus } from '../schemas/webhook.js';
 import type { EventType } from './events.js';
 
 export type WebhookEndpoint = {
@@ -21,7 +23,7 @@ export type WebhookEndpoint = {
 };
 
 export type DeliveryAttempt = { at: string; responseStatus?: number; error?: string; durationMs: number };
-export type DeliveryStatus = 'PENDING' | 'RETRYING' | 'DELIVERED' | 'FAILED';
+export type { DeliveryStatus } from '../schemas/webhook.js';
 export type Delivery = {
   id: string;
   eventId: string;
@@ -38,7 +40,6 @@ export type Delivery = {
 /** Deliveries ending failed in a row before an endpoint is disabled. */
 export const DISABLE_AFTER_FAILED_DELIVERIES = 3;
 export const DELIVERY_TIMEOUT_MS = 15_000;
-export const DEFAULT_SCHEDULE_S = [5, 300, 1800, 7200, 18000, 36000, 36000];
 
 export const newWebhookSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -47,11 +48,8 @@ export function signature(secret: string, id: string, timestamp: number, body: s
   return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }
 
-export function retrySchedule(raw = process.env.CLEARWAY_WEBHOOK_SCHEDULE): number[] {
-  if (!raw) return DEFAULT_SCHEDULE_S;
-  const values = raw.split(',').map(Number);
-  return values.every((v) => Number.isFinite(v) && v >= 0) ? values : DEFAULT_SCHEDULE_S;
-}
+/** The retry schedule in force (`shared/config.ts` holds the default). */
+export const retrySchedule = webhookScheduleS;
 
 /** After a failed attempt number `attempts` (1-based): when to try again, or undefined to give up. */
 export function nextAttemptDelayS(attempts: number, schedule = retrySchedule()): number | undefined {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import countries from 'i18n-iso-countries';
 import { bureauCodes, portCodes } from '../region.js';
 import { isValidCreditCode } from '../domain/credit-code.js';
-import { isValidContainerNumber } from '../domain/container-number.js';
+import { CONTAINER_NUMBER_PATTERN, isValidContainerNumber } from '../domain/container-number.js';
 
 /** Control characters (C0, DEL, C1) and lone surrogates never belong in a text field. */
 const CONTROL_OR_LONE_SURROGATE = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -38,7 +38,7 @@ export const hsCode = z
 
 export const containerNumber = z
   .string()
-  .regex(/^[A-Z]{3}[UJZ][0-9]{7}$/, 'must be an ISO 6346 container number like CSQU3054383')
+  .regex(CONTAINER_NUMBER_PATTERN, 'must be an ISO 6346 container number like CSQU3054383')
   .refine(isValidContainerNumber, 'has a wrong ISO 6346 check digit');
 
 export const isoTimestamp = z.iso.datetime({ offset: true });

@@ -73,30 +73,73 @@ export const listDeclarationsQuery = z.strictObject({
   cursor: cursor.optional(),
 });
 
-const step = z.object({
-  kind: z.string(),
+export const STEP_KINDS = [
+  'ORIGIN_INSPECTION',
+  'PORT_VERIFICATION',
+  'PORT_INSPECTION',
+  'DESTINATION_INSPECTION',
+  'PORT_DISINFECTION',
+] as const;
+export const stepKind = z.enum(STEP_KINDS);
+export type StepKind = z.infer<typeof stepKind>;
+
+export const STEP_STATUSES = ['PENDING', 'PASSED', 'FAILED'] as const;
+
+/** A required inspection step and, once an officer recorded it, its result. */
+export const stepState = z.object({
+  kind: stepKind,
   bureau: z.string(),
-  status: z.enum(['PENDING', 'PASSED', 'FAILED']),
+  status: z.enum(STEP_STATUSES),
   recordedAt: isoTimestamp.optional(),
   recordedByBureau: z.string().optional(),
   remarks: z.string().optional(),
 });
+export type StepState = z.infer<typeof stepState>;
 
-const decision = z
+export const AUDIT_ROUTES = ['EXPORT_DIRECT', 'EXPORT_ORIGIN_AND_PORT', 'IMPORT_PORT', 'IMPORT_DESTINATION'] as const;
+export type Route = (typeof AUDIT_ROUTES)[number];
+export const AUDIT_MODES = ['DOCUMENT_RELEASE', 'INSPECTION', 'RETURNED'] as const;
+export type Mode = (typeof AUDIT_MODES)[number];
+
+const hit = z.object({ ruleId: z.string(), effect: z.string(), detail: z.string() });
+export type Hit = z.infer<typeof hit>;
+
+/** What the virtual audit center decided, and why (contract section 6). */
+export const decision = z
   .object({
     ruleSetVersion: z.number().int(),
     creditLevel: z.string(),
     blacklisted: z.boolean(),
-    route: z.enum(['EXPORT_DIRECT', 'EXPORT_ORIGIN_AND_PORT', 'IMPORT_PORT', 'IMPORT_DESTINATION']),
+    route: z.enum(AUDIT_ROUTES),
     sampled: z.boolean(),
     samplingRate: z.number(),
-    mode: z.enum(['DOCUMENT_RELEASE', 'INSPECTION', 'RETURNED']),
-    steps: z.array(z.object({ kind: z.string(), bureau: z.string() })),
+    mode: z.enum(AUDIT_MODES),
+    steps: z.array(z.object({ kind: stepKind, bureau: z.string() })),
     releaseBureau: z.string(),
-    hits: z.array(z.object({ ruleId: z.string(), effect: z.string(), detail: z.string() })),
-    reasons: z.array(z.string()).optional(),
+    hits: z.array(hit),
+    reasons: z.array(z.string()).meta({ description: 'Why a declaration was returned or must be inspected, in words for the enterprise' }),
   })
   .meta({ id: 'Decision' });
+export type Decision = z.infer<typeof decision>;
+
+/** The release of a declaration: where, when, how, and its signed certificate. */
+export const release = z.object({
+  bureau: z.string(),
+  certificateNo: z.string(),
+  releasedAt: isoTimestamp,
+  mode: z.string(),
+  digest: z.string(),
+  signature: z.string(),
+});
+export type Release = z.infer<typeof release>;
+
+export const timelineEntry = z.object({
+  at: isoTimestamp,
+  status: z.enum(DECLARATION_STATUSES),
+  bureau: z.string().optional(),
+  detail: z.string(),
+});
+export type TimelineEntry = z.infer<typeof timelineEntry>;
 
 export const declarationView = z
   .object({
@@ -106,20 +149,9 @@ export const declarationView = z
     updatedAt: isoTimestamp,
     ...declarationInput.shape,
     decision: decision.nullable(),
-    steps: z.array(step),
-    release: z
-      .object({
-        bureau: z.string(),
-        certificateNo: z.string(),
-        releasedAt: isoTimestamp,
-        mode: z.string(),
-        digest: z.string(),
-        signature: z.string(),
-      })
-      .nullable(),
-    timeline: z.array(
-      z.object({ at: isoTimestamp, status: z.enum(DECLARATION_STATUSES), bureau: z.string().optional(), detail: z.string() }),
-    ),
+    steps: z.array(stepState),
+    release: release.nullable(),
+    timeline: z.array(timelineEntry),
     links: z.object({ self: z.string() }),
   })
   .meta({ id: 'Declaration' });
@@ -156,26 +188,39 @@ export const declarationSummary = declarationView
   .extend({ lineCount: z.number().int(), totalValueUsd: z.number() })
   .meta({ id: 'DeclarationSummary' });
 
+/** The stored attributes a summary is made of (all its fields but the computed `links`). */
+export const DECLARATION_SUMMARY_FIELDS = Object.keys(declarationSummary.shape).filter(
+  (k): k is Exclude<keyof typeof declarationSummary.shape, 'links'> => k !== 'links',
+);
+
 export const declarationList = z
   .object({ items: z.array(declarationSummary), nextCursor: z.string().nullable() })
   .meta({ id: 'DeclarationList' });
 
-export const STEP_KINDS = [
-  'ORIGIN_INSPECTION',
-  'PORT_VERIFICATION',
-  'PORT_INSPECTION',
-  'DESTINATION_INSPECTION',
-  'PORT_DISINFECTION',
-] as const;
-
 export const stepParams = z.object({
   id: declarationIdParams.shape.id,
-  kind: z.enum(STEP_KINDS),
+  kind: stepKind,
 });
 
 export const stepResultInput = z
   .strictObject({ outcome: z.enum(['PASS', 'FAIL']), remarks: text(1, 1000).optional() })
   .meta({ id: 'StepResult' });
+
+/** What a release certificate states; its digest is taken over exactly this (contract section 8). */
+export const certificateContent = z.object({
+  certificateNo: z.string(),
+  declarationId: z.string(),
+  enterpriseId: z.string(),
+  direction: z.string(),
+  bureau: z.string(),
+  releasedAt: isoTimestamp,
+  mode: z.string(),
+  originCountry: z.string(),
+  destinationCountry: z.string(),
+  lines: z.array(z.object({ hsCode: z.string(), quantity: z.number(), unit: z.string(), valueUsd: z.number() })),
+  totalValueUsd: z.number(),
+});
+export type CertificateContent = z.infer<typeof certificateContent>;
 
 export const certificateParams = z.object({ no: z.string().min(1).max(64).meta({ example: 'CWHA20261121Z7P7CEHKA3JB' }) });
 
@@ -186,18 +231,6 @@ export const certificateView = z
     unaltered: z.boolean().meta({ description: 'The digest matches the certified content' }),
     digest: z.string(),
     signature: z.string(),
-    content: z.object({
-      certificateNo: z.string(),
-      declarationId: z.string(),
-      enterpriseId: z.string(),
-      direction: z.string(),
-      bureau: z.string(),
-      releasedAt: isoTimestamp,
-      mode: z.string(),
-      originCountry: z.string(),
-      destinationCountry: z.string(),
-      lines: z.array(z.object({ hsCode: z.string(), quantity: z.number(), unit: z.string(), valueUsd: z.number() })),
-      totalValueUsd: z.number(),
-    }),
+    content: certificateContent,
   })
   .meta({ id: 'CertificateVerification' });

@@ -20,7 +20,7 @@ import {
   type RuleSetInput,
   type Scalar,
 } from '../../schemas/ruleset.js';
-import type { Decision, Hit, Route, StepKind } from '../declaration.js';
+import { totalValueUsd, type Decision, type Hit, type Route, type StepKind } from '../declaration.js';
 import { creditMeasures, type CreditSnapshot, type SamplingTable } from './measures.js';
 import { PrefixSet } from './prefix-set.js';
 import { isSampled } from './sampling.js';
@@ -356,11 +356,9 @@ export function negativeListLines(rs: CompiledRuleSet, d: Pick<AuditDeclaration,
 }
 
 function contextOf(d: AuditDeclaration, credit: CreditSnapshot): Context {
-  let totalValueUsd = 0;
-  for (let i = 0; i < d.lines.length; i++) totalValueUsd += d.lines[i]!.valueUsd;
   const docTypes: string[] = [];
   if (d.documents) for (const doc of d.documents) docTypes.push(doc.type);
-  return { d, credit, totalValueUsd, docTypes };
+  return { d, credit, totalValueUsd: totalValueUsd(d), docTypes };
 }
 
 /** Indexes of the rules whose condition holds, in rule order. */

@@ -1,0 +1,28 @@
+/**
+ * Operational defaults that several parts of Clearway read: the stack sets them on the functions
+ * that need them, the functions fall back to them, and the local runtime derives its timers from
+ * them. Defined once here so that cloud, functions and local mode cannot disagree.
+ * Pure: no AWS imports, so the domain may read it too.
+ */
+
+/**
+ * How long a declaration may sit in ACCEPTED (or an event unconsumed) before the redrive sweep
+ * queues it again, seconds. Override: `CLEARWAY_STRANDED_AFTER_S`.
+ */
+export const DEFAULT_STRANDED_AFTER_S = 120;
+
+/** Webhook retry delays after each failed attempt, seconds (contract section 9). Override: `CLEARWAY_WEBHOOK_SCHEDULE`. */
+export const DEFAULT_WEBHOOK_SCHEDULE_S: readonly number[] = [5, 300, 1800, 7200, 18000, 36000, 36000];
+
+/** The stranded bound in force: `CLEARWAY_STRANDED_AFTER_S` if it is a number, else the default. */
+export function strandedAfterS(raw = process.env.CLEARWAY_STRANDED_AFTER_S): number {
+  const value = raw === undefined || raw === '' ? NaN : Number(raw);
+  return Number.isFinite(value) && value >= 0 ? value : DEFAULT_STRANDED_AFTER_S;
+}
+
+/** The webhook retry schedule in force: `CLEARWAY_WEBHOOK_SCHEDULE` (comma-separated seconds) if valid, else the default. */
+export function webhookScheduleS(raw = process.env.CLEARWAY_WEBHOOK_SCHEDULE): number[] {
+  if (!raw) return [...DEFAULT_WEBHOOK_SCHEDULE_S];
+  const values = raw.split(',').map(Number);
+  return values.every((v) => Number.isFinite(v) && v >= 0) ? values : [...DEFAULT_WEBHOOK_SCHEDULE_S];
+}
