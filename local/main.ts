@@ -4,6 +4,7 @@
  */
 import { LOCAL_DEFAULT_ADMIN_KEY } from '../shared/adapters/admin-key.js';
 import { StartupError } from './emulators.js';
+import { describeNode } from './node-runtime.js';
 import { startPlatform } from './platform.js';
 
 const env = process.env;
@@ -41,6 +42,7 @@ async function main() {
     log: (line) => console.error(`clearway: ${line}`),
   });
   console.log(`Clearway is up at ${platform.url} (started in ${(platform.startupMs / 1000).toFixed(1)} s)`);
+  console.log(`  runtime:  ${describeNode()}`);
   console.log(`  health:   curl ${platform.url}/health`);
   console.log(`  API docs: ${platform.url}/openapi.json`);
   console.log(

@@ -18,7 +18,7 @@ export type ClearwayFunctionProps = {
 };
 
 /**
- * Every Lambda of Clearway: Node 22 on arm64, bundled by the locally installed esbuild (never
+ * Every Lambda of Clearway: Node 24 on arm64, bundled by the locally installed esbuild (never
  * Docker) into minified ESM with source maps. The source entry and handler are written to the
  * template's metadata so the local runtime can run the very same module.
  */
@@ -33,7 +33,7 @@ export class ClearwayFunction extends NodejsFunction {
       role,
       entry: path.join(PROJECT_ROOT, props.entry),
       handler,
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       timeout: props.timeout ?? Duration.seconds(10),
       memorySize: props.memorySize ?? 512,
@@ -46,7 +46,7 @@ export class ClearwayFunction extends NodejsFunction {
         minify: true,
         sourceMap: true,
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: 'node24',
         mainFields: ['module', 'main'],
         // Bundle the SDK too: the versions tested are the versions deployed.
         externalModules: [],

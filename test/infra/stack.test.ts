@@ -111,11 +111,11 @@ describe('queues', () => {
 });
 
 describe('functions', () => {
-  it('run Node 22 on arm64 with source maps, and record their source for local mode', () => {
+  it('run Node 24 on arm64 with source maps, and record their source for local mode', () => {
     const fns = ofType('AWS::Lambda::Function').filter(([, f]) => f.Metadata?.['clearway:entry']);
     expect(fns.length).toBeGreaterThanOrEqual(6);
     for (const [, f] of fns) {
-      expect(f.Properties.Runtime).toBe('nodejs22.x');
+      expect(f.Properties.Runtime).toBe('nodejs24.x');
       expect(f.Properties.Architectures).toEqual(['arm64']);
       expect(f.Properties.Environment.Variables.NODE_OPTIONS).toContain('--enable-source-maps');
     }
