@@ -1,14 +1,14 @@
 /** Enterprise registry and region-wide credit (contract section 4). */
 import { routes } from '../../shared/api/routes.js';
 import { dynamoEnterpriseStore as enterprises } from '../../shared/adapters/enterprise-store.js';
-import { queueEvents } from '../../shared/adapters/outbox.js';
-import { notifyQueue } from '../../shared/adapters/queues.js';
 import { activeRuleSetForAudit } from '../../shared/adapters/ruleset-store.js';
-import { newEnterprise, planCreditChange, type EnterpriseRecord } from '../../shared/domain/enterprise.js';
-import { DomainError, notFound } from '../../shared/domain/errors.js';
+import { newEnterprise, type EnterpriseRecord } from '../../shared/domain/enterprise.js';
+import { notFound } from '../../shared/domain/errors.js';
 import { anyPrincipal, requireAdminOrOfficerRole, requireOfficerRole, type Principal } from '../../shared/domain/principal.js';
 import { creditMeasures } from '../../shared/domain/rules/measures.js';
 import { httpFunction, implement } from '../../shared/http/function.js';
+import { changeCredit } from '../../shared/app/credit.js';
+import { creditObjectionRoutes } from './credit-objections.js';
 
 const HISTORY_LIMIT = 100;
 
@@ -61,21 +61,11 @@ export const enterpriseRoutes = [
     routes.changeCredit,
     (p) => requireOfficerRole(p, 'credit'),
     async ({ params, body, principal }) => {
-      // Optimistic concurrency: two bureaus changing the same enterprise at once both succeed, in
-      // some order, each recorded against the state it actually changed.
-      for (let attempt = 0; attempt < 8; attempt++) {
-        const current = await enterprises.get(params.code);
-        if (!current) throw notFound(`enterprise ${params.code}`);
-        const change = planCreditChange(current, body, { bureau: principal.bureau!, principalId: principal.id }, new Date().toISOString());
-        if (!change) return { status: 200, body: await creditView(current) };
-        if (await enterprises.commitCreditChange(change, current.version)) {
-          await queueEvents(notifyQueue, [change.event]);
-          return { status: 200, body: await creditView(change.next) };
-        }
-      }
-      throw new DomainError('conflict', 'the credit record is changing too often; try again');
+      const record = await changeCredit(params.code, body, { bureau: principal.bureau!, principalId: principal.id });
+      return { status: 200, body: await creditView(record) };
     },
   ),
+  ...creditObjectionRoutes,
 ];
 
 export const handler = httpFunction('enterprises', enterpriseRoutes);

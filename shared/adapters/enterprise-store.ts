@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { transactWrite } from './transact.js';
-import type { CreditHistoryEntry, EnterpriseRecord, EnterpriseStore } from '../domain/enterprise.js';
+import { transactWrite, type TransactItems } from './transact.js';
+import type { CreditChange, CreditHistoryEntry, EnterpriseRecord, EnterpriseStore } from '../domain/enterprise.js';
 import { conflict } from '../domain/errors.js';
 import { dynamo, tableName } from './aws.js';
 import { keys } from './keys.js';
@@ -52,34 +52,43 @@ export const dynamoEnterpriseStore: EnterpriseStore = {
       }),
     );
     return Items.reverse().map((i) => {
-      const { at, bureau, principalId, from, to, wasBlacklisted, blacklisted, reason } = i as CreditHistoryEntry;
-      return { at, bureau, principalId, from, to, wasBlacklisted, blacklisted, reason };
+      const { at, bureau, principalId, from, to, wasBlacklisted, blacklisted, reason, objectionId } = i as CreditHistoryEntry;
+      return { at, bureau, principalId, from, to, wasBlacklisted, blacklisted, reason, ...(objectionId ? { objectionId } : {}) };
     });
   },
 
   async commitCreditChange(change, expectedVersion) {
-    const { next, history, event } = change;
-    const outcome = await transactWrite([
-      {
-        Update: {
-          TableName: tableName(),
-          Key: keys.enterprise(next.creditCode),
-          UpdateExpression: 'SET #level = :level, blacklisted = :bl, updatedAt = :at, updatedByBureau = :bureau, version = :next',
-          ConditionExpression: 'version = :expected',
-          ExpressionAttributeNames: { '#level': 'level' },
-          ExpressionAttributeValues: {
-            ':level': next.level,
-            ':bl': next.blacklisted,
-            ':at': next.updatedAt,
-            ':bureau': next.updatedByBureau,
-            ':next': next.version,
-            ':expected': expectedVersion,
-          },
-        },
-      },
-      { Put: { TableName: tableName(), Item: historyItem(next.creditCode, history) } },
-      outboxPut(event),
-    ]);
+    const outcome = await transactWrite(creditChangeItems(change, expectedVersion));
     return outcome.committed;
   },
 };
+
+/**
+ * The items of a credit change (record conditional on `expectedVersion`, history entry, outbox
+ * event), for a transaction of their own or inside a larger one (an upheld credit objection).
+ * The record's update is the first item.
+ */
+export function creditChangeItems(change: CreditChange, expectedVersion: number): TransactItems {
+  const { next, history, event } = change;
+  return [
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.enterprise(next.creditCode),
+        UpdateExpression: 'SET #level = :level, blacklisted = :bl, updatedAt = :at, updatedByBureau = :bureau, version = :next',
+        ConditionExpression: 'version = :expected',
+        ExpressionAttributeNames: { '#level': 'level' },
+        ExpressionAttributeValues: {
+          ':level': next.level,
+          ':bl': next.blacklisted,
+          ':at': next.updatedAt,
+          ':bureau': next.updatedByBureau,
+          ':next': next.version,
+          ':expected': expectedVersion,
+        },
+      },
+    },
+    { Put: { TableName: tableName(), Item: historyItem(next.creditCode, history) } },
+    outboxPut(event),
+  ];
+}

@@ -25,6 +25,13 @@ export const keys = {
   enterprise: (code: string) => ({ pk: `ENT#${code}`, sk: 'PROFILE' }),
   creditHistory: (code: string, at: string, seq: number) => ({ pk: `ENT#${code}`, sk: `CREDIT#${at}#${String(seq).padStart(6, '0')}` }),
   creditHistoryPrefix: 'CREDIT#',
+  /** Credit objections live in the enterprise's partition; the open one also holds the guard item. */
+  creditObjection: (code: string, id: string) => ({ pk: `ENT#${code}`, sk: `OBJECTION#${id}` }),
+  creditObjectionPrefix: 'OBJECTION#',
+  openCreditObjectionGuard: (code: string) => ({ pk: `ENT#${code}`, sk: 'OPEN_OBJECTION' }),
+  /** GSI2 partition of open objections, sorted by `dueBy#creditCode#id` (overdue = before now). */
+  openCreditObjections: 'OBJECTIONS_OPEN',
+  openCreditObjectionSort: (dueBy: string, code: string, id: string) => `${dueBy}#${code}#${id}`,
   clientRef: (enterprise: string, ref: string) => ({ pk: `ENT#${enterprise}`, sk: `REF#${ref}` }),
   idempotencyKey: (enterprise: string, key: string) => ({ pk: `ENT#${enterprise}`, sk: `IDEM#${key}` }),
   declaration: (id: string) => ({ pk: `DECL#${id}`, sk: 'DECL' }),

@@ -29,6 +29,7 @@ import {
   listDeclarationsQuery,
 } from '../schemas/declaration.js';
 import { createPrincipalRequest, principalCreated } from '../schemas/principal.js';
+import { decideObjectionRequest, fileObjectionRequest, objectionList, objectionParams, objectionView } from '../schemas/objection.js';
 import { creditChangeRequest, creditView, enterpriseCodeParams, enterpriseView, registerEnterpriseRequest } from '../schemas/enterprise.js';
 
 const health = z.object({ status: z.literal('ok'), region: z.string() }).meta({ id: 'Health' });
@@ -102,6 +103,39 @@ export const routes = {
     params: enterpriseCodeParams,
     body: creditChangeRequest,
     responses: { 200: creditView },
+  }),
+  fileCreditObjection: defineRoute({
+    method: 'POST',
+    path: '/enterprises/{code}/credit/objections',
+    fn: 'enterprises',
+    auth: 'key',
+    tag: 'credit',
+    summary: 'Object to its credit (that enterprise); decided within 20 days (dueBy); one open objection at a time (409)',
+    params: enterpriseCodeParams,
+    body: fileObjectionRequest,
+    responses: { 201: objectionView },
+  }),
+  listCreditObjections: defineRoute({
+    method: 'GET',
+    path: '/enterprises/{code}/credit/objections',
+    fn: 'enterprises',
+    auth: 'key',
+    tag: 'credit',
+    summary: "An enterprise's credit objections, newest first (that enterprise; officers with credit; admin)",
+    params: enterpriseCodeParams,
+    responses: { 200: objectionList },
+  }),
+  decideCreditObjection: defineRoute({
+    method: 'POST',
+    path: '/enterprises/{code}/credit/objections/{id}/decision',
+    fn: 'enterprises',
+    auth: 'key',
+    tag: 'credit',
+    summary:
+      'Decide a credit objection once (officer with credit); UPHELD with level/blacklisted changes the credit region-wide, the history naming the objection',
+    params: objectionParams,
+    body: decideObjectionRequest,
+    responses: { 200: objectionView },
   }),
   submitDeclaration: defineRoute({
     method: 'POST',

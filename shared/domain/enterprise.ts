@@ -30,6 +30,8 @@ export type CreditHistoryEntry = {
   wasBlacklisted: boolean;
   blacklisted: boolean;
   reason: string;
+  /** The credit objection (contract section 14) whose upheld decision made this change, if any. */
+  objectionId?: string;
 };
 
 export type CreditChangeRequest = { level?: CreditLevel; blacklisted?: boolean; reason: string };
@@ -83,6 +85,7 @@ export function planCreditChange(
   request: CreditChangeRequest,
   by: { bureau: string; principalId: string },
   now: string,
+  cause: { objectionId?: string } = {},
 ): CreditChange | undefined {
   if (request.level === undefined && request.blacklisted === undefined) {
     throw new DomainError('invalid', 'a credit change needs level or blacklisted', [
@@ -103,6 +106,7 @@ export function planCreditChange(
     wasBlacklisted: from.blacklisted,
     blacklisted: to.blacklisted,
     reason: request.reason,
+    ...(cause.objectionId ? { objectionId: cause.objectionId } : {}),
   };
   const event: OutboxEvent = {
     id: `evt_${timeOrderedId()}`,
@@ -118,6 +122,7 @@ export function planCreditChange(
       bureau: by.bureau,
       reason: request.reason,
       changedAt: at,
+      ...(cause.objectionId ? { objectionId: cause.objectionId } : {}),
     },
   };
   return { next, history, event };

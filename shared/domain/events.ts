@@ -9,6 +9,10 @@ export const EVENT_TYPES = [
   'declaration.returned',
   'declaration.failed',
   'enterprise.credit_changed',
+  // contract sections 13 and 14
+  'declaration.amended',
+  'declaration.cancelled',
+  'enterprise.credit_objection_decided',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -57,6 +57,7 @@ export const creditView = z
         wasBlacklisted: z.boolean(),
         blacklisted: z.boolean().meta({ description: 'Blacklist state after the change' }),
         reason: z.string(),
+        objectionId: z.string().optional().meta({ description: 'The upheld credit objection that made this change' }),
       }),
     ),
   })
