@@ -29,12 +29,12 @@ export async function redrive(now = new Date()): Promise<RedriveResult> {
   ]);
 
   const declarationIds: string[] = [];
-  for (const item of stranded) if (await touchPending(item, iso)) declarationIds.push(item.pk.slice('DECL#'.length));
+  for (const item of stranded) if (await touchPending(item, iso)) declarationIds.push(keys.declarationIdOf(item.pk));
   const eventIds: string[] = [];
-  for (const item of events) if (await touchPending(item, iso)) eventIds.push(item.pk.slice('EVENT#'.length));
+  for (const item of events) if (await touchPending(item, iso)) eventIds.push(keys.eventIdOf(item.pk));
 
   const deliveryIds: string[] = [];
-  for (const item of deliveries) if (await touchPending(item, iso)) deliveryIds.push(item.pk.slice('DELIVERY#'.length));
+  for (const item of deliveries) if (await touchPending(item, iso)) deliveryIds.push(keys.deliveryIdOf(item.pk));
 
   await auditQueue.sendMany(declarationIds.map((declarationId) => ({ declarationId })));
   await notifyQueue.sendMany([...eventIds.map((eventId) => ({ eventId })), ...deliveryIds.map((deliveryId) => ({ deliveryId }))]);

@@ -13,7 +13,7 @@ export const LISTING_INDEX_ATTRIBUTES: readonly string[] = [...DECLARATION_SUMMA
 
 /**
  * The one table every bureau of the region shares (key design: docs/data-model.md).
- * On-demand, point-in-time recovery, deletion protection outside dev.
+ * On-demand, point-in-time recovery, deletion protection outside dev. No TTL: nothing stored expires.
  */
 export class DataTable extends Construct {
   readonly table: TableV2;
@@ -27,7 +27,6 @@ export class DataTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: props.production,
       removalPolicy: props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-      timeToLiveAttribute: 'expiresAt',
       globalSecondaryIndexes: [
         {
           indexName: GSI1,

@@ -8,7 +8,7 @@ import { transactWrite, type TransactItems } from './transact.js';
 import { canTransition, totalValueUsd as totalValueOf, type DeclarationRecord } from '../domain/declaration.js';
 import type { DeclarationLine, DeclarationStatus } from '../schemas/declaration.js';
 import { dynamo, queryAll, tableName } from './aws.js';
-import { decodeCursor, encodeCursor, GSI1, GSI3, keys, PENDING_SHARDS, shardOf, withoutStorageAttributes } from './keys.js';
+import { DAY_SHARDS, decodeCursor, encodeCursor, GSI1, GSI3, keys, withoutStorageAttributes } from './keys.js';
 import { counterUpdates, type CounterIncrements } from './stats-counters.js';
 import { outboxPut } from './outbox.js';
 import type { OutboxEvent } from '../domain/events.js';
@@ -17,7 +17,6 @@ import type { CertificateContent } from '../domain/certificate.js';
 const CHUNK_BYTES = 300_000;
 /** Lines up to this size live in the header item itself (one item to write and read). */
 const INLINE_LINES_BYTES = 64_000;
-const LINES_PREFIX = 'LINES#';
 
 export type IdempotencyGuard = { kind: 'clientRef' | 'idempotencyKey'; value: string };
 export type ExistingDeclaration = { declarationId: string; bodyHash: string; guard: IdempotencyGuard['kind'] };
@@ -142,12 +141,10 @@ export const declarationStore = {
             totalValueUsd,
             lineChunks: chunks.length,
             ...(inline ? { linesJson } : {}),
-            gsi1pk: keys.declarationsOfEnterprise(record.enterpriseId),
-            gsi1sk: `${record.createdAt}#${record.id}`,
-            gsi2pk: keys.strandedShard(shardOf(record.id)),
+            ...keys.ownerListing(keys.declarationsOfEnterprise(record.enterpriseId), record.createdAt, record.id),
+            gsi2pk: keys.stranded(record.id),
             gsi2sk: record.createdAt,
-            gsi3pk: keys.declarationsOfDay(record.createdAt.slice(0, 10), shardOf(record.id)),
-            gsi3sk: `${record.createdAt}#${record.id}`,
+            ...keys.dayListing(record.createdAt, record.id),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
@@ -156,8 +153,7 @@ export const declarationStore = {
         Put: {
           TableName: tableName(),
           Item: {
-            pk: keys.declaration(record.id).pk,
-            sk: `${LINES_PREFIX}${String(i).padStart(4, '0')}`,
+            ...keys.declarationLines(record.id, i),
             itemType: 'declaration-lines',
             lines: chunk,
           },
@@ -210,13 +206,15 @@ export const declarationStore = {
       ExpressionAttributeValues: { ':pk': keys.declaration(id).pk },
       ConsistentRead: true,
     });
-    const headerItem = items.find((i) => i.sk === 'DECL');
+    const headerItem = items.find((i) => i.sk === keys.declaration(id).sk);
     if (!headerItem) return undefined;
     if (typeof headerItem.linesJson === 'string') {
       const { lineCount: _n, totalValueUsd: _v, ...header } = headerOf(headerItem);
       return { ...header, lines: JSON.parse(headerItem.linesJson) as DeclarationLine[] } as DeclarationRecord;
     }
-    const chunks = items.filter((i) => String(i.sk).startsWith(LINES_PREFIX)).sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
+    const chunks = items
+      .filter((i) => String(i.sk).startsWith(keys.declarationLinesPrefix))
+      .sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
     if (chunks.length !== headerItem.lineChunks)
       throw new Error(`declaration ${id}: ${chunks.length} of ${String(headerItem.lineChunks)} line chunks`);
     const { lineCount: _n, totalValueUsd: _v, ...header } = headerOf(headerItem);
@@ -234,15 +232,17 @@ export const declarationStore = {
       days.push(day.toISOString().slice(0, 10));
     }
     const ids: { sk: string; id: string }[] = [];
+    const { from: lower, to: upper } = keys.createdBetween(from, to);
+    const range = { ':from': lower, ':to': upper };
     for (const day of days) {
       const pages = await Promise.all(
-        Array.from({ length: PENDING_SHARDS }, (_, shard) =>
+        Array.from({ length: DAY_SHARDS }, (_, shard) =>
           dynamo.send(
             new QueryCommand({
               TableName: tableName(),
               IndexName: GSI3,
               KeyConditionExpression: 'gsi3pk = :day AND gsi3sk BETWEEN :from AND :to',
-              ExpressionAttributeValues: { ':day': keys.declarationsOfDay(day, shard), ':from': from, ':to': `${to}~` },
+              ExpressionAttributeValues: { ':day': keys.declarationsOfDay(day, shard), ...range },
               ScanIndexForward: false,
               Limit: limit,
             }),
@@ -250,7 +250,7 @@ export const declarationStore = {
         ),
       );
       for (const page of pages)
-        for (const item of page.Items ?? []) ids.push({ sk: item.gsi3sk as string, id: (item.pk as string).slice('DECL#'.length) });
+        for (const item of page.Items ?? []) ids.push({ sk: item.gsi3sk as string, id: keys.declarationIdOf(item.pk as string) });
       if (ids.length >= limit) break;
     }
     return ids
@@ -268,7 +268,8 @@ export const declarationStore = {
     const start = decodeCursor(q.cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk']);
     if (q.cursor && (!start || start.gsi1pk !== owner)) return 'bad-cursor';
     const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':owner': owner, ':from': q.from ?? '0', ':to': `${q.to ?? '9'}~` };
+    const created = keys.createdBetween(q.from, q.to);
+    const values: Record<string, unknown> = { ':owner': owner, ':from': created.from, ':to': created.to };
     let filter: string | undefined;
     if (q.status) {
       names['#status'] = 'status';

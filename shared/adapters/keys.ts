@@ -1,24 +1,38 @@
 /**
- * The single-table key design. Every item's keys are built here and nowhere else; docs/data-model.md
- * lists the access pattern each one serves.
+ * The single-table key design. Every item's keys are built here, and every id read back out of a
+ * key is parsed here, nowhere else; docs/data-model.md lists the access pattern each one serves.
  *
  * Table: pk, sk (strings). GSI1 (gsi1pk, gsi1sk): listings by owner, newest first.
  * GSI2 (gsi2pk, gsi2sk): sparse "pending work by age" index, sharded so that no partition gets hot
- * at peak; an item is in it only while work on it is pending. TTL attribute: expiresAt.
+ * at peak; an item is in it only while work on it is pending.
+ * GSI3 (gsi3pk, gsi3sk): the region's declarations by day, sharded.
  */
 export const GSI1 = 'gsi1';
 export const GSI2 = 'gsi2';
 export const GSI3 = 'gsi3';
 
-/** How many shards the pending-work index spreads over; a sweep queries each. */
+/** How many shards the pending-work index (GSI2) spreads each kind of work over; a sweep queries each. */
 export const PENDING_SHARDS = 8;
+/** How many shards a day of declarations (GSI3) spreads over; a region listing queries each. */
+export const DAY_SHARDS = 8;
+/** How many items each statistics counter is spread over (a random one per write; reads sum them). */
+export const STATS_SHARDS = 16;
 
 /** Deterministic shard of an id (so a re-put of the same item stays in its shard). */
-export function shardOf(id: string, shards = PENDING_SHARDS): number {
+export function shardOf(id: string, shards: number): number {
   let h = 0;
   for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) | 0;
   return Math.abs(h) % shards;
 }
+
+/** The id after a key's prefix; a key of another kind is a defect, not data. */
+function idAfter(prefix: string, key: string): string {
+  if (!key.startsWith(prefix)) throw new Error(`key ${key} is not a ${prefix} key`);
+  return key.slice(prefix.length);
+}
+
+/** Sort key of listings by time (GSI1, GSI3): creation instant, then id for uniqueness. */
+const byCreation = (createdAt: string, id: string) => `${createdAt}#${id}`;
 
 export const keys = {
   principalByKeyHash: (hash: string) => ({ pk: `KEY#${hash}`, sk: 'PRINCIPAL' }),
@@ -35,24 +49,49 @@ export const keys = {
   clientRef: (enterprise: string, ref: string) => ({ pk: `ENT#${enterprise}`, sk: `REF#${ref}` }),
   idempotencyKey: (enterprise: string, key: string) => ({ pk: `ENT#${enterprise}`, sk: `IDEM#${key}` }),
   declaration: (id: string) => ({ pk: `DECL#${id}`, sk: 'DECL' }),
+  declarationIdOf: (pk: string) => idAfter('DECL#', pk),
+  /** The i-th chunk of a declaration's lines, beside its header (sorted by i). */
+  declarationLines: (id: string, chunk: number) => ({ pk: `DECL#${id}`, sk: `LINES#${String(chunk).padStart(4, '0')}` }),
+  declarationLinesPrefix: 'LINES#',
   declarationsOfEnterprise: (enterprise: string) => `ENTDECL#${enterprise}`,
   strandedShard: (shard: number) => `STRANDED#${shard}`,
+  /** Where a declaration waits in the pending index while it is not audited yet. */
+  stranded: (id: string) => `STRANDED#${shardOf(id, PENDING_SHARDS)}`,
   declarationsOfDay: (day: string, shard: number) => `DECLDAY#${day}#${shard}`,
+  /** A declaration's entry in its day's listing (GSI3). */
+  dayListing: (createdAt: string, id: string) => ({
+    gsi3pk: `DECLDAY#${createdAt.slice(0, 10)}#${shardOf(id, DAY_SHARDS)}`,
+    gsi3sk: byCreation(createdAt, id),
+  }),
+  /** An item's entry in its owner's listing (GSI1), newest first by creation. */
+  ownerListing: (owner: string, createdAt: string, id: string) => ({ gsi1pk: owner, gsi1sk: byCreation(createdAt, id) }),
+  /** Bounds of a listing sort key for items created in [from, to] (ISO instants or days; either may be open). */
+  createdBetween: (from: string | undefined, to: string | undefined) => ({ from: from ?? '0', to: `${to ?? '9'}~` }),
   ruleSet: (version: number) => ({ pk: `RULESET#${String(version).padStart(8, '0')}`, sk: 'RULESET' }),
   ruleSetPointer: { pk: 'RULESETS', sk: 'ACTIVE' },
   ruleSetSequence: { pk: 'RULESETS', sk: 'SEQUENCE' },
   ruleSetList: 'RULESETS',
   event: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
+  eventIdOf: (pk: string) => idAfter('EVENT#', pk),
   outboxShard: (shard: number) => `OUTBOX#${shard}`,
+  /** Where an event waits in the pending index until it is consumed. */
+  outbox: (id: string) => `OUTBOX#${shardOf(id, PENDING_SHARDS)}`,
   webhook: (enterprise: string) => ({ pk: `ENT#${enterprise}`, sk: 'WEBHOOK' }),
   delivery: (id: string) => ({ pk: `DELIVERY#${id}`, sk: 'DELIVERY' }),
+  deliveryIdOf: (pk: string) => idAfter('DELIVERY#', pk),
   deliveriesOfEnterprise: (enterprise: string) => `ENTDELIV#${enterprise}`,
   deliveryDueShard: (shard: number) => `WEBHOOK_DUE#${shard}`,
+  /** Where a delivery waits in the pending index while an attempt is due. */
+  deliveryDue: (id: string) => `WEBHOOK_DUE#${shardOf(id, PENDING_SHARDS)}`,
   certificate: (no: string) => ({ pk: `CERT#${no}`, sk: 'CERT' }),
   statsCounter: (dimension: string, bureau: string, day: string, direction: string, shard: number) => ({
-    pk: `STATS#${dimension}#${bureau}`,
+    pk: keys.statsOfBureau(dimension, bureau),
     sk: `${day}#${direction}#${shard}`,
   }),
+  /** Every counter item of one view and bureau (sort keys start with the UTC day). */
+  statsOfBureau: (dimension: string, bureau: string) => `STATS#${dimension}#${bureau}`,
+  /** Sort-key bounds of the counters of the days [fromDay, toDay] (YYYY-MM-DD). */
+  statsDays: (fromDay: string, toDay: string) => ({ from: fromDay, to: `${toDay}~` }),
 };
 
 /** Attributes that exist only for the table's keys, indexes and bookkeeping, never for a reader. */

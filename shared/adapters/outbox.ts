@@ -7,7 +7,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { NotifyMessage, OutboxEvent } from '../domain/events.js';
 import { dynamo, tableName } from './aws.js';
-import { keys, shardOf } from './keys.js';
+import { keys } from './keys.js';
 import { queueCommittedWork, type WorkQueue } from './queue.js';
 
 /** The Put of a transaction that records an event exactly once (conditional on its id). */
@@ -19,7 +19,7 @@ export function outboxPut(event: OutboxEvent) {
         ...keys.event(event.id),
         ...event,
         itemType: 'event',
-        gsi2pk: keys.outboxShard(shardOf(event.id)),
+        gsi2pk: keys.outbox(event.id),
         gsi2sk: event.timestamp,
       },
       ConditionExpression: 'attribute_not_exists(pk)',

@@ -4,12 +4,11 @@
  * the transaction that changes the state they count, so retries and redeliveries never count twice.
  * Each counter is spread over shards so that a peak does not make one item hot.
  */
-import { keys } from './keys.js';
+import { keys, STATS_SHARDS } from './keys.js';
 import { tableName } from './aws.js';
 import { statsBureaus } from '../domain/declaration.js';
 import type { DeclarationInput } from '../schemas/declaration.js';
 
-export const STATS_SHARDS = 16;
 export const STATS_DIMENSIONS = ['declaredAt', 'inspectedAt', 'destination'] as const;
 export type StatsDimension = (typeof STATS_DIMENSIONS)[number];
 

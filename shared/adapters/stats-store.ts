@@ -3,6 +3,7 @@
  * query per bureau over the days asked for, summed over shards and days.
  */
 import { queryAll } from './aws.js';
+import { keys } from './keys.js';
 import { RELEASE_BUCKETS_S, type StatsDimension } from './stats-counters.js';
 
 const METRICS = ['declarations', 'lines', 'valueUsd', 'released', 'documentReleased', 'inspected', 'failed', 'returned'] as const;
@@ -34,9 +35,10 @@ export async function readStats(
     bureaus.map(async (bureau) => {
       const sums = Object.fromEntries(METRICS.map((m) => [m, 0])) as Record<(typeof METRICS)[number], number>;
       const histogram = RELEASE_BUCKETS_S.map(() => 0);
+      const days = keys.statsDays(fromDay, toDay);
       const items = await queryAll({
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': `STATS#${dimension}#${bureau}`, ':from': fromDay, ':to': `${toDay}~` },
+        ExpressionAttributeValues: { ':pk': keys.statsOfBureau(dimension, bureau), ':from': days.from, ':to': days.to },
       });
       for (const item of items) {
         if (direction && item.direction !== direction) continue;

@@ -4,7 +4,7 @@ import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, U
 import type { Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint } from '../domain/webhook.js';
 import { DISABLE_AFTER_FAILED_DELIVERIES } from '../domain/webhook.js';
 import { dynamo, tableName } from './aws.js';
-import { decodeCursor, encodeCursor, GSI1, keys, shardOf, withoutStorageAttributes } from './keys.js';
+import { decodeCursor, encodeCursor, GSI1, keys, withoutStorageAttributes } from './keys.js';
 
 const strip = <T>(item: Record<string, unknown>): T => withoutStorageAttributes<T>(item);
 
@@ -91,10 +91,9 @@ export const webhookStore = {
           ...keys.delivery(delivery.id),
           itemType: 'delivery',
           ...delivery,
-          gsi1pk: keys.deliveriesOfEnterprise(delivery.enterpriseId),
-          gsi1sk: `${delivery.createdAt}#${delivery.id}`,
+          ...keys.ownerListing(keys.deliveriesOfEnterprise(delivery.enterpriseId), delivery.createdAt, delivery.id),
           // Due at once: if the worker dies before the first attempt, the sweep makes it.
-          gsi2pk: keys.deliveryDueShard(shardOf(delivery.id)),
+          gsi2pk: keys.deliveryDue(delivery.id),
           gsi2sk: delivery.createdAt,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -140,7 +139,7 @@ export const webhookStore = {
         ExpressionAttributeValues: {
           ':attempt': [attempt],
           ':status': status,
-          ...(nextAttemptAt ? { ':next': nextAttemptAt, ':due': keys.deliveryDueShard(shardOf(delivery.id)) } : { ':none': null }),
+          ...(nextAttemptAt ? { ':next': nextAttemptAt, ':due': keys.deliveryDue(delivery.id) } : { ':none': null }),
         },
       }),
     );
@@ -155,7 +154,7 @@ export const webhookStore = {
         UpdateExpression: 'SET #status = :retrying, nextAttemptAt = :now, gsi2pk = :due, gsi2sk = :now REMOVE leaseUntil',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':retrying': 'RETRYING', ':now': now, ':due': keys.deliveryDueShard(shardOf(id)) },
+        ExpressionAttributeValues: { ':retrying': 'RETRYING', ':now': now, ':due': keys.deliveryDue(id) },
       }),
     );
   },
@@ -177,7 +176,7 @@ export const webhookStore = {
       }),
     );
     // The listing index carries keys only for deliveries: one BatchGet for the page (<= 100).
-    const ids = (page.Items ?? []).map((i) => String(i.pk).slice('DELIVERY#'.length));
+    const ids = (page.Items ?? []).map((i) => keys.deliveryIdOf(String(i.pk)));
     const found = new Map<string, Delivery>();
     let pending: Record<string, unknown>[] = ids.map((id) => keys.delivery(id));
     while (pending.length) {

@@ -50,7 +50,7 @@ beforeAll(() => {
 });
 
 describe('data', () => {
-  it('has one on-demand table with point-in-time recovery, the three indexes and TTL', () => {
+  it('has one on-demand table with point-in-time recovery and the three indexes, and no TTL nothing writes', () => {
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       BillingMode: 'PAY_PER_REQUEST',
@@ -60,7 +60,7 @@ describe('data', () => {
         Match.objectLike({ IndexName: 'gsi2' }),
         Match.objectLike({ IndexName: 'gsi3' }),
       ],
-      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      TimeToLiveSpecification: Match.absent(),
     });
   });
   it('protects the table from deletion outside dev', () => {
