@@ -10,8 +10,9 @@ import { queueEvents } from '../adapters/outbox.js';
 import { notifyQueue } from '../adapters/queues.js';
 import { decideObjection, fileObjection, type CreditObjection, type DecideObjectionInput } from '../domain/credit-objection.js';
 import { planCreditChange, type CreditChangeRequest, type EnterpriseRecord, type EnterpriseStore } from '../domain/enterprise.js';
-import { conflict, DomainError, notFound } from '../domain/errors.js';
+import { conflict, notFound } from '../domain/errors.js';
 import type { OutboxEvent } from '../domain/events.js';
+import { LOST_RACE, retryOnConflict } from './conflict-retry.js';
 
 export type CreditPorts = {
   enterprises: EnterpriseStore;
@@ -28,7 +29,6 @@ export const productionCreditPorts = (): CreditPorts => ({
   now: () => new Date().toISOString(),
 });
 
-const MAX_ATTEMPTS = 8;
 type Officer = { bureau: string; principalId: string };
 
 /**
@@ -41,17 +41,15 @@ export async function changeCredit(
   by: Officer,
   ports: CreditPorts = productionCreditPorts(),
 ): Promise<EnterpriseRecord> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return retryOnConflict('the credit record', async () => {
     const current = await ports.enterprises.get(code);
     if (!current) throw notFound(`enterprise ${code}`);
     const change = planCreditChange(current, request, by, ports.now());
     if (!change) return current;
-    if (await ports.enterprises.commitCreditChange(change, current.version)) {
-      await ports.publish([change.event]);
-      return change.next;
-    }
-  }
-  throw new DomainError('conflict', 'the credit record is changing too often; try again');
+    if (!(await ports.enterprises.commitCreditChange(change, current.version))) return LOST_RACE;
+    await ports.publish([change.event]);
+    return change.next;
+  });
 }
 
 export async function fileCreditObjection(
@@ -79,17 +77,15 @@ export async function decideCreditObjection(
   by: Officer,
   ports: CreditPorts = productionCreditPorts(),
 ): Promise<CreditObjection> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return retryOnConflict(`objection ${id}`, async () => {
     const [objection, enterprise] = await Promise.all([ports.objections.get(code, id), ports.enterprises.get(code)]);
     if (!objection || !enterprise) throw notFound(`objection ${id} of enterprise ${code}`);
     const decided = decideObjection(objection, enterprise, input, by, ports.now());
     const outcome = await ports.objections.commitDecision(decided, enterprise.version);
-    if (outcome === 'committed') {
-      await ports.publish(decided.events);
-      return decided.objection;
-    }
     // 'already-decided': the next read sees it decided and the domain answers 409.
     // 'credit-moved': another credit change landed first; decide on the new credit.
-  }
-  throw new DomainError('conflict', `objection ${id} is changing too often; try again`);
+    if (outcome !== 'committed') return LOST_RACE;
+    await ports.publish(decided.events);
+    return decided.objection;
+  });
 }
