@@ -1,4 +1,4 @@
-/** POST /principals (admin). */
+/** POST /principals (admin); GET /principals/me (any key). */
 import { routes } from '../../shared/api/routes.js';
 import { dynamoEnterpriseStore } from '../../shared/adapters/enterprise-store.js';
 import { dynamoPrincipalStore } from '../../shared/adapters/principal-store.js';
@@ -7,6 +7,15 @@ import { newPrincipal, requireRegistered } from '../../shared/domain/principals.
 import { httpFunction, implement } from '../../shared/http/function.js';
 
 export const principalRoutes = [
+  implement(routes.whoAmI, undefined, async ({ principal }) => ({
+    status: 200,
+    body: {
+      id: principal.id,
+      kind: principal.kind,
+      ...(principal.kind === 'enterprise' ? { enterpriseId: principal.enterpriseId } : {}),
+      ...(principal.kind === 'officer' ? { bureau: principal.bureau, roles: principal.roles } : {}),
+    },
+  })),
   implement(routes.createPrincipal, requireAdmin, async ({ body, principal: admin }) => {
     if (body.kind === 'enterprise') {
       requireRegistered(body.enterpriseId, !!(await dynamoEnterpriseStore.get(body.enterpriseId)));

@@ -28,7 +28,7 @@ import {
   declarationView,
   listDeclarationsQuery,
 } from '../schemas/declaration.js';
-import { createPrincipalRequest, principalCreated } from '../schemas/principal.js';
+import { createPrincipalRequest, principalCreated, principalView } from '../schemas/principal.js';
 import { decideObjectionRequest, fileObjectionRequest, objectionList, objectionParams, objectionView } from '../schemas/objection.js';
 import { creditChangeRequest, creditView, enterpriseCodeParams, enterpriseView, registerEnterpriseRequest } from '../schemas/enterprise.js';
 
@@ -62,6 +62,15 @@ export const routes = {
     summary: 'Create a principal and its API key (admin). The key is shown once.',
     body: createPrincipalRequest,
     responses: { 201: principalCreated },
+  }),
+  whoAmI: defineRoute({
+    method: 'GET',
+    path: '/principals/me',
+    fn: 'principals',
+    auth: 'key',
+    tag: 'principals',
+    summary: 'The calling principal: kind, enterprise or bureau, roles (any key; the API key itself is never returned)',
+    responses: { 200: principalView },
   }),
   registerEnterprise: defineRoute({
     method: 'POST',

@@ -34,3 +34,14 @@ export const principalCreated = z
     apiKey: z.string().meta({ description: 'Shown once; only its hash is stored' }),
   })
   .meta({ id: 'PrincipalCreated' });
+
+/** `GET /principals/me`: who the calling key is, so a client (the web console) can show what it may do. */
+export const principalView = z
+  .object({
+    id: z.string(),
+    kind: principalKind,
+    enterpriseId: z.string().optional(),
+    bureau: z.string().optional(),
+    roles: z.array(officerRole).optional(),
+  })
+  .meta({ id: 'PrincipalView' });
