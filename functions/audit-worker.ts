@@ -31,7 +31,7 @@ async function processRecord(record: SQSRecord): Promise<void> {
   const result = await auditDeclaration(declarationId);
   if (result.outcome === 'decided') {
     logger.info('declaration audited', { declarationId, status: result.status });
-    await queueEvents(notifyQueue, [result.event]);
+    await queueEvents(notifyQueue, result.events);
   } else {
     logger.info(`audit skipped: ${result.outcome}`, { declarationId });
   }

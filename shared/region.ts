@@ -22,6 +22,14 @@ export const regionConfigSchema = z
     awsRegion: z.string().min(1),
     leadBureau: z.string(),
     bureaus: z.array(bureauSchema).min(1),
+    /**
+     * Officers' work (contract section 12): time limit per step kind, seconds (a kind not named
+     * gets `default`, 86,400 s: the 24-hour clearance target).
+     */
+    stepTimeLimitsS: z
+      .object({ default: z.number().int().positive().max(31_536_000) })
+      .catchall(z.number().int().positive().max(31_536_000))
+      .default({ default: 86_400 }),
   })
   .superRefine((region, ctx) => {
     const codes = region.bureaus.map((b) => b.code);
@@ -53,4 +61,14 @@ export const portCodes = [...portOwner.keys()] as [string, ...string[]];
 /** The bureau a port belongs to, or undefined for a port outside the region. */
 export function bureauOfPort(port: string): string | undefined {
   return portOwner.get(port);
+}
+
+/**
+ * The time limit of a step kind, seconds: the region config's, unless CLEARWAY_STEP_TIME_LIMIT_S
+ * overrides every kind (local mode and tests, so that a step passes its due time in seconds).
+ */
+export function stepTimeLimitS(kind: string): number {
+  const override = Number(process.env.CLEARWAY_STEP_TIME_LIMIT_S);
+  if (Number.isInteger(override) && override > 0) return override;
+  return region.stepTimeLimitsS[kind] ?? region.stepTimeLimitsS.default;
 }

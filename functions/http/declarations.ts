@@ -91,10 +91,8 @@ export const declarationRoutes = [
     routes.recordStep,
     (p) => requireOfficerRole(p, 'inspector'),
     async ({ params, body, principal, baseUrl }) => {
-      const { declaration, event } = await recordStep(params.id, params.kind, principal as Officer, body);
-      if (event) {
-        await queueEvents(notifyQueue, [event]);
-      }
+      const { declaration, events } = await recordStep(params.id, params.kind, principal as Officer, body);
+      await queueEvents(notifyQueue, events);
       return { status: 200, body: declarationView(declaration, baseUrl) };
     },
   ),

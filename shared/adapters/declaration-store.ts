@@ -9,9 +9,9 @@ import { canTransition, totalValueUsd as totalValueOf, type DeclarationRecord } 
 import type { DeclarationLine, DeclarationStatus } from '../schemas/declaration.js';
 import { dynamo, queryAll, tableName } from './aws.js';
 import { DAY_SHARDS, decodeCursor, encodeCursor, GSI1, GSI3, keys, withoutStorageAttributes } from './keys.js';
-import { counterUpdates, type CounterIncrements } from './stats-counters.js';
+import { counterUpdates } from './stats-counters.js';
 import { outboxPut } from './outbox.js';
-import type { OutboxEvent } from '../domain/events.js';
+import type { DeclarationTransition } from '../domain/transition.js';
 import type { CertificateContent } from '../domain/certificate.js';
 
 const CHUNK_BYTES = 300_000;
@@ -51,56 +51,51 @@ function headerOf(item: Record<string, unknown>): DeclarationHeader {
   return withoutStorageAttributes<DeclarationHeader>(item, ['lineChunks', 'linesJson']);
 }
 
-/** A state change of a declaration, with everything that must commit with it. */
-export type Transition = {
-  from: DeclarationStatus;
-  to: DeclarationStatus;
-  at: string;
-  set: Partial<Pick<DeclarationRecord, 'decision' | 'steps' | 'release' | 'stepsVersion'>>;
-  timeline: DeclarationRecord['timeline'];
-  event?: OutboxEvent;
-  counters?: CounterIncrements;
-  releaseSeconds?: number;
-  certificate?: { content: CertificateContent; digest: string; signature: string };
-  /** Extra condition on the header (e.g. the steps version an inspection result was based on). */
-  condition?: { expression: string; values: Record<string, unknown> };
-};
-
 export const declarationStore = {
   /**
-   * Moves a declaration from `from` to `to` with its timeline entries, outbox event, statistics
-   * counters and certificate, in one transaction conditional on the status it leaves. Returns false
-   * when the declaration is no longer in `from` (a redelivery, or another bureau got there first).
+   * Applies a pure transition (shared/domain/transition.ts) as ONE transaction: the header's
+   * changed attributes, status, version and timeline, conditional on the version the transition
+   * was computed from; its outbox events, statistics counters and certificate. Returns false when
+   * the declaration changed meanwhile (a redelivery, another bureau got there first): the caller
+   * reads again and decides on the new state.
    */
-  async transition(
-    d: Pick<DeclarationRecord, 'id' | 'createdAt' | 'declaredAt' | 'inspectionBureau' | 'portBureau' | 'direction'>,
-    t: Transition,
-  ): Promise<boolean> {
+  async apply(t: DeclarationTransition): Promise<boolean> {
+    const d = t.record;
     // The state machine is the domain's; a change to the same status only updates the record.
     if (t.from !== t.to && !canTransition(t.from, t.to)) throw new Error(`declaration ${d.id}: ${t.from} → ${t.to} is not a transition`);
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = { ':from': t.from, ':to': t.to, ':at': t.at, ':timeline': t.timeline };
-    const sets = ['#status = :to', 'updatedAt = :at', 'timeline = list_append(timeline, :timeline)'];
+    const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
+    const values: Record<string, unknown> = {
+      ':from': t.from,
+      ':to': t.to,
+      ':at': d.updatedAt,
+      ':timeline': t.timeline,
+      ':seen': t.expectedVersion,
+      ':next': t.expectedVersion + 1,
+    };
+    const sets = ['#status = :to', 'updatedAt = :at', 'timeline = list_append(timeline, :timeline)', '#version = :next'];
     for (const [k, v] of Object.entries(t.set)) {
+      if (v === undefined) continue;
       names[`#${k}`] = k;
       values[`:${k}`] = v;
       sets.push(`#${k} = :${k}`);
     }
-    Object.assign(values, t.condition?.values);
+    const seen = t.expectedVersion === 0 ? '(#version = :seen OR attribute_not_exists(#version))' : '#version = :seen';
     const items: TransactItems = [
       {
         Update: {
           TableName: tableName(),
           Key: keys.declaration(d.id),
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE gsi2pk, gsi2sk`,
-          ConditionExpression: `#status = :from${t.condition ? ` AND ${t.condition.expression}` : ''}`,
+          // Out of the stranded index once it has left ACCEPTED (the audit is done).
+          UpdateExpression: `SET ${sets.join(', ')}${t.to !== 'ACCEPTED' ? ' REMOVE gsi2pk, gsi2sk' : ''}`,
+          ConditionExpression: `#status = :from AND ${seen}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         },
       },
     ];
-    if (t.event) items.push(outboxPut(t.event));
-    if (t.counters || t.releaseSeconds !== undefined) items.push(...counterUpdates(d, t.counters ?? {}, t.releaseSeconds));
+    for (const event of t.events) items.push(outboxPut(event));
+    const counters = Object.values(t.counters).some((v) => v !== undefined && v !== 0);
+    if (counters || t.releaseSeconds !== undefined) items.push(...counterUpdates(d, t.counters, t.releaseSeconds));
     if (t.certificate) {
       items.push({
         Put: {
@@ -112,7 +107,7 @@ export const declarationStore = {
     }
     const outcome = await transactWrite(items);
     if (outcome.committed) return true;
-    // Only the declaration's own condition decides "no longer in `from`"; any other failed
+    // Only the declaration's own condition decides "changed meanwhile"; any other failed
     // condition (e.g. a certificate number taken) is a real error.
     if (outcome.failedItems.includes(0)) return false;
     throw new Error(`declaration ${d.id}: transition failed on items ${outcome.failedItems.join(', ')}`);

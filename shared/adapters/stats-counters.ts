@@ -12,16 +12,9 @@ import type { DeclarationInput } from '../schemas/declaration.js';
 export const STATS_DIMENSIONS = ['declaredAt', 'inspectedAt', 'destination'] as const;
 export type StatsDimension = (typeof STATS_DIMENSIONS)[number];
 
-export type CounterIncrements = Partial<{
-  declarations: number;
-  lines: number;
-  valueUsd: number;
-  released: number;
-  documentReleased: number;
-  inspected: number;
-  failed: number;
-  returned: number;
-}>;
+/** The deltas a transition moves (defined with the transitions, in the domain). */
+export type { CounterIncrements } from '../domain/transition.js';
+import type { CounterIncrements } from '../domain/transition.js';
 
 /** Release-time histogram buckets (upper bounds, seconds): the basis of p50/p95. */
 export const RELEASE_BUCKETS_S = [1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 604800, Infinity];

@@ -5,7 +5,8 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { CertificateContent } from '../schemas/declaration.js';
-import { canonicalJson, totalValueUsd, type DeclarationRecord, type Release } from './declaration.js';
+import { canonicalJson, totalValueUsd, type DeclarationRecord } from './declaration.js';
+import type { Sealer } from './transition.js';
 
 export type { CertificateContent } from '../schemas/declaration.js';
 
@@ -13,7 +14,12 @@ export function certificateNumber(d: Pick<DeclarationRecord, 'id'>, bureau: stri
   return `CW${bureau}${releasedAt.slice(0, 10).replaceAll('-', '')}${d.id.slice(-12)}`;
 }
 
-export function certificateContent(d: DeclarationRecord, bureau: string, releasedAt: string, mode: string): CertificateContent {
+export function certificateContent(
+  d: Pick<DeclarationRecord, 'id' | 'enterpriseId' | 'direction' | 'originCountry' | 'destinationCountry' | 'lines'>,
+  bureau: string,
+  releasedAt: string,
+  mode: string,
+): CertificateContent {
   return {
     certificateNo: certificateNumber(d, bureau, releasedAt),
     declarationId: d.id,
@@ -32,16 +38,12 @@ export function certificateContent(d: DeclarationRecord, bureau: string, release
 export const digestOf = (content: CertificateContent) => createHash('sha256').update(canonicalJson(content)).digest('hex');
 export const sign = (digest: string, key: string) => createHmac('sha256', key).update(digest).digest('base64url');
 
-export function issueRelease(
-  d: DeclarationRecord,
-  bureau: string,
-  releasedAt: string,
-  mode: string,
-  key: string,
-): { release: Release; content: CertificateContent } {
-  const content = certificateContent(d, bureau, releasedAt, mode);
-  const digest = digestOf(content);
-  return { release: { bureau, certificateNo: content.certificateNo, releasedAt, mode, digest, signature: sign(digest, key) }, content };
+/** The platform's seal: SHA-256 digest of the canonical content, HMAC-SHA256 of the digest. */
+export function hmacSealer(key: string): Sealer {
+  return (content) => {
+    const digest = digestOf(content);
+    return { digest, signature: sign(digest, key) };
+  };
 }
 
 /** Genuine: the signature is ours over this digest; unaltered: the digest matches the content. */

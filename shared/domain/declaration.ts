@@ -21,8 +21,11 @@ export type DeclarationRecord = DeclarationInput & {
   steps: StepState[];
   release: Release | null;
   timeline: TimelineEntry[];
-  /** Optimistic-concurrency counter of `steps`: two bureaus recording at once cannot both miss the last pass. */
-  stepsVersion?: number;
+  /**
+   * Optimistic-concurrency version, + 1 on every transition (shared/domain/transition.ts): two
+   * transitions computed from the same record cannot both commit. Never shown to clients.
+   */
+  version?: number;
 };
 
 const NEXT: Record<DeclarationStatus, readonly DeclarationStatus[]> = {
@@ -101,6 +104,6 @@ export function statsBureaus(d: Pick<DeclarationInput, 'declaredAt' | 'inspectio
 }
 
 export function declarationView(d: DeclarationRecord, baseUrl: string) {
-  const { bodyHash: _hash, stepsVersion: _v, ...view } = d;
+  const { bodyHash: _hash, version: _v, ...view } = d;
   return { ...view, links: { self: `${baseUrl}/declarations/${d.id}` } };
 }

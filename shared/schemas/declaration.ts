@@ -83,13 +83,15 @@ export const STEP_KINDS = [
 export const stepKind = z.enum(STEP_KINDS);
 export type StepKind = z.infer<typeof stepKind>;
 
-export const STEP_STATUSES = ['PENDING', 'PASSED', 'FAILED'] as const;
+export const STEP_STATUSES = ['PENDING', 'PASSED', 'FAILED', 'WAIVED'] as const;
 
 /** A required inspection step and, once an officer recorded it, its result. */
 export const stepState = z.object({
   kind: stepKind,
   bureau: z.string(),
   status: z.enum(STEP_STATUSES),
+  requiredSince: isoTimestamp.optional().meta({ description: 'When the audit (or an override) required the step' }),
+  dueAt: isoTimestamp.optional().meta({ description: "requiredSince + the region's time limit for the kind" }),
   recordedAt: isoTimestamp.optional(),
   recordedByBureau: z.string().optional(),
   remarks: z.string().optional(),

@@ -82,9 +82,15 @@ describe('audit worker', () => {
     await runAudit(JSON.stringify({ declarationId: id }));
     const d = await read(id, code);
     expect(d).toMatchObject({ status: 'INSPECTION_REQUIRED', decision: { route: 'EXPORT_ORIGIN_AND_PORT', mode: 'INSPECTION' } });
+    // Owed from the audit, due 24 h later (the region's default time limit).
+    const owed = {
+      status: 'PENDING',
+      requiredSince: d.timeline[1].at,
+      dueAt: new Date(Date.parse(d.timeline[1].at) + 86_400_000).toISOString(),
+    };
     expect(d.steps).toEqual([
-      { kind: 'ORIGIN_INSPECTION', bureau: 'HA', status: 'PENDING' },
-      { kind: 'PORT_VERIFICATION', bureau: 'SD', status: 'PENDING' },
+      { kind: 'ORIGIN_INSPECTION', bureau: 'HA', ...owed },
+      { kind: 'PORT_VERIFICATION', bureau: 'SD', ...owed },
     ]);
     expect(d.decision.reasons[0]).toMatch(/export negative list/);
   });

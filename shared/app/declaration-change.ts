@@ -1,0 +1,40 @@
+/**
+ * The one way a use case changes a declaration: read it, let a pure transition decide
+ * (shared/domain/transition.ts), apply the result as one conditional transaction, and when another
+ * change committed in between (the version moved), read again and decide on the new state.
+ * Transitions throw DomainErrors for what the client got wrong; those pass through unchanged.
+ */
+import { declarationStore } from '../adapters/declaration-store.js';
+import type { DeclarationRecord } from '../domain/declaration.js';
+import { DomainError, notFound } from '../domain/errors.js';
+import type { DeclarationTransition } from '../domain/transition.js';
+
+/** The store operations a declaration change needs (the DynamoDB store in production). */
+export type DeclarationChangeStore = {
+  get(id: string): Promise<DeclarationRecord | undefined>;
+  apply(t: DeclarationTransition): Promise<boolean>;
+};
+
+const MAX_ATTEMPTS = 6;
+
+/**
+ * Applies `decide(current)` to declaration `id`. `decide` may return undefined for "nothing to do"
+ * (e.g. an audit redelivered after it committed); the answer is then undefined. `initial`, when
+ * the caller has just read the record, saves the first read.
+ */
+export async function changeDeclaration(
+  id: string,
+  decide: (current: DeclarationRecord) => DeclarationTransition | undefined,
+  store: DeclarationChangeStore = declarationStore,
+  initial?: DeclarationRecord,
+): Promise<DeclarationTransition | undefined> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = attempt === 0 && initial ? initial : await store.get(id);
+    if (!current) throw notFound(`declaration ${id}`);
+    const t = decide(current);
+    if (!t) return undefined;
+    if (await store.apply(t)) return t;
+    // Another change committed in between: read again and decide on the new state.
+  }
+  throw new DomainError('conflict', `declaration ${id} is changing too often; try again`);
+}

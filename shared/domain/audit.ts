@@ -1,0 +1,65 @@
+/**
+ * Deciding an audit (contract section 6) as a pure transition: given the declaration in ACCEPTED
+ * and the engine's decision, the new record (RELEASED on documents, INSPECTION_REQUIRED with its
+ * pending steps and their due times, or RETURNED), its timeline entry, the enterprise's event, the
+ * statistics deltas and, for a document release, the certificate.
+ */
+import { certificateContent } from './certificate.js';
+import type { DeclarationRecord, Decision, StepKind, StepState } from './declaration.js';
+import { conflict } from './errors.js';
+import { declarationEvent, sealRelease, secondsSince, transition, type DeclarationTransition, type Sealer } from './transition.js';
+
+export type AuditContext = {
+  at: string;
+  seal: Sealer;
+  /** The region's time limit for a step kind, seconds (contract section 12). */
+  timeLimitS: (kind: StepKind) => number;
+};
+
+const STATUS_OF_MODE = { DOCUMENT_RELEASE: 'RELEASED', INSPECTION: 'INSPECTION_REQUIRED', RETURNED: 'RETURNED' } as const;
+
+function timelineDetail(decision: Decision): string {
+  const lane = `rule set v${decision.ruleSetVersion}, credit ${decision.creditLevel}${decision.blacklisted ? ' (blacklisted)' : ''}, route ${decision.route}`;
+  if (decision.mode === 'RETURNED') return `returned by the audit (${lane}): ${decision.reasons.join('; ')}`;
+  if (decision.mode === 'INSPECTION')
+    return `inspection required (${lane}): ${decision.steps.map((s) => `${s.kind} at ${s.bureau}`).join(', ')}`;
+  return `released on documents (${lane}) at ${decision.releaseBureau}`;
+}
+
+/** A step owed from `at`, due after the region's limit for its kind. */
+export function pendingStepAt(step: { kind: StepKind; bureau: string }, at: string, limitS: number): StepState {
+  return { ...step, status: 'PENDING', requiredSince: at, dueAt: new Date(Date.parse(at) + limitS * 1000).toISOString() };
+}
+
+/** Applies the engine's decision to a declaration in ACCEPTED (409 for any other status). */
+export function decideAudit(d: DeclarationRecord, decision: Decision, ctx: AuditContext): DeclarationTransition {
+  if (d.status !== 'ACCEPTED') throw conflict(`declaration ${d.id} is ${d.status}; it was audited already`);
+  const { at } = ctx;
+  const status = STATUS_OF_MODE[decision.mode];
+  const steps = decision.steps.map((s) => pendingStepAt(s, at, ctx.timeLimitS(s.kind)));
+  const sealed =
+    status === 'RELEASED'
+      ? sealRelease(certificateContent(d, decision.releaseBureau, at, decision.mode), decision.mode, ctx.seal)
+      : undefined;
+  const event = declarationEvent(d, status, at, {
+    decision: {
+      ruleSetVersion: decision.ruleSetVersion,
+      route: decision.route,
+      mode: decision.mode,
+      steps: decision.steps,
+      releaseBureau: decision.releaseBureau,
+      hits: decision.hits,
+    },
+    reasons: decision.reasons,
+    ...(sealed ? { release: sealed.release } : {}),
+  });
+  return transition(d, {
+    status,
+    at,
+    set: { decision, steps, ...(sealed ? { release: sealed.release } : {}) },
+    timeline: [{ at, status, ...(sealed ? { bureau: decision.releaseBureau } : {}), detail: timelineDetail(decision) }],
+    events: [event],
+    counters: status === 'RELEASED' ? { released: 1, documentReleased: 1 } : status === 'RETURNED' ? { returned: 1 } : { inspected: 1 },
+    ...(sealed ? { releaseSeconds: secondsSince(d, at), certificate: sealed.certificate } : {}),
+  });
+}
