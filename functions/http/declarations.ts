@@ -1,27 +1,15 @@
 /** Declare anywhere (contract section 5): intake, status, listing. */
 import { routes } from '../../shared/api/routes.js';
-import { declarationStore, type DeclarationHeader, type IdempotencyGuard } from '../../shared/adapters/declaration-store.js';
-import { auditQueue, notifyQueue } from '../../shared/adapters/queues.js';
-import { queueCommittedWork } from '../../shared/adapters/queue.js';
+import { declarationStore, type DeclarationHeader } from '../../shared/adapters/declaration-store.js';
+import { notifyQueue } from '../../shared/adapters/queues.js';
 import { queueEvents } from '../../shared/adapters/outbox.js';
+import { readDeclaration, submitDeclaration } from '../../shared/app/declarations.js';
 import { recordStep } from '../../shared/app/inspection.js';
 import { DECLARATION_SUMMARY_FIELDS } from '../../shared/schemas/declaration.js';
-import { declarationView, involvesBureau, newDeclaration, type DeclarationRecord } from '../../shared/domain/declaration.js';
-import { conflict, DomainError, forbidden, invalid, notFound } from '../../shared/domain/errors.js';
-import { anyPrincipal, requireEnterprise, requireOfficerRole, type Officer, type Principal } from '../../shared/domain/principal.js';
+import { declarationView } from '../../shared/domain/declaration.js';
+import { forbidden, invalid } from '../../shared/domain/errors.js';
+import { anyPrincipal, requireEnterprise, requireOfficerRole, type Officer } from '../../shared/domain/principal.js';
 import { httpFunction, implement } from '../../shared/http/function.js';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
-
-/** An enterprise sees its own; an officer those involving its bureau; an admin all. Else 404. */
-function visible(
-  principal: Principal,
-  d: Pick<DeclarationRecord, 'enterpriseId' | 'declaredAt' | 'portBureau' | 'inspectionBureau' | 'releaseBureau' | 'steps'>,
-): boolean {
-  if (principal.kind === 'admin') return true;
-  if (principal.kind === 'enterprise') return principal.enterpriseId === d.enterpriseId;
-  return !!principal.bureau && involvesBureau(d, principal.bureau);
-}
 
 /** Exactly the summary schema's fields (what the listing index projects). */
 function summaryView(h: DeclarationHeader, baseUrl: string) {
@@ -32,49 +20,16 @@ function summaryView(h: DeclarationHeader, baseUrl: string) {
 
 export const declarationRoutes = [
   implement(routes.submitDeclaration, requireEnterprise, async ({ body, principal, headers, baseUrl }) => {
-    if (body.enterpriseId !== principal.enterpriseId) {
-      throw new DomainError('forbidden', 'an enterprise may only declare for itself', [
-        { path: 'enterpriseId', message: 'must be your own enterprise' },
-      ]);
-    }
-    const guards: IdempotencyGuard[] = [{ kind: 'clientRef', value: body.clientRef }];
-    const idempotencyKey = headers['idempotency-key'];
-    if (idempotencyKey !== undefined) {
-      if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
-        throw invalid('the Idempotency-Key header is not valid', [
-          { path: 'headers.Idempotency-Key', message: 'must be 1..128 visible ASCII characters' },
-        ]);
-      }
-      guards.push({ kind: 'idempotencyKey', value: idempotencyKey });
-    }
-    const record = newDeclaration(body, new Date().toISOString());
-    const result = await declarationStore.create(record, guards);
-    if (!result.created) {
-      const { existing } = result;
-      if (existing.bodyHash !== record.bodyHash) {
-        throw conflict(
-          `${existing.guard === 'clientRef' ? `clientRef "${body.clientRef}"` : 'this Idempotency-Key'} was used for declaration ${existing.declarationId} with a different body`,
-          { existingDeclarationId: existing.declarationId },
-        );
-      }
-      const original = await declarationStore.get(existing.declarationId);
-      if (!original) throw notFound(`declaration ${existing.declarationId}`);
-      return { status: 200, body: declarationView(original, baseUrl), headers: { location: `/declarations/${original.id}` } };
-    }
-    // Durable now. If the send fails, the redrive sweep queues it after CLEARWAY_STRANDED_AFTER_S.
-    await queueCommittedWork(auditQueue, [{ declarationId: record.id }], 'declaration');
-    return {
-      status: 202,
-      body: { id: record.id, status: 'ACCEPTED', links: { self: `${baseUrl}/declarations/${record.id}` } },
-      headers: { location: `/declarations/${record.id}` },
-    };
+    const { outcome, declaration: d } = await submitDeclaration(body, principal, headers['idempotency-key']);
+    const location = { location: `/declarations/${d.id}` };
+    if (outcome === 'replayed') return { status: 200, body: declarationView(d, baseUrl), headers: location };
+    return { status: 202, body: { id: d.id, status: 'ACCEPTED', links: { self: `${baseUrl}/declarations/${d.id}` } }, headers: location };
   }),
 
-  implement(routes.getDeclaration, anyPrincipal, async ({ params, principal, baseUrl }) => {
-    const d = await declarationStore.get(params.id);
-    if (!d || !visible(principal, d)) throw notFound(`declaration ${params.id}`);
-    return { status: 200, body: declarationView(d, baseUrl) };
-  }),
+  implement(routes.getDeclaration, anyPrincipal, async ({ params, principal, baseUrl }) => ({
+    status: 200,
+    body: declarationView(await readDeclaration(params.id, principal), baseUrl),
+  })),
 
   implement(routes.listDeclarations, anyPrincipal, async ({ query, principal, baseUrl }) => {
     if (principal.kind !== 'enterprise' || !principal.enterpriseId) {

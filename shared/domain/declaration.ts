@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Decision, DeclarationInput, DeclarationStatus, Release, StepState, TimelineEntry } from '../schemas/declaration.js';
 import { timeOrderedId } from './ids.js';
+import type { Principal } from './principal.js';
 
 // The declaration's parts are typed by their schemas (one definition per concept); re-exported
 // here because the domain is where code reaches for them.
@@ -85,6 +86,19 @@ export function involvesBureau(
     d.releaseBureau === bureau ||
     d.steps.some((s) => s.bureau === bureau)
   );
+}
+
+/**
+ * Who may see a declaration: an enterprise its own, an officer those involving its bureau, an
+ * admin all. Everyone else is told it does not exist (404), so ids reveal nothing.
+ */
+export function visibleTo(
+  principal: Principal,
+  d: Pick<DeclarationRecord, 'enterpriseId' | 'declaredAt' | 'portBureau' | 'inspectionBureau' | 'releaseBureau' | 'steps'>,
+): boolean {
+  if (principal.kind === 'admin') return true;
+  if (principal.kind === 'enterprise') return principal.enterpriseId === d.enterpriseId;
+  return !!principal.bureau && involvesBureau(d, principal.bureau);
 }
 
 /** The declared value of all lines: the one definition the listing, the certificate, the counters and the rules use. */
