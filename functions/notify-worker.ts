@@ -1,27 +1,43 @@
 /**
  * Notification worker: turns committed events into webhook deliveries and makes their attempts
- * (contract section 9). Messages carry only ids: `{eventId}` for a new event, `{deliveryId}` for a
- * (re)try. Powertools batch processing reports each failed record alone.
+ * (contract sections 9, 12, 18). Messages carry only ids (and the owner, to save a read):
+ * `{eventId}` for a new event, `{deliveryId}` for a (re)try, `{replay}` for an endpoint re-enabled
+ * with deliveries held. Powertools batch processing reports each failed record alone.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord, Context, SQSBatchResponse } from 'aws-lambda';
 import { notifyQueue } from '../shared/adapters/queues.js';
-import { acceptEvent, attemptDelivery } from '../shared/app/webhooks.js';
-import type { NotifyMessage } from '../shared/domain/events.js';
+import { deliveryPorts, handleNotifyMessage } from '../shared/app/webhooks.js';
+import { EVENT_TYPES, type EventType as NotifyEventType, type NotifyMessage, type WebhookOwner } from '../shared/domain/events.js';
 import { logger } from '../shared/http/logger.js';
 
 const processor = new BatchProcessor(EventType.SQS);
 
-function parseMessage(body: string): NotifyMessage | undefined {
+const shortString = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length < 100;
+
+function ownerOf(value: unknown): WebhookOwner | undefined {
+  const o = value as { kind?: unknown; id?: unknown } | undefined;
+  return o && (o.kind === 'enterprise' || o.kind === 'bureau') && shortString(o.id) ? { kind: o.kind, id: o.id } : undefined;
+}
+
+export function parseMessage(body: string): NotifyMessage | undefined {
   try {
     const value = JSON.parse(body) as Record<string, unknown>;
-    if (typeof value.eventId === 'string' && value.eventId.length < 100) return { eventId: value.eventId };
-    if (typeof value.deliveryId === 'string' && value.deliveryId.length < 100) return { deliveryId: value.deliveryId };
+    const owner = ownerOf(value.owner);
+    if (shortString(value.eventId)) {
+      const eventType = EVENT_TYPES.includes(value.eventType as NotifyEventType) ? (value.eventType as NotifyEventType) : undefined;
+      return { eventId: value.eventId, ...(owner && eventType ? { owner, eventType } : {}) };
+    }
+    if (shortString(value.deliveryId)) return { deliveryId: value.deliveryId, ...(owner ? { owner } : {}) };
+    const replay = ownerOf(value.replay);
+    if (replay) return { replay, ...(shortString(value.from) ? { from: value.from } : {}) } as NotifyMessage;
   } catch {
     /* fall through */
   }
   return undefined;
 }
+
+let ports: ReturnType<typeof deliveryPorts> | undefined;
 
 async function processRecord(record: SQSRecord): Promise<void> {
   const message = parseMessage(record.body);
@@ -29,8 +45,8 @@ async function processRecord(record: SQSRecord): Promise<void> {
     logger.error('dropping a malformed notify message', { messageId: record.messageId });
     return;
   }
-  if ('eventId' in message) await acceptEvent(message.eventId, notifyQueue);
-  else await attemptDelivery(message.deliveryId, notifyQueue);
+  ports ??= deliveryPorts(notifyQueue);
+  await handleNotifyMessage(message, ports);
 }
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>

@@ -7,6 +7,8 @@
  * at peak; an item is in it only while work on it is pending.
  * GSI3 (gsi3pk, gsi3sk): the region's declarations by day, sharded.
  */
+import type { WebhookOwner } from '../domain/events.js';
+
 export const GSI1 = 'gsi1';
 export const GSI2 = 'gsi2';
 export const GSI3 = 'gsi3';
@@ -76,10 +78,12 @@ export const keys = {
   outboxShard: (shard: number) => `OUTBOX#${shard}`,
   /** Where an event waits in the pending index until it is consumed. */
   outbox: (id: string) => `OUTBOX#${shardOf(id, PENDING_SHARDS)}`,
-  webhook: (enterprise: string) => ({ pk: `ENT#${enterprise}`, sk: 'WEBHOOK' }),
+  /** A webhook endpoint: beside its enterprise's profile, or under its bureau. */
+  webhook: (owner: WebhookOwner) => ({ pk: owner.kind === 'bureau' ? `BUREAU#${owner.id}` : `ENT#${owner.id}`, sk: 'WEBHOOK' }),
   delivery: (id: string) => ({ pk: `DELIVERY#${id}`, sk: 'DELIVERY' }),
   deliveryIdOf: (pk: string) => idAfter('DELIVERY#', pk),
-  deliveriesOfEnterprise: (enterprise: string) => `ENTDELIV#${enterprise}`,
+  /** The listing (GSI1) of an owner's deliveries. */
+  deliveriesOf: (owner: WebhookOwner) => (owner.kind === 'bureau' ? `BUREAUDELIV#${owner.id}` : `ENTDELIV#${owner.id}`),
   deliveryDueShard: (shard: number) => `WEBHOOK_DUE#${shard}`,
   /** Where a delivery waits in the pending index while an attempt is due. */
   deliveryDue: (id: string) => `WEBHOOK_DUE#${shardOf(id, PENDING_SHARDS)}`,
@@ -107,6 +111,7 @@ const STORAGE_ATTRIBUTES = [
   'itemType',
   'redriveCount',
   'leaseUntil',
+  'leaseToken',
 ];
 
 /** An item as the domain knows it: without storage attributes (and without `extra` ones). */

@@ -5,7 +5,8 @@
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { NotifyMessage, OutboxEvent } from '../domain/events.js';
+import { randomUUID } from 'node:crypto';
+import { ownerOf, type NotifyMessage, type OutboxEvent } from '../domain/events.js';
 import { dynamo, tableName } from './aws.js';
 import { keys } from './keys.js';
 import { queueCommittedWork, type WorkQueue } from './queue.js';
@@ -30,8 +31,54 @@ export function outboxPut(event: OutboxEvent) {
 export async function getEvent(id: string): Promise<OutboxEvent | undefined> {
   const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.event(id), ConsistentRead: true }));
   if (!Item) return undefined;
-  const { id: eventId, type, enterpriseId, timestamp, data } = Item as OutboxEvent;
-  return { id: eventId, type, enterpriseId, timestamp, data };
+  return eventOf(Item);
+}
+
+function eventOf(item: Record<string, unknown>): OutboxEvent {
+  const { id, type, enterpriseId, owner, timestamp, data } = item as OutboxEvent;
+  return { id, type, enterpriseId, ...(owner ? { owner } : {}), timestamp, data };
+}
+
+/** How long a consumer may hold an event it is delivering before another may take it over. */
+export const EVENT_LEASE_MS = 30_000;
+
+/**
+ * Reads an unconsumed event and leases it to one consumer, in one conditional write: a duplicate
+ * message arriving while the first is being delivered finds it leased and does nothing. Undefined
+ * when it does not exist, was consumed, or is leased to another consumer. The lease ends with
+ * `consumeEventUpdate` (same token) or by expiring, after which the redrive sweep offers it again.
+ */
+export async function leaseEvent(id: string, now: Date): Promise<{ event: OutboxEvent; leaseToken: string } | undefined> {
+  const leaseToken = `${new Date(now.getTime() + EVENT_LEASE_MS).toISOString()}#${randomUUID()}`;
+  try {
+    const { Attributes } = await dynamo.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.event(id),
+        UpdateExpression: 'SET leaseToken = :token',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(consumedAt) AND (attribute_not_exists(leaseToken) OR leaseToken < :now)',
+        ExpressionAttributeValues: { ':token': leaseToken, ':now': now.toISOString() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { event: eventOf(Attributes!), leaseToken };
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
+}
+
+/** The transaction item that marks a leased event consumed (it leaves the pending index). */
+export function consumeEventUpdate(id: string, leaseToken: string, now: string) {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: keys.event(id),
+      UpdateExpression: 'REMOVE gsi2pk, gsi2sk, leaseToken SET consumedAt = :now',
+      ConditionExpression: 'attribute_not_exists(consumedAt) AND leaseToken = :token',
+      ExpressionAttributeValues: { ':now': now, ':token': leaseToken },
+    },
+  };
 }
 
 /**
@@ -40,9 +87,9 @@ export async function getEvent(id: string): Promise<OutboxEvent | undefined> {
  */
 export async function queueEvents(
   queue: WorkQueue<NotifyMessage>,
-  events: Pick<OutboxEvent, 'id' | 'enterpriseId' | 'type'>[],
+  events: Pick<OutboxEvent, 'id' | 'enterpriseId' | 'type' | 'owner'>[],
 ): Promise<void> {
-  const messages = events.map((e) => ({ eventId: e.id, enterpriseId: e.enterpriseId, eventType: e.type }));
+  const messages = events.map((e) => ({ eventId: e.id, enterpriseId: e.enterpriseId, eventType: e.type, owner: ownerOf(e) }));
   await queueCommittedWork<NotifyMessage>(queue, messages, 'event');
 }
 
@@ -62,8 +109,7 @@ export async function claimEvent(id: string, now: string): Promise<OutboxEvent |
         ReturnValues: 'ALL_NEW',
       }),
     );
-    const { id: eventId, type, enterpriseId, timestamp, data } = Attributes as OutboxEvent;
-    return { id: eventId, type, enterpriseId, timestamp, data };
+    return eventOf(Attributes!);
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return undefined;
     throw error;

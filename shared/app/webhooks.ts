@@ -1,25 +1,25 @@
 /**
- * Webhook delivery: one delivery per event and enterprise, attempts with the retry schedule, a
- * stable `webhook-id` across attempts, and the endpoint disabled when deliveries keep failing.
- * At least once: an attempt is leased before it is sent, so a duplicated message does not send it
- * twice, and receivers can drop repeats by `webhook-id`.
+ * Webhook delivery (contract sections 9, 12, 18): one delivery per event and owner, attempts with
+ * the retry schedule, a stable `webhook-id` across attempts, the endpoint disabled when deliveries
+ * keep failing (or at once on a 410), and what failed sent again, oldest first, on a re-enable.
+ *
+ * The hot path of a new event is three DynamoDB requests (docs/webhooks.md has the budget):
+ *   1. GetItem the owner's endpoint (the message names the owner and event type), consistent;
+ *   2. UpdateItem the event: lease it to this consumer and read it back (ALL_NEW), conditional on
+ *      it being unconsumed and unleased, so a duplicate message sends nothing;
+ *   3. after the POST, one TransactWriteItems: Put the delivery with its first attempt
+ *      (conditional: one delivery per event), consume the event (conditional on the lease), and,
+ *      only when the outcome changes it, the endpoint's failure count.
+ * An event nobody listens for costs the read and one conditional write. A crash anywhere before 3
+ * leaves the event unconsumed; the sweep offers it again and it is sent under the same webhook-id.
  */
-import { lookup } from 'node:dns/promises';
-import { getEvent, claimEvent } from '../adapters/outbox.js';
+import { claimEvent, leaseEvent } from '../adapters/outbox.js';
 import type { WorkQueue } from '../adapters/queue.js';
 import { isLocalMode } from '../adapters/secrets.js';
-import { webhookStore } from '../adapters/webhook-store.js';
-import type { NotifyMessage, OutboxEvent } from '../domain/events.js';
-import {
-  DELIVERY_TIMEOUT_MS,
-  isPrivateAddress,
-  isSuccess,
-  nextAttemptDelayS,
-  signature,
-  type Delivery,
-  type DeliveryAttempt,
-  type WebhookEndpoint,
-} from '../domain/webhook.js';
+import { webhookStore as defaultStore, type WebhookStore } from '../adapters/webhook-store.js';
+import { httpSender, type WebhookSender } from '../adapters/webhook-sender.js';
+import { ownerOf, type EventMessage, type NotifyMessage, type OutboxEvent, type WebhookOwner } from '../domain/events.js';
+import { settleAttempt, signatureHeader, type Delivery, type WebhookEndpoint } from '../domain/webhook.js';
 
 /** SQS can delay a message by at most 15 minutes; later retries wait in the due index for the sweep. */
 const MAX_QUEUE_DELAY_S = 900;
@@ -27,101 +27,130 @@ const MAX_QUEUE_DELAY_S = 900;
 export const deliveryIdOf = (eventId: string) => `msg_${eventId.replace(/^evt_/, '')}`;
 export const payloadOf = (event: OutboxEvent) => JSON.stringify({ type: event.type, timestamp: event.timestamp, data: event.data });
 
-/** A committed event: create its delivery (if the enterprise listens for it), then consume it. */
-export async function acceptEvent(eventId: string, queue: WorkQueue<NotifyMessage>, now = new Date()): Promise<void> {
-  const event = await getEvent(eventId);
-  if (!event) return;
-  const endpoint = await webhookStore.getEndpoint(event.enterpriseId);
-  let deliveryId: string | undefined;
-  if (endpoint && !endpoint.disabled && endpoint.events.includes(event.type)) {
-    deliveryId = deliveryIdOf(event.id);
-    await webhookStore.createDelivery({
-      id: deliveryId,
-      eventId: event.id,
-      eventType: event.type,
-      enterpriseId: event.enterpriseId,
-      url: endpoint.url,
-      payload: payloadOf(event),
-      status: 'PENDING',
-      attempts: [],
-      createdAt: now.toISOString(),
-      nextAttemptAt: now.toISOString(),
-    });
-  }
-  // Consumed only once its delivery exists: a crash before this line redrives the event.
-  await claimEvent(event.id, now.toISOString());
-  if (deliveryId) await attemptDelivery(deliveryId, queue, now);
+/** The ports delivery works through; production adapters by default. */
+export type DeliveryPorts = {
+  store: WebhookStore;
+  queue: WorkQueue<NotifyMessage>;
+  send: WebhookSender;
+  leaseEvent: typeof leaseEvent;
+  claimEvent: typeof claimEvent;
+  now: () => Date;
+};
+
+let defaultSender: WebhookSender | undefined;
+export function deliveryPorts(queue: WorkQueue<NotifyMessage>, overrides: Partial<DeliveryPorts> = {}): DeliveryPorts {
+  defaultSender ??= httpSender({ local: isLocalMode() });
+  return { store: defaultStore, queue, send: defaultSender, leaseEvent, claimEvent, now: () => new Date(), ...overrides };
 }
 
-async function send(endpoint: WebhookEndpoint, delivery: Delivery): Promise<Omit<DeliveryAttempt, 'at'>> {
-  const started = Date.now();
-  try {
-    const url = new URL(endpoint.url);
-    if (!isLocalMode()) {
-      // Resolve now, not only when the URL was saved: a name may point somewhere else today.
-      const addresses = await lookup(url.hostname, { all: true });
-      if (addresses.some((a) => isPrivateAddress(a.address)))
-        return { error: 'the host resolves to a private address', durationMs: Date.now() - started };
+const listens = (endpoint: WebhookEndpoint | undefined, type: OutboxEvent['type']) => !!endpoint && endpoint.events.includes(type);
+
+function post(ports: DeliveryPorts, endpoint: WebhookEndpoint, delivery: Pick<Delivery, 'id' | 'payload'>) {
+  const now = ports.now();
+  const timestamp = Math.floor(now.getTime() / 1000);
+  return ports.send({
+    url: endpoint.url,
+    body: delivery.payload,
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'Clearway-Webhooks/1',
+      'webhook-id': delivery.id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signatureHeader(endpoint, delivery.id, timestamp, delivery.payload, now),
+    },
+  });
+}
+
+async function scheduleRetry(ports: DeliveryPorts, delivery: Pick<Delivery, 'id' | 'owner'>, nextAttemptAt: string | undefined) {
+  if (!nextAttemptAt) return;
+  const delayS = Math.max(0, Math.ceil((Date.parse(nextAttemptAt) - ports.now().getTime()) / 1000));
+  // Beyond the queue's reach the due index holds it; a lost send is found there too.
+  if (delayS <= MAX_QUEUE_DELAY_S) await ports.queue.send({ deliveryId: delivery.id, owner: delivery.owner }, { delaySeconds: delayS });
+}
+
+/** A committed event: deliver it to its owner's endpoint (if it listens), then consume it. */
+export async function acceptEvent(message: EventMessage, ports: DeliveryPorts): Promise<void> {
+  // The message usually names owner and type: read the endpoint first, and an event nobody
+  // listens for is consumed without being read.
+  let endpoint: WebhookEndpoint | undefined;
+  if (message.owner && message.eventType) {
+    endpoint = await ports.store.getEndpoint(message.owner);
+    if (!listens(endpoint, message.eventType)) {
+      await ports.claimEvent(message.eventId, ports.now().toISOString());
+      return;
     }
-    const timestamp = Math.floor(Date.now() / 1000);
-    const response = await fetch(url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'Clearway-Webhooks/1',
-        'webhook-id': delivery.id,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': signature(endpoint.secret, delivery.id, timestamp, delivery.payload),
-      },
-      body: delivery.payload,
-    });
-    // Only the status matters: never read what the receiver sends back (it could be endless).
-    await response.body?.cancel().catch(() => undefined);
-    return { responseStatus: response.status, durationMs: Date.now() - started };
-  } catch (error) {
-    const reason =
-      (error as Error).name === 'TimeoutError'
-        ? `no answer within ${DELIVERY_TIMEOUT_MS / 1000} s`
-        : String((error as Error).message ?? error);
-    return { error: reason.slice(0, 300), durationMs: Date.now() - started };
+  }
+  const leased = await ports.leaseEvent(message.eventId, ports.now());
+  if (!leased) return; // consumed already, gone, or another consumer holds it
+  const { event, leaseToken } = leased;
+  const owner: WebhookOwner = ownerOf(event);
+  if (!(message.owner && message.eventType)) endpoint = await ports.store.getEndpoint(owner);
+  if (!endpoint || !listens(endpoint, event.type)) {
+    await ports.claimEvent(event.id, ports.now().toISOString());
+    return;
+  }
+  const createdAt = ports.now().toISOString();
+  const base: Delivery = {
+    id: deliveryIdOf(event.id),
+    eventId: event.id,
+    eventType: event.type,
+    owner,
+    url: endpoint.url,
+    payload: payloadOf(event),
+    status: 'PENDING',
+    attempts: [],
+    createdAt,
+  };
+  if (endpoint.disabled) {
+    // Kept, not attempted: a re-enable sends it (section 18).
+    await ports.store.settleFirst({ ...base, status: 'FAILED', failedAt: createdAt, heldWhileDisabled: true }, { eventId: event.id, leaseToken });
+    return;
+  }
+  const result = await post(ports, endpoint, base);
+  const s = settleAttempt(base, endpoint, result, ports.now());
+  const delivery: Delivery = {
+    ...base,
+    status: s.status,
+    attempts: [s.attempt],
+    ...(s.nextAttemptAt ? { nextAttemptAt: s.nextAttemptAt } : {}),
+    ...(s.failedAt ? { failedAt: s.failedAt } : {}),
+  };
+  if ((await ports.store.settleFirst(delivery, { eventId: event.id, leaseToken }, s.endpoint)) === 'settled') {
+    await scheduleRetry(ports, delivery, s.nextAttemptAt);
   }
 }
 
-/** One attempt if the delivery is due; schedules the next one or ends it. */
-export async function attemptDelivery(deliveryId: string, queue: WorkQueue<NotifyMessage>, now = new Date()): Promise<void> {
-  const delivery = await webhookStore.getDelivery(deliveryId);
-  if (!delivery || delivery.status === 'DELIVERED' || delivery.status === 'FAILED') return;
+/**
+ * One attempt of an existing delivery if it is due (a retry, a manual retry, a replay); schedules
+ * the next one or ends it. Answers whether it was delivered.
+ */
+export async function attemptDelivery(
+  deliveryId: string,
+  ports: DeliveryPorts,
+  owner?: WebhookOwner,
+): Promise<'delivered' | 'failed' | 'skipped'> {
+  const { delivery, endpoint } = await ports.store.getDeliveryAndEndpoint(deliveryId, owner);
+  if (!delivery || delivery.status === 'DELIVERED' || delivery.status === 'FAILED') return 'skipped';
+  const now = ports.now();
   const dueInS = delivery.nextAttemptAt ? (Date.parse(delivery.nextAttemptAt) - now.getTime()) / 1000 : 0;
   if (dueInS > 1) {
-    if (dueInS <= MAX_QUEUE_DELAY_S) await queue.send({ deliveryId }, { delaySeconds: Math.ceil(dueInS) });
-    return;
+    await scheduleRetry(ports, delivery, delivery.nextAttemptAt);
+    return 'skipped';
   }
-  const endpoint = await webhookStore.getEndpoint(delivery.enterpriseId);
-  if (!(await webhookStore.lease(delivery, now))) return;
-  const at = new Date().toISOString();
+  const leaseToken = await ports.store.lease(delivery, now);
+  if (!leaseToken) return 'skipped';
   if (!endpoint || endpoint.disabled) {
-    await webhookStore.recordAttempt(
-      delivery,
-      { at, error: endpoint ? 'the endpoint is disabled' : 'the endpoint was deleted', durationMs: 0 },
-      'FAILED',
-    );
-    return;
+    await ports.store.hold(delivery, leaseToken, now.toISOString());
+    return 'failed';
   }
-  const result = await send(endpoint, delivery);
-  const attempt: DeliveryAttempt = { at, ...result };
-  if (isSuccess(result.responseStatus)) {
-    await webhookStore.recordAttempt(delivery, attempt, 'DELIVERED');
-    await webhookStore.recordOutcome(delivery.enterpriseId, true, at);
-    return;
-  }
-  const delayS = nextAttemptDelayS(delivery.attempts.length + 1);
-  if (delayS === undefined) {
-    await webhookStore.recordAttempt(delivery, attempt, 'FAILED');
-    await webhookStore.recordOutcome(delivery.enterpriseId, false, at);
-    return;
-  }
-  await webhookStore.recordAttempt(delivery, attempt, 'RETRYING', new Date(Date.now() + delayS * 1000).toISOString());
-  if (delayS <= MAX_QUEUE_DELAY_S) await queue.send({ deliveryId }, { delaySeconds: delayS });
+  const result = await post(ports, endpoint, delivery);
+  const s = settleAttempt(delivery, endpoint, result, ports.now());
+  if ((await ports.store.settleRetry(delivery, leaseToken, s)) === 'settled') await scheduleRetry(ports, delivery, s.nextAttemptAt);
+  return s.status === 'DELIVERED' ? 'delivered' : 'failed';
+}
+
+/** Dispatches one notify message. */
+export async function handleNotifyMessage(message: NotifyMessage, ports: DeliveryPorts): Promise<void> {
+  if ('eventId' in message) await acceptEvent(message, ports);
+  else if ('deliveryId' in message) await attemptDelivery(message.deliveryId, ports, message.owner);
 }

@@ -1,51 +1,118 @@
 /**
- * Webhooks to enterprises (contract section 9), signed per Standard Webhooks: `webhook-id` (the
- * same on every retry), `webhook-timestamp` (seconds), `webhook-signature` = `v1,` + base64
- * HMAC-SHA256 of `id.timestamp.body` keyed by the base64 part of the `whsec_` secret.
+ * Webhooks (contract sections 9, 12 and 18), signed per Standard Webhooks: `webhook-id` (the same
+ * on every retry), `webhook-timestamp` (seconds), `webhook-signature` = `v1,` + base64 HMAC-SHA256
+ * of `id.timestamp.body` keyed by the base64 part of the `whsec_` secret; during a secret rotation
+ * the header carries both signatures, space-separated.
+ *
+ * One mechanism, two kinds of owner: an enterprise's endpoint (section 9) and a bureau system's
+ * (section 12) are the same record, the same deliveries and the same transitions. This module is the
+ * pure part: records, signatures, the retry schedule and what an attempt's outcome does to a
+ * delivery and its endpoint.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
 import { webhookScheduleS } from '../config.js';
 import type { DeliveryStatus } from '../schemas/webhook.js';
-import type { EventType } from './events.js';
+import type { EventType, WebhookOwner } from './events.js';
+import { isLoopbackAddress, specialUseClass } from './ip-address.js';
 
 export type WebhookEndpoint = {
-  enterpriseId: string;
+  owner: WebhookOwner;
   url: string;
   events: EventType[];
   secret: string;
+  /** The secret before the last rotation; also signs every message until `previousSecretValidUntil`. */
+  previousSecret?: string;
+  previousSecretValidUntil?: string;
   createdAt: string;
   updatedAt: string;
   disabled: boolean;
   disabledReason?: string;
+  disabledAt?: string;
   /** Deliveries in a row that ended failed; reset by a success. */
   consecutiveFailures: number;
+  /** When the current run of failed deliveries began (what a re-enable sends again starts here). */
+  failingSince?: string;
 };
 
-export type DeliveryAttempt = { at: string; responseStatus?: number; error?: string; durationMs: number };
+/**
+ * Why an attempt failed, as `GET /webhook/deliveries` says it: the contract's five causes, plus
+ * `blocked address` (the URL resolved to an address webhooks may not reach) and `connection reset`.
+ */
+export type FailureCause =
+  | 'connection refused'
+  | 'timeout'
+  | 'tls'
+  | 'dns'
+  | `http ${number}`
+  | 'blocked address'
+  | 'connection reset'
+  | 'network';
+
+export type DeliveryAttempt = {
+  at: string;
+  responseStatus?: number;
+  error?: FailureCause;
+  /** The underlying message (for example `connect ECONNREFUSED 203.0.113.9:443`). */
+  detail?: string;
+  /** The receiver's Retry-After, in seconds, when it sent one with a 429 or 503. */
+  retryAfterS?: number;
+  durationMs: number;
+};
 export type { DeliveryStatus } from '../schemas/webhook.js';
 export type Delivery = {
   id: string;
   eventId: string;
   eventType: EventType;
-  enterpriseId: string;
+  owner: WebhookOwner;
   url: string;
   payload: string;
   status: DeliveryStatus;
   attempts: DeliveryAttempt[];
   createdAt: string;
   nextAttemptAt?: string;
+  /** When it ended FAILED (what a re-enable sends again is chosen by this). */
+  failedAt?: string;
+  /** Held, not attempted: the endpoint was disabled when the event came. */
+  heldWhileDisabled?: boolean;
+  /** Attempts made before the current run of the schedule (a manual retry or a replay starts a new run). */
+  scheduleFrom?: number;
 };
 
 /** Deliveries ending failed in a row before an endpoint is disabled. */
 export const DISABLE_AFTER_FAILED_DELIVERIES = 3;
 export const DELIVERY_TIMEOUT_MS = 15_000;
+/** How long the previous secret keeps signing after a rotation (section 18), unless configured. */
+export const DEFAULT_SECRET_OVERLAP_S = 86_400;
 
 export const newWebhookSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 
 export function signature(secret: string, id: string, timestamp: number, body: string): string {
   const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
   return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
+}
+
+/** The `webhook-signature` header: the current secret's, and the previous one's during the overlap. */
+export function signatureHeader(endpoint: WebhookEndpoint, id: string, timestamp: number, body: string, now: Date): string {
+  const current = signature(endpoint.secret, id, timestamp, body);
+  const overlapping =
+    endpoint.previousSecret && endpoint.previousSecretValidUntil && Date.parse(endpoint.previousSecretValidUntil) > now.getTime();
+  return overlapping ? `${current} ${signature(endpoint.previousSecret!, id, timestamp, body)}` : current;
+}
+
+/** Rotation (section 18): a new secret; the old one keeps signing for `overlapS` seconds. */
+export function rotateSecret(endpoint: WebhookEndpoint, now: Date, overlapS: number, secret = newWebhookSecret()): WebhookEndpoint {
+  return {
+    ...endpoint,
+    secret,
+    previousSecret: endpoint.secret,
+    previousSecretValidUntil: new Date(now.getTime() + overlapS * 1000).toISOString(),
+    updatedAt: now.toISOString(),
+  };
+}
+
+export function secretOverlapS(raw = process.env.CLEARWAY_WEBHOOK_SECRET_OVERLAP_S): number {
+  const value = Number(raw);
+  return raw && Number.isInteger(value) && value >= 0 && value <= 30 * 86_400 ? value : DEFAULT_SECRET_OVERLAP_S;
 }
 
 /** The retry schedule in force (`shared/config.ts` holds the default). */
@@ -60,40 +127,83 @@ export function isSuccess(status: number | undefined): boolean {
   return status !== undefined && status >= 200 && status < 300;
 }
 
-/** Private, loopback, link-local, unique-local, CGNAT and unspecified addresses (v4 and v6). */
-export function isPrivateAddress(address: string): boolean {
-  const v4 = isIP(address) === 4 ? address : address.toLowerCase().startsWith('::ffff:') ? address.slice(7) : undefined;
-  if (v4 && isIP(v4) === 4) {
-    const [a, b] = v4.split('.').map(Number) as [number, number];
-    return (
-      a === 10 ||
-      a === 127 ||
-      a === 0 ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      a >= 224
-    );
-  }
-  const v6 = address.toLowerCase();
-  return (
-    v6 === '::1' ||
-    v6 === '::' ||
-    v6.startsWith('fe8') ||
-    v6.startsWith('fe9') ||
-    v6.startsWith('fea') ||
-    v6.startsWith('feb') ||
-    v6.startsWith('fc') ||
-    v6.startsWith('fd')
-  );
+/** A Retry-After header (delay-seconds or an HTTP date) as seconds from now; undefined if absent or bad. */
+export function parseRetryAfter(raw: string | undefined, now: Date): number | undefined {
+  if (!raw) return undefined;
+  const text = raw.trim();
+  if (/^\d{1,10}$/.test(text)) return Number(text);
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now.getTime()) / 1000));
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+/** What one attempt came to, as the sender reports it. */
+export type AttemptResult = Omit<DeliveryAttempt, 'at'>;
+
+/** What a settled attempt does to the endpoint (besides nothing). */
+export type EndpointChange =
+  /** A delivery ended delivered after failures were counted: the count starts again. */
+  | { kind: 'reset' }
+  /** A delivery ended failed: counted; `disable` when it is one too many (or the receiver said 410). */
+  | { kind: 'failed'; at: string; disable?: string };
+
+export type Settlement = {
+  status: DeliveryStatus;
+  attempt: DeliveryAttempt;
+  nextAttemptAt?: string;
+  failedAt?: string;
+  endpoint?: EndpointChange;
+};
 
 /**
- * Why a URL may not be a webhook endpoint, or undefined. Cloud: https only, and no private,
- * loopback or link-local host (names are resolved again at delivery). Local: also http to loopback.
+ * The pure transition of one attempt: the delivery's new status and next attempt, and what it does
+ * to the endpoint. A `410 Gone` disables the endpoint at once; a `429`/`503` with Retry-After waits
+ * at least that long (capped at the schedule's longest delay); otherwise the schedule decides.
+ */
+export function settleAttempt(
+  delivery: Pick<Delivery, 'attempts' | 'scheduleFrom'>,
+  endpoint: Pick<WebhookEndpoint, 'consecutiveFailures'>,
+  result: AttemptResult,
+  at: Date,
+  schedule = retrySchedule(),
+): Settlement {
+  const attempt: DeliveryAttempt = { at: at.toISOString(), ...result };
+  if (isSuccess(result.responseStatus)) {
+    return { status: 'DELIVERED', attempt, ...(endpoint.consecutiveFailures > 0 ? { endpoint: { kind: 'reset' } } : {}) };
+  }
+  const failedNow = (disable?: string): Settlement => {
+    const failures = endpoint.consecutiveFailures + 1;
+    const reason =
+      disable ??
+      (failures >= DISABLE_AFTER_FAILED_DELIVERIES
+        ? `${DISABLE_AFTER_FAILED_DELIVERIES} deliveries in a row failed after every retry`
+        : undefined);
+    return {
+      status: 'FAILED',
+      attempt,
+      failedAt: at.toISOString(),
+      endpoint: { kind: 'failed', at: at.toISOString(), ...(reason ? { disable: reason } : {}) },
+    };
+  };
+  if (result.responseStatus === 410) return failedNow('the receiver answered 410 Gone');
+  const attemptsInRun = delivery.attempts.length + 1 - (delivery.scheduleFrom ?? 0);
+  const scheduled = nextAttemptDelayS(attemptsInRun, schedule);
+  if (scheduled === undefined) return failedNow();
+  const honoured =
+    (result.responseStatus === 429 || result.responseStatus === 503) && result.retryAfterS !== undefined
+      ? Math.min(Math.max(scheduled, result.retryAfterS), Math.max(...schedule))
+      : scheduled;
+  return { status: 'RETRYING', attempt, nextAttemptAt: new Date(at.getTime() + honoured * 1000).toISOString() };
+}
+
+export const disabledReasonText = (reason: string, at: string) =>
+  `disabled at ${at}: ${reason}; PUT the webhook again or POST its /enable to re-enable (what failed is sent again, oldest first)`;
+
+const LOOPBACK_NAMES = new Set(['localhost']);
+
+/**
+ * Why a URL may not be a webhook endpoint, or undefined. Cloud: https only, and no host that is a
+ * special-use address (names are checked again at every connection, see the sender). Local mode:
+ * only loopback, http or https.
  */
 export function urlProblem(raw: string, local: boolean): string | undefined {
   let url: URL;
@@ -103,18 +213,23 @@ export function urlProblem(raw: string, local: boolean): string | undefined {
     return 'is not a URL';
   }
   if (url.username || url.password) return 'must not carry credentials';
-  const host = url.hostname.toLowerCase();
-  const loopback =
-    LOOPBACK_HOSTS.has(host) ||
-    (isIP(host.replace(/^\[|\]$/g, '')) > 0 && isPrivateAddress(host.replace(/^\[|\]$/g, '')) && host.startsWith('127.'));
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  const literalClass = specialUseClass(host);
+  const isLiteral = literalClass !== 'not an IP address';
   if (local) {
-    if (url.protocol === 'https:') return undefined;
-    if (url.protocol === 'http:' && loopback) return undefined;
-    return 'must be https, or http to a loopback address in local mode';
+    const loopback = LOOPBACK_NAMES.has(host) || host.endsWith('.localhost') || (isLiteral && isLoopbackAddress(host));
+    if ((url.protocol === 'https:' || url.protocol === 'http:') && loopback) return undefined;
+    return 'must be http or https to a loopback address (127.0.0.0/8, ::1, localhost) in local mode';
   }
   if (url.protocol !== 'https:') return 'must be https';
-  const literal = host.replace(/^\[|\]$/g, '');
-  if (LOOPBACK_HOSTS.has(host) || (isIP(literal) > 0 && isPrivateAddress(literal)))
-    return 'must not point at a private, loopback or link-local address';
+  if (LOOPBACK_NAMES.has(host) || host.endsWith('.localhost')) return 'must not point at a loopback address';
+  if (isLiteral && literalClass !== undefined) return `must not point at a special-use address (${literalClass})`;
   return undefined;
+}
+
+/** Whether a resolved address may be connected to: public in the cloud, loopback only locally. */
+export function addressProblem(address: string, local: boolean): string | undefined {
+  if (local) return isLoopbackAddress(address) ? undefined : `${address} is not loopback (local mode delivers only to loopback)`;
+  const cls = specialUseClass(address);
+  return cls === undefined ? undefined : `${address} is ${cls}`;
 }

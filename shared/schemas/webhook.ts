@@ -1,28 +1,39 @@
 import { z } from 'zod';
-import { EVENT_TYPES } from '../domain/events.js';
+import { BUREAU_EVENT_TYPES, ENTERPRISE_EVENT_TYPES, EVENT_TYPES } from '../domain/events.js';
 import { cursor, isoTimestamp, limit } from './common.js';
 
 export const eventType = z.enum(EVENT_TYPES);
+export const enterpriseEventType = z.enum(ENTERPRISE_EVENT_TYPES).meta({ id: 'EnterpriseEventType' });
+export const bureauEventType = z.enum(BUREAU_EVENT_TYPES).meta({ id: 'BureauEventType' });
 
-export const putWebhookRequest = z
-  .strictObject({
-    url: z.string().min(1).max(2048).meta({ description: 'https (cloud); local mode also allows http to loopback' }),
-    events: z
-      .array(eventType)
-      .min(1)
-      .refine((e) => new Set(e).size === e.length, 'events must not repeat')
-      .optional()
-      .meta({ description: 'Default: every event' }),
-  })
-  .meta({ id: 'PutWebhookRequest' });
+const uniqueEvents = <T extends z.ZodType<string>>(item: T) =>
+  z
+    .array(item)
+    .min(1)
+    .refine((e) => new Set(e).size === e.length, 'events must not repeat')
+    .optional()
+    .meta({ description: 'Default: every event of this kind of owner' });
+
+const webhookUrl = z
+  .string()
+  .min(1)
+  .max(2048)
+  .meta({ description: 'https to a public address (cloud); local mode: http or https to loopback only' });
+
+/** PUT /webhook (enterprise): section 9 events. */
+export const putWebhookRequest = z.strictObject({ url: webhookUrl, events: uniqueEvents(enterpriseEventType) }).meta({ id: 'PutWebhookRequest' });
 
 export const webhookView = z
   .object({
     url: z.string(),
     events: z.array(eventType),
     secret: z.string().meta({ description: 'Standard Webhooks signing secret (whsec_…)' }),
+    previousSecretValidUntil: isoTimestamp
+      .optional()
+      .meta({ description: 'Until then messages carry the previous secret’s signature too (after a rotation)' }),
     disabled: z.boolean(),
     disabledReason: z.string().optional(),
+    disabledAt: isoTimestamp.optional(),
     createdAt: isoTimestamp,
     updatedAt: isoTimestamp,
   })
@@ -39,6 +50,24 @@ export const deliveriesQuery = z.strictObject({
 
 export const deliveryIdParams = z.object({ id: z.string().min(1).max(64) });
 
+export const deliveryAttempt = z
+  .object({
+    at: isoTimestamp,
+    responseStatus: z.number().int().optional(),
+    error: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'Why it failed: `connection refused`, `timeout`, `tls`, `dns`, `http <status>`, `blocked address` (resolves to an address webhooks may not reach), `connection reset`, `network`',
+        example: 'http 503',
+      }),
+    detail: z.string().optional().meta({ description: 'The underlying error message' }),
+    retryAfterS: z.number().int().optional().meta({ description: 'The receiver’s Retry-After (429/503), seconds' }),
+    durationMs: z.number(),
+  })
+  .meta({ id: 'WebhookDeliveryAttempt' });
+
 export const deliveryView = z
   .object({
     id: z.string().meta({ description: 'Also the webhook-id header of every attempt' }),
@@ -46,10 +75,13 @@ export const deliveryView = z
     eventType,
     url: z.string(),
     status: z.enum(DELIVERY_STATUSES),
-    attempts: z.array(
-      z.object({ at: isoTimestamp, responseStatus: z.number().int().optional(), error: z.string().optional(), durationMs: z.number() }),
-    ),
+    attempts: z.array(deliveryAttempt),
     nextAttemptAt: isoTimestamp.nullable().optional(),
+    failedAt: isoTimestamp.optional(),
+    heldWhileDisabled: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Not attempted: the endpoint was disabled; a re-enable sends it' }),
     createdAt: isoTimestamp,
   })
   .meta({ id: 'WebhookDelivery' });

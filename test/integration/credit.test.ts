@@ -168,11 +168,12 @@ describe('enterprise.credit_changed events', () => {
       type: 'enterprise.credit_changed',
       data: { from: 'B', to: 'C', bureau: 'GS', reason: 'late filings' },
     });
-    // The message carries only ids (and the type), so a worker can skip enterprises without a webhook.
+    // The message carries only ids (and the type and owner), so a worker can skip enterprises without a webhook.
     expect(messages.find((m) => m.eventId === mine[0]!.id)).toEqual({
       eventId: mine[0]!.id,
       enterpriseId: code,
       eventType: 'enterprise.credit_changed',
+      owner: { kind: 'enterprise', id: code },
     });
   });
 

@@ -1,0 +1,198 @@
+/**
+ * Webhook delivery against DynamoDB Local and a real receiver on loopback: the request budget of
+ * the notification hot path (counted through the counting adapter), one delivery per event under
+ * duplicate messages, and nothing lost when the worker dies between the POST and the settle.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
+import { outboxPut } from '../../shared/adapters/outbox.js';
+import { transactWrite } from '../../shared/adapters/transact.js';
+import { webhookStore } from '../../shared/adapters/webhook-store.js';
+import { httpSender } from '../../shared/adapters/webhook-sender.js';
+import type { WorkQueue } from '../../shared/adapters/queue.js';
+import { acceptEvent, attemptDelivery, deliveryIdOf, deliveryPorts, type DeliveryPorts } from '../../shared/app/webhooks.js';
+import type { NotifyMessage, OutboxEvent, WebhookOwner } from '../../shared/domain/events.js';
+import { newWebhookSecret, type WebhookEndpoint } from '../../shared/domain/webhook.js';
+import { timeOrderedId } from '../../shared/domain/ids.js';
+import { countDynamoCalls } from '../support/dynamo-calls.js';
+import { newCreditCode } from '../support/fixtures.js';
+import { startReceiver, type Receiver } from '../support/webhook-receiver.js';
+
+let receiver: Receiver;
+beforeAll(async () => {
+  receiver = await startReceiver();
+});
+afterAll(() => receiver.close());
+
+/** A queue that only records what it was asked to send (retries are driven by the test). */
+function recordingQueue() {
+  const sent: { message: NotifyMessage; delaySeconds?: number }[] = [];
+  const queue: WorkQueue<NotifyMessage> = {
+    send: async (message, options) => void sent.push({ message, delaySeconds: options?.delaySeconds }),
+    sendMany: async (messages) => void sent.push(...messages.map((message) => ({ message }))),
+  };
+  return { queue, sent };
+}
+
+function ports(overrides: Partial<DeliveryPorts> = {}) {
+  const { queue, sent } = recordingQueue();
+  return { ports: deliveryPorts(queue, { send: httpSender({ local: true, timeoutMs: 2_000 }), ...overrides }), sent };
+}
+
+async function endpointFor(owner: WebhookOwner, path = '/hooks'): Promise<WebhookEndpoint> {
+  const now = new Date().toISOString();
+  const endpoint: WebhookEndpoint = {
+    owner,
+    url: receiver.url(path),
+    events: ['enterprise.credit_changed', 'step.required'],
+    secret: newWebhookSecret(),
+    createdAt: now,
+    updatedAt: now,
+    disabled: false,
+    consecutiveFailures: 0,
+  };
+  await webhookStore.putEndpoint(endpoint);
+  return endpoint;
+}
+
+/** Commits an event to the outbox as a state change would, and answers its notify message. */
+async function committedEvent(enterpriseId: string, owner?: WebhookOwner) {
+  const event: OutboxEvent = {
+    id: `evt_${timeOrderedId()}`,
+    type: owner?.kind === 'bureau' ? 'step.required' : 'enterprise.credit_changed',
+    enterpriseId,
+    ...(owner ? { owner } : {}),
+    timestamp: new Date().toISOString(),
+    data: { creditCode: enterpriseId, n: Math.random() },
+  };
+  expect((await transactWrite([outboxPut(event)])).committed).toBe(true);
+  const message = { eventId: event.id, enterpriseId, eventType: event.type, owner: owner ?? { kind: 'enterprise' as const, id: enterpriseId } };
+  return { event, message };
+}
+
+const toMe = (eventId: string) => receiver.received.filter((r) => r.headers['webhook-id'] === deliveryIdOf(eventId));
+
+describe('notification hot path', () => {
+  it('delivers a new event in three DynamoDB requests, signed so standardwebhooks verifies it', async () => {
+    const code = newCreditCode();
+    const endpoint = await endpointFor({ kind: 'enterprise', id: code });
+    const { event, message } = await committedEvent(code);
+    const { ports: p } = ports();
+
+    const { calls } = await countDynamoCalls(() => acceptEvent(message, p));
+
+    expect(calls).toEqual(['GetItem', 'UpdateItem', 'TransactWriteItems']);
+    const [got] = toMe(event.id);
+    expect(got).toBeDefined();
+    const verified = new Webhook(endpoint.secret.slice('whsec_'.length)).verify(got!.body, {
+      'webhook-id': String(got!.headers['webhook-id']),
+      'webhook-timestamp': String(got!.headers['webhook-timestamp']),
+      'webhook-signature': String(got!.headers['webhook-signature']),
+    });
+    expect(verified).toMatchObject({ type: 'enterprise.credit_changed', data: { creditCode: code } });
+    const delivery = await webhookStore.getDelivery(deliveryIdOf(event.id));
+    expect(delivery).toMatchObject({ status: 'DELIVERED', attempts: [expect.objectContaining({ responseStatus: 200 })] });
+    expect(await countConsumed(event.id)).toBe(true);
+  });
+
+  it('consumes an event nobody listens for in one read and one write, without reading the event', async () => {
+    const code = newCreditCode(); // no endpoint at all
+    const { event, message } = await committedEvent(code);
+    const { ports: p } = ports();
+    const { calls } = await countDynamoCalls(() => acceptEvent(message, p));
+    expect(calls).toEqual(['GetItem', 'UpdateItem']);
+    expect(await countConsumed(event.id)).toBe(true);
+    expect(toMe(event.id)).toHaveLength(0);
+  });
+
+  it('sends nothing again and writes nothing for a redelivered message (two requests, both reads or refused conditions)', async () => {
+    const code = newCreditCode();
+    await endpointFor({ kind: 'enterprise', id: code });
+    const { event, message } = await committedEvent(code);
+    const { ports: p } = ports();
+    await acceptEvent(message, p);
+    const { calls } = await countDynamoCalls(() => acceptEvent(message, p));
+    expect(calls).toEqual(['GetItem', 'UpdateItem']); // the lease's condition refuses a consumed event
+    expect(toMe(event.id)).toHaveLength(1);
+  });
+
+  it('makes one delivery and one POST when the same message arrives five times at once', async () => {
+    const code = newCreditCode();
+    await endpointFor({ kind: 'enterprise', id: code });
+    const { event, message } = await committedEvent(code);
+    const { ports: p } = ports();
+    await Promise.all(Array.from({ length: 5 }, () => acceptEvent(message, p)));
+    expect(toMe(event.id)).toHaveLength(1);
+    const page = await webhookStore.listDeliveries({ kind: 'enterprise', id: code }, { limit: 10 });
+    expect(page !== 'bad-cursor' && page.items.map((d) => d.id)).toEqual([deliveryIdOf(event.id)]);
+  });
+
+  it('loses nothing when the worker dies between the POST and the settle: sent again under the same webhook-id', async () => {
+    const code = newCreditCode();
+    await endpointFor({ kind: 'enterprise', id: code });
+    const { event, message } = await committedEvent(code);
+    const crashing = ports({
+      store: {
+        ...webhookStore,
+        settleFirst: async () => {
+          throw new Error('killed');
+        },
+      },
+    }).ports;
+    await expect(acceptEvent(message, crashing)).rejects.toThrow('killed');
+    expect(await countConsumed(event.id)).toBe(false); // still in the pending index for the sweep
+    // The redelivery after the lease ran out (the sweep's message carries only the id).
+    const later = ports({ now: () => new Date(Date.now() + 31_000) }).ports;
+    await acceptEvent({ eventId: event.id }, later);
+    const sent = toMe(event.id);
+    expect(sent).toHaveLength(2);
+    expect(new Set(sent.map((r) => r.headers['webhook-id'])).size).toBe(1);
+    expect((await webhookStore.getDelivery(deliveryIdOf(event.id)))?.status).toBe('DELIVERED');
+    expect(await countConsumed(event.id)).toBe(true);
+  });
+
+  it('records a failed first attempt with its cause and retries in three requests (batch read, lease, settle)', async () => {
+    const code = newCreditCode();
+    const owner = { kind: 'enterprise' as const, id: code };
+    await endpointFor(owner);
+    const { event, message } = await committedEvent(code);
+    receiver.answers.push({ status: 500 });
+    const { ports: p, sent } = ports();
+    const first = await countDynamoCalls(() => acceptEvent(message, p));
+    expect(first.calls).toEqual(['GetItem', 'UpdateItem', 'TransactWriteItems']);
+    const retrying = await webhookStore.getDelivery(deliveryIdOf(event.id));
+    expect(retrying).toMatchObject({ status: 'RETRYING', attempts: [{ responseStatus: 500, error: 'http 500' }] });
+    expect(sent).toEqual([{ message: { deliveryId: deliveryIdOf(event.id), owner }, delaySeconds: expect.any(Number) }]);
+
+    const due = ports({ now: () => new Date(Date.parse(retrying!.nextAttemptAt!) + 10) }).ports;
+    const retry = await countDynamoCalls(() => attemptDelivery(deliveryIdOf(event.id), due, owner));
+    expect(retry.result).toBe('delivered');
+    // The endpoint's failure count was never raised (the delivery did not end failed): no endpoint write.
+    expect(retry.calls).toEqual(['BatchGetItem', 'UpdateItem', 'TransactWriteItems']);
+    expect(toMe(event.id)).toHaveLength(2);
+  });
+
+  it('routes an event to a bureau owner through the same machinery', async () => {
+    const enterpriseId = newCreditCode();
+    const bureau: WebhookOwner = { kind: 'bureau', id: `T${Math.random().toString(36).slice(2, 6)}` };
+    await endpointFor(bureau, '/bureau');
+    const { event, message } = await committedEvent(enterpriseId, bureau);
+    const { ports: p } = ports();
+    const { calls } = await countDynamoCalls(() => acceptEvent(message, p));
+    expect(calls).toEqual(['GetItem', 'UpdateItem', 'TransactWriteItems']);
+    expect(toMe(event.id).map((r) => r.path)).toEqual(['/bureau']);
+    const page = await webhookStore.listDeliveries(bureau, { limit: 10 });
+    expect(page !== 'bad-cursor' && page.items.map((d) => d.id)).toEqual([deliveryIdOf(event.id)]);
+    const enterprisePage = await webhookStore.listDeliveries({ kind: 'enterprise', id: enterpriseId }, { limit: 10 });
+    expect(enterprisePage !== 'bad-cursor' && enterprisePage.items).toEqual([]);
+  });
+});
+
+/** Whether the event left the pending index (consumed), read straight from the table. */
+async function countConsumed(eventId: string): Promise<boolean> {
+  const { dynamo, tableName } = await import('../../shared/adapters/aws.js');
+  const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { keys } = await import('../../shared/adapters/keys.js');
+  const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.event(eventId), ConsistentRead: true }));
+  return !!Item?.consumedAt && Item.gsi2pk === undefined;
+}
