@@ -6,8 +6,9 @@
  */
 import { declarationStore } from '../adapters/declaration-store.js';
 import type { DeclarationRecord } from '../domain/declaration.js';
-import { DomainError, notFound } from '../domain/errors.js';
+import { notFound } from '../domain/errors.js';
 import type { DeclarationTransition } from '../domain/transition.js';
+import { LOST_RACE, retryOnConflict } from './conflict-retry.js';
 
 /** The store operations a declaration change needs (the DynamoDB store in production). */
 export type DeclarationChangeStore = {
@@ -28,13 +29,17 @@ export async function changeDeclaration(
   store: DeclarationChangeStore = declarationStore,
   initial?: DeclarationRecord,
 ): Promise<DeclarationTransition | undefined> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = attempt === 0 && initial ? initial : await store.get(id);
-    if (!current) throw notFound(`declaration ${id}`);
-    const t = decide(current);
-    if (!t) return undefined;
-    if (await store.apply(t)) return t;
-    // Another change committed in between: read again and decide on the new state.
-  }
-  throw new DomainError('conflict', `declaration ${id} is changing too often; try again`);
+  let attempt = 0;
+  return retryOnConflict(
+    `declaration ${id}`,
+    async () => {
+      const current = attempt++ === 0 && initial ? initial : await store.get(id);
+      if (!current) throw notFound(`declaration ${id}`);
+      const t = decide(current);
+      if (!t) return undefined;
+      // Lost: another change committed in between; read again and decide on the new state.
+      return (await store.apply(t)) ? t : LOST_RACE;
+    },
+    MAX_ATTEMPTS,
+  );
 }
