@@ -17,18 +17,25 @@ const sqsEndpoint = process.env.CLEARWAY_SQS_ENDPOINT;
  */
 const LOCAL_DYNAMO_CONNECTIONS = Number(process.env.CLEARWAY_DYNAMODB_CONNECTIONS ?? 8);
 
-export const dynamo = DynamoDBDocumentClient.from(
+const localAgent = dynamoEndpoint ? new http.Agent({ keepAlive: true, maxSockets: LOCAL_DYNAMO_CONNECTIONS }) : undefined;
+const dynamoClient = () =>
   new DynamoDBClient({
-    ...(dynamoEndpoint
-      ? {
-          endpoint: dynamoEndpoint,
-          requestHandler: { httpAgent: new http.Agent({ keepAlive: true, maxSockets: LOCAL_DYNAMO_CONNECTIONS }) },
-        }
-      : {}),
+    ...(dynamoEndpoint ? { endpoint: dynamoEndpoint, requestHandler: { httpAgent: localAgent } } : {}),
     maxAttempts: 4,
-  }),
-  { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } },
-);
+  });
+const marshallOptions = { removeUndefinedValues: true, convertClassInstanceToMap: false };
+
+export const dynamo = DynamoDBDocumentClient.from(dynamoClient(), { marshallOptions });
+
+/**
+ * Numbers come back as exact strings (NumberValue): for counters, which DynamoDB adds exactly up to
+ * 38 digits but a JavaScript number holds only up to 2^53. (Its own client: a document client
+ * shares its client's middleware stack, so two translate configs cannot share one client.)
+ */
+export const dynamoExactNumbers = DynamoDBDocumentClient.from(dynamoClient(), {
+  marshallOptions,
+  unmarshallOptions: { wrapNumbers: true },
+});
 
 export const sqs = new SQSClient({
   ...(sqsEndpoint ? { endpoint: sqsEndpoint, useQueueUrlAsEndpoint: false } : {}),
@@ -44,11 +51,14 @@ export function requiredEnv(name: string): string {
 export const tableName = () => requiredEnv('TABLE_NAME');
 
 /** Every item a query matches, page after page (for reads bounded by their key, not by a limit). */
-export async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
+export async function queryAll(
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+  client: DynamoDBDocumentClient = dynamo,
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await dynamo.send(new QueryCommand({ ...input, TableName: tableName(), ExclusiveStartKey: startKey }));
+    const page = await client.send(new QueryCommand({ ...input, TableName: tableName(), ExclusiveStartKey: startKey }));
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
   } while (startKey);

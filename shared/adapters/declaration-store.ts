@@ -5,7 +5,8 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { transactWrite, type TransactItems } from './transact.js';
-import { canTransition, totalValueUsd as totalValueOf, type DeclarationRecord } from '../domain/declaration.js';
+import { canTransition, totalValueCents, type DeclarationRecord } from '../domain/declaration.js';
+import { centsToUsd } from '../schemas/numbers.js';
 import type { DeclarationLine, DeclarationStatus } from '../schemas/declaration.js';
 import { dynamo, queryAll, tableName } from './aws.js';
 import { DAY_SHARDS, decodeCursor, encodeCursor, GSI1, GSI3, keys, withoutStorageAttributes } from './keys.js';
@@ -123,7 +124,8 @@ export const declarationStore = {
     const linesJson = JSON.stringify(lines);
     const inline = Buffer.byteLength(linesJson) <= INLINE_LINES_BYTES;
     const chunks = inline ? [] : chunkLines(lines);
-    const totalValueUsd = totalValueOf(record);
+    const valueCents = totalValueCents(record);
+    const totalValueUsd = centsToUsd(valueCents);
     const items: TransactItems = [
       {
         Put: {
@@ -167,7 +169,7 @@ export const declarationStore = {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       })),
-      ...counterUpdates(record, { declarations: 1, lines: lines.length, valueUsd: totalValueUsd }),
+      ...counterUpdates(record, { declarations: 1, lines: lines.length, valueCents }),
     ];
     const outcome = await transactWrite(items);
     if (outcome.committed) return { created: true };

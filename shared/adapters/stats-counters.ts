@@ -28,6 +28,8 @@ export function counterUpdates(
   const day = d.createdAt.slice(0, 10);
   const bureaus = statsBureaus(d);
   const adds = Object.entries(increments).filter(([, v]) => v !== undefined && v !== 0) as [string, number][];
+  // A counter lives for ever: one non-integer delta would make every later ADD to it fail.
+  for (const [name, v] of adds) if (!Number.isSafeInteger(v)) throw new Error(`counter ${name}: ${v} is not a whole number`);
   if (releaseSeconds !== undefined) adds.push([releaseBucketAttr(releaseSeconds), 1]);
   return STATS_DIMENSIONS.map((dimension) => {
     const shard = Math.floor(Math.random() * STATS_SHARDS);

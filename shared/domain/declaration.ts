@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Decision, DeclarationInput, DeclarationStatus, Release, StepState, TimelineEntry } from '../schemas/declaration.js';
 import { timeOrderedId } from './ids.js';
 import type { Principal } from './principal.js';
+import { centsToUsd, toCents } from '../schemas/numbers.js';
 
 // The declaration's parts are typed by their schemas (one definition per concept); re-exported
 // here because the domain is where code reaches for them.
@@ -89,6 +90,7 @@ export function involvesBureau(
 }
 
 /**
+<<<<<<< HEAD
  * Who may see a declaration: an enterprise its own, an officer those involving its bureau, an
  * admin all. Everyone else is told it does not exist (404), so ids reveal nothing.
  */
@@ -101,12 +103,16 @@ export function visibleTo(
   return !!principal.bureau && involvesBureau(d, principal.bureau);
 }
 
-/** The declared value of all lines: the one definition the listing, the certificate, the counters and the rules use. */
-export function totalValueUsd(d: Pick<DeclarationInput, 'lines'>): number {
-  let sum = 0;
-  for (let i = 0; i < d.lines.length; i++) sum += d.lines[i]!.valueUsd;
-  return sum;
+/**
+ * The declared value of all lines, summed in integer cents (exact, unlike a sum of doubles:
+ * 0.1 + 0.2): the one definition the listing, the certificate, the counters and the rules use.
+ */
+export function totalValueCents(d: Pick<DeclarationInput, 'lines'>): number {
+  let cents = 0;
+  for (let i = 0; i < d.lines.length; i++) cents += toCents(d.lines[i]!.valueUsd);
+  return cents;
 }
+export const totalValueUsd = (d: Pick<DeclarationInput, 'lines'>): number => centsToUsd(totalValueCents(d));
 
 /** The bureau each statistics view attributes a declaration to (contract section 10). */
 export function statsBureaus(d: Pick<DeclarationInput, 'declaredAt' | 'inspectionBureau' | 'portBureau' | 'direction'>) {

@@ -20,7 +20,8 @@ import { timeOrderedId } from './ids.js';
 export type CounterIncrements = Partial<{
   declarations: number;
   lines: number;
-  valueUsd: number;
+  /** Money is counted in integer cents: a counter ADDs exactly, never a double's 17 digits. */
+  valueCents: number;
   released: number;
   documentReleased: number;
   inspected: number;

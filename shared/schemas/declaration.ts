@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { bureauOfPort } from '../region.js';
-import { bureau, containerNumber, country, creditCode, cursor, finite, hsCode, isoTimestamp, limit, port, text } from './common.js';
+import { bureau, containerNumber, country, creditCode, cursor, hsCode, isoTimestamp, limit, port, text } from './common.js';
+import { money, quantity } from './numbers.js';
 
 export const DIRECTIONS = ['EXPORT', 'IMPORT'] as const;
 export const TRANSPORTS = ['SEA', 'AIR', 'RAIL', 'ROAD'] as const;
@@ -12,14 +13,13 @@ export const DECLARATION_STATUSES = ['ACCEPTED', 'RETURNED', 'INSPECTION_REQUIRE
 export type DeclarationStatus = (typeof DECLARATION_STATUSES)[number];
 
 export const MAX_LINES = 500;
-const MAX_AMOUNT = 1e12;
 
 export const declarationLine = z.strictObject({
   hsCode,
   description: text(1, 512),
-  quantity: finite().gt(0).max(MAX_AMOUNT),
+  quantity: quantity(),
   unit: text(1, 16),
-  valueUsd: finite().min(0).max(MAX_AMOUNT),
+  valueUsd: money(),
   originCountry: country.optional(),
 });
 export type DeclarationLine = z.infer<typeof declarationLine>;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { cursor, isoTimestamp, text } from './common.js';
+import { rate as rateNumber } from './numbers.js';
 
 export const OPERATORS = ['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'startsWith'] as const;
 export type Operator = (typeof OPERATORS)[number];
@@ -123,7 +124,7 @@ export const conditionSchema = makeCondition(
   'Condition',
 ) as z.ZodType<Condition>;
 
-export const rate = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+export const rate = rateNumber();
 export const INSPECT_PLACES = ['ORIGIN', 'PORT', 'DESTINATION'] as const;
 
 export type Action =
