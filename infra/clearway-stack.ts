@@ -76,10 +76,14 @@ export class ClearwayStack extends Stack {
         actions,
       );
     const functions: Record<ApiFunctionName, IFunction | undefined> = {
-      meta: new ClearwayFunction(this, 'ApiMeta', {
-        entry: 'functions/http/meta.ts',
-        environment: { CLEARWAY_REGION_ID: props.region.id },
-      }),
+      // Reads the active rule set version (and, once per version, its body) for the OpenAPI document types.
+      meta: withTable(
+        new ClearwayFunction(this, 'ApiMeta', {
+          entry: 'functions/http/meta.ts',
+          environment: common,
+        }),
+        ['dynamodb:GetItem'],
+      ),
       principals: api('principals', ['dynamodb:GetItem', 'dynamodb:PutItem']),
       enterprises: api('enterprises', [...READ, ...WRITE], { NOTIFY_QUEUE_URL: notify.queue.queueUrl }),
       declarations: api('declarations', [...READ, ...WRITE], {

@@ -10,6 +10,7 @@ import { declarationView } from '../../shared/domain/declaration.js';
 import { forbidden, invalid } from '../../shared/domain/errors.js';
 import { anyPrincipal, requireEnterprise, requireOfficerRole, type Officer } from '../../shared/domain/principal.js';
 import { httpFunction, implement } from '../../shared/http/function.js';
+import { declarationLifecycleRoutes } from './declaration-lifecycle.js';
 
 /** Exactly the summary schema's fields (what the listing index projects). */
 function summaryView(h: DeclarationHeader, baseUrl: string) {
@@ -51,6 +52,7 @@ export const declarationRoutes = [
       return { status: 200, body: declarationView(declaration, baseUrl) };
     },
   ),
+  ...declarationLifecycleRoutes,
 ];
 
 export const handler = httpFunction('declarations', declarationRoutes);

@@ -6,16 +6,23 @@ import { httpFunction, implement } from '../../shared/http/function.js';
 import { problemResponse } from '../../shared/http/problem.js';
 import { matchPath } from '../../shared/http/route.js';
 import { region } from '../../shared/region.js';
+import { withDocumentTypes } from '../../shared/api/document-types.js';
+import { activeDocumentTypes } from '../../shared/app/requirements.js';
 
-let openApiDocument: unknown;
+let openApiDocument: Record<string, unknown> | undefined;
+/** The served document per active rule set version (its document types are the version's). */
+const servedByVersion = new Map<number | null, Record<string, unknown>>();
 
 export const metaRoutes = [
   implement(routes.health, undefined, async () => ({ status: 200, body: { status: 'ok', region: region.id } })),
   implement(routes.openapi, undefined, async (req) => {
     openApiDocument ??= buildOpenApi(allRoutes);
+    const { version, types } = await activeDocumentTypes();
+    let served = servedByVersion.get(version);
+    if (!served) servedByVersion.set(version, (served = withDocumentTypes(openApiDocument, types, version)));
     return {
       status: 200,
-      body: { ...(openApiDocument as object), servers: [{ url: req.baseUrl }] },
+      body: { ...served, servers: [{ url: req.baseUrl }] },
       headers: { 'cache-control': 'public, max-age=300' },
     };
   }),

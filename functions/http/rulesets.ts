@@ -5,6 +5,7 @@ import { simulate } from '../../shared/app/simulate.js';
 import { forbidden, notFound } from '../../shared/domain/errors.js';
 import { requireOfficerRole, type Principal } from '../../shared/domain/principal.js';
 import { httpFunction, implement } from '../../shared/http/function.js';
+import { requirementsRoutes } from './requirements.js';
 
 /** Officers of any role and admins read rule sets; enterprises do not see the risk rules. */
 function requireOfficial(p: Principal): void {
@@ -47,6 +48,7 @@ export const ruleSetRoutes = [
     await ruleSetStore.publish(params.version, principal.id, now);
     return { status: 200, body: { ...record, status: 'PUBLISHED', publishedAt: now, publishedBy: principal.id, active: true } };
   }),
+  ...requirementsRoutes,
 ];
 
 export const handler = httpFunction('rulesets', ruleSetRoutes);

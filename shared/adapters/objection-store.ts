@@ -71,7 +71,9 @@ export const dynamoObjectionStore: ObjectionStore = {
   },
 
   async get(code, id) {
-    const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.creditObjection(code, id), ConsistentRead: true }));
+    const { Item } = await dynamo.send(
+      new GetCommand({ TableName: tableName(), Key: keys.creditObjection(code, id), ConsistentRead: true }),
+    );
     return Item ? toObjection(Item) : undefined;
   },
 

@@ -29,6 +29,7 @@ import {
   listDeclarationsQuery,
 } from '../schemas/declaration.js';
 import { createPrincipalRequest, principalCreated, principalView } from '../schemas/principal.js';
+import { checkResult, requirementsView } from '../schemas/requirements.js';
 import { decideObjectionRequest, fileObjectionRequest, objectionList, objectionParams, objectionView } from '../schemas/objection.js';
 import { creditChangeRequest, creditView, enterpriseCodeParams, enterpriseView, registerEnterpriseRequest } from '../schemas/enterprise.js';
 
@@ -157,6 +158,17 @@ export const routes = {
     headers: { 'Idempotency-Key': 'Optional; like clientRef, the same key with the same body returns the original' },
     responses: { 202: declarationAccepted, 200: declarationView },
   }),
+  checkDeclaration: defineRoute({
+    method: 'POST',
+    path: '/declarations/check',
+    fn: 'declarations',
+    auth: 'key',
+    tag: 'declarations',
+    summary:
+      'The decision the active rule set would give this draft now, with your credit now (enterprise). Stores nothing; the sampling draw is not predicted',
+    body: declarationInput,
+    responses: { 200: checkResult },
+  }),
   listDeclarations: defineRoute({
     method: 'GET',
     path: '/declarations',
@@ -255,6 +267,16 @@ export const routes = {
     summary: 'Counts by declaration place, inspection place or destination, per bureau (officer with stats)',
     query: statsQuery,
     responses: { 200: statsResult },
+  }),
+  getRequirements: defineRoute({
+    method: 'GET',
+    path: '/requirements',
+    fn: 'rulesets',
+    auth: 'key',
+    tag: 'rulesets',
+    summary:
+      'What to attach and what is always inspected, from the active rule set (any principal): document rules by direction and HS prefix, the negative lists; no risk rules',
+    responses: { 200: requirementsView },
   }),
   createRuleSet: defineRoute({
     method: 'POST',

@@ -24,7 +24,13 @@ export const declarationLine = z.strictObject({
 });
 export type DeclarationLine = z.infer<typeof declarationLine>;
 
-export const documentRef = z.strictObject({ type: text(1, 64), number: text(1, 64) });
+export const documentRef = z.strictObject({
+  type: text(1, 64).meta({
+    id: 'DocumentTypeName',
+    description: 'A DocumentType the active rule set names (GET /requirements), or any other type the enterprise attaches',
+  }),
+  number: text(1, 64),
+});
 
 export const declarationInput = z
   .strictObject({

@@ -449,6 +449,8 @@ export function assembleDecision(
   fired: readonly number[],
   negativeLines: readonly number[],
   docTypes: readonly string[] = (d.documents ?? []).map((doc) => doc.type),
+  /** Instead of the sampling draw (a prediction before filing has no declaration id to draw with). */
+  sampledInstead?: boolean,
 ): Decision {
   const hits: Hit[] = [];
   // Words for the enterprise: why it was returned, or why it must be inspected.
@@ -514,7 +516,8 @@ export function assembleDecision(
   } else route = 'IMPORT_DESTINATION';
 
   const samplingRate = mandatory ? 1 : Math.max(measures.samplingRate, raisedRate);
-  const sampled = mandatory || isSampled(d.id, rs.version, samplingRate);
+  const drawn = sampledInstead !== undefined && samplingRate > 0 && samplingRate < 1;
+  const sampled = mandatory || (drawn ? sampledInstead : isSampled(d.id, rs.version, samplingRate));
   if (sampled && (route === 'EXPORT_DIRECT' || route === 'IMPORT_DESTINATION')) {
     steps.push({ kind: route === 'EXPORT_DIRECT' ? 'ORIGIN_INSPECTION' : 'DESTINATION_INSPECTION', bureau: d.inspectionBureau });
     if (!mandatory && !outside) reasons.push(`selected for inspection by sampling at rate ${samplingRate}`);
