@@ -14,6 +14,8 @@ import { ClearwayFunction } from './constructs/clearway-function.js';
 import { DataTable } from './constructs/data-table.js';
 import { ClearwayHttpApi } from './constructs/http-api.js';
 import { WorkQueue } from './constructs/work-queue.js';
+import { CertificateSigningKeys } from './constructs/certificate-signing-keys.js';
+import { CERTIFICATE_KEY_GENERATIONS } from './certificate-keys.js';
 
 export type ClearwayStackProps = StackProps & { region: RegionConfig; production: boolean };
 
@@ -46,6 +48,7 @@ export class ClearwayStack extends Stack {
       description: 'Clearway certificate signing key (HMAC-SHA256)',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
+    const certificateKeys = new CertificateSigningKeys(this, 'CertificateSigning', { generations: CERTIFICATE_KEY_GENERATIONS });
 
     const common = { CLEARWAY_REGION_ID: props.region.id, CLEARWAY_MODE: 'cloud', TABLE_NAME: table.tableName };
     // Exact ARNs instead of TableV2.grant's `index/*` wildcard: least privilege, nothing to excuse.
@@ -90,6 +93,7 @@ export class ClearwayStack extends Stack {
         AUDIT_QUEUE_URL: audit.queue.queueUrl,
         NOTIFY_QUEUE_URL: notify.queue.queueUrl,
         SIGNING_KEY_SECRET_ARN: signingKey.secretArn,
+        ...certificateKeys.environment,
       }),
       // Simulation replays up to 5,000 declarations: it gets API Gateway's full 29 s.
       rulesets: api('rulesets', [...READ, ...WRITE], {}, Duration.seconds(29)),
@@ -97,13 +101,18 @@ export class ClearwayStack extends Stack {
         NOTIFY_QUEUE_URL: notify.queue.queueUrl,
       }),
       stats: api('stats', ['dynamodb:Query']),
-      certificates: api('certificates', ['dynamodb:GetItem'], { SIGNING_KEY_SECRET_ARN: signingKey.secretArn }),
+      certificates: api('certificates', ['dynamodb:GetItem'], {
+        SIGNING_KEY_SECRET_ARN: signingKey.secretArn,
+        ...certificateKeys.environment,
+      }),
     };
     notify.queue.grantSendMessages(functions.enterprises!);
     audit.queue.grantSendMessages(functions.declarations!);
     notify.queue.grantSendMessages(functions.declarations!);
     signingKey.grantRead(functions.declarations!);
     signingKey.grantRead(functions.certificates!);
+    certificateKeys.grantSign(functions.declarations!);
+    certificateKeys.grantPublish(functions.certificates!);
     notify.queue.grantSendMessages(functions.webhooks!);
 
     new ClearwayHttpApi(this, 'Http', { functions, authorizer });
@@ -136,13 +145,19 @@ export class ClearwayStack extends Stack {
         entry: 'functions/audit-worker.ts',
         timeout: WORKER_TIMEOUT,
         memorySize: 1024,
-        environment: { ...common, NOTIFY_QUEUE_URL: notify.queue.queueUrl, SIGNING_KEY_SECRET_ARN: signingKey.secretArn },
+        environment: {
+          ...common,
+          NOTIFY_QUEUE_URL: notify.queue.queueUrl,
+          SIGNING_KEY_SECRET_ARN: signingKey.secretArn,
+          ...certificateKeys.environment,
+        },
       }),
       [...READ, ...WRITE],
     );
     audit.consumeWith(auditWorker, { maxConcurrency: 50 });
     notify.queue.grantSendMessages(auditWorker);
     signingKey.grantRead(auditWorker);
+    certificateKeys.grantSign(auditWorker);
 
     const notifyWorker = withTable(
       new ClearwayFunction(this, 'NotifyWorker', {

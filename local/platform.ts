@@ -158,6 +158,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     Object.assign(process.env, env, emulatorEnvironment(dynamo, sqs), {
       CLEARWAY_MODE: 'local',
       CLEARWAY_ADMIN_KEY: options.adminKey,
+      // Certificate-signing keys (generated on first use, kept across restarts): shared/adapters/local-signer.ts
+      CLEARWAY_CERTIFICATE_KEYS_DIR: path.join(dataDir, 'certificate-keys'),
       CLEARWAY_LOG_LEVEL: process.env.CLEARWAY_LOG_LEVEL ?? 'WARN',
       POWERTOOLS_DEV: 'false',
       ...(options.strandedAfterS !== undefined ? { CLEARWAY_STRANDED_AFTER_S: String(options.strandedAfterS) } : {}),

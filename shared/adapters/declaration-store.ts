@@ -14,6 +14,8 @@ import { counterUpdates } from './stats-counters.js';
 import { outboxPut } from './outbox.js';
 import type { DeclarationTransition } from '../domain/transition.js';
 import type { CertificateContent } from '../domain/certificate.js';
+import { signCompactJws, withCertificateJws } from '../domain/certificate-jws.js';
+import { certificateSigner } from './certificate-signer.js';
 
 const CHUNK_BYTES = 300_000;
 /** Lines up to this size live in the header item itself (one item to write and read). */
@@ -60,6 +62,11 @@ export const declarationStore = {
    * the declaration changed meanwhile (a redelivery, another bureau got there first): the caller
    * reads again and decides on the new state.
    */
+  /** A release's certificate also as a compact JWS (contract section 17), signed before committing. */
+  async certify(t: DeclarationTransition): Promise<DeclarationTransition> {
+    return t.certificate ? withCertificateJws(t, await signCompactJws(t.certificate.content, certificateSigner())) : t;
+  },
+
   async apply(t: DeclarationTransition): Promise<boolean> {
     const d = t.record;
     // The state machine is the domain's; a change to the same status only updates the record.
@@ -189,10 +196,15 @@ export const declarationStore = {
   },
 
   /** A certificate as issued, for verification. */
-  async certificate(no: string): Promise<{ content: CertificateContent; digest: string; signature: string } | undefined> {
+  async certificate(no: string): Promise<{ content: CertificateContent; digest: string; signature: string; jws?: string } | undefined> {
     const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.certificate(no) }));
     return Item
-      ? { content: Item.content as CertificateContent, digest: Item.digest as string, signature: Item.signature as string }
+      ? {
+          content: Item.content as CertificateContent,
+          digest: Item.digest as string,
+          signature: Item.signature as string,
+          ...(typeof Item.jws === 'string' ? { jws: Item.jws } : {}),
+        }
       : undefined;
   },
 

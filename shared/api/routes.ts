@@ -17,6 +17,7 @@ import {
   simulationResult,
 } from '../schemas/ruleset.js';
 import {
+  certificateJwks,
   certificateParams,
   certificateView,
   stepParams,
@@ -209,6 +210,15 @@ export const routes = {
     summary: 'Check that a release certificate is genuine and unaltered (no key needed)',
     params: certificateParams,
     responses: { 200: certificateView },
+  }),
+  certificateJwks: defineRoute({
+    method: 'GET',
+    path: '/.well-known/jwks.json',
+    fn: 'certificates',
+    auth: 'public',
+    tag: 'inspection',
+    summary: "The region's certificate-signing public keys (JWKS): verify a certificate's JWS offline with any JOSE library",
+    responses: { 200: certificateJwks },
   }),
   putWebhook: defineRoute({
     method: 'PUT',

@@ -14,6 +14,11 @@ import { LOST_RACE, retryOnConflict } from './conflict-retry.js';
 export type DeclarationChangeStore = {
   get(id: string): Promise<DeclarationRecord | undefined>;
   apply(t: DeclarationTransition): Promise<boolean>;
+  /**
+   * Completes a releasing transition with what cannot be computed purely (the certificate's JWS,
+   * signed by KMS in the cloud) before it is applied. Stores without it apply transitions as they are.
+   */
+  certify?(t: DeclarationTransition): Promise<DeclarationTransition>;
 };
 
 const MAX_ATTEMPTS = 6;
@@ -35,8 +40,9 @@ export async function changeDeclaration(
     async () => {
       const current = attempt++ === 0 && initial ? initial : await store.get(id);
       if (!current) throw notFound(`declaration ${id}`);
-      const t = decide(current);
-      if (!t) return undefined;
+      const decided = decide(current);
+      if (!decided) return undefined;
+      const t = decided.certificate && store.certify ? await store.certify(decided) : decided;
       // Lost: another change committed in between; read again and decide on the new state.
       return (await store.apply(t)) ? t : LOST_RACE;
     },

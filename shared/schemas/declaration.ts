@@ -136,8 +136,15 @@ export const release = z.object({
   certificateNo: z.string(),
   releasedAt: isoTimestamp,
   mode: z.string(),
-  digest: z.string(),
-  signature: z.string(),
+  digest: z.string().meta({ description: 'SHA-256 (hex) of the canonical certificate content' }),
+  signature: z.string().meta({ description: "The platform's HMAC over the digest: check it with GET /certificates/{no}" }),
+  jws: z
+    .string()
+    .optional()
+    .meta({
+      description:
+        'The certificate as a compact JWS (ES256) of the canonical content: verify it offline against GET /.well-known/jwks.json. Absent only on certificates issued before offline verification existed.',
+    }),
 });
 export type Release = z.infer<typeof release>;
 
@@ -240,5 +247,34 @@ export const certificateView = z
     digest: z.string(),
     signature: z.string(),
     content: certificateContent,
+    jws: z
+      .string()
+      .optional()
+      .meta({ description: 'The certificate as a compact JWS (ES256): verify offline against GET /.well-known/jwks.json' }),
+    qr: z
+      .object({
+        payload: z.string().meta({ description: '`CLEARWAY-CERT:{certificateNo}:{jws}`: what a QR code on the printed certificate carries' }),
+        bytes: z.number().int(),
+        fitsOneCode: z.boolean().meta({ description: 'At most 2,953 bytes: fits one QR code (version 40, level L)' }),
+      })
+      .optional()
+      .meta({ description: 'For printing: present whenever `jws` is' }),
   })
   .meta({ id: 'CertificateVerification' });
+
+/** A JSON Web Key Set (RFC 7517) of the region's certificate-signing public keys. */
+export const certificateJwks = z
+  .object({
+    keys: z.array(
+      z.object({
+        kty: z.literal('EC'),
+        crv: z.literal('P-256'),
+        x: z.string(),
+        y: z.string(),
+        kid: z.string().meta({ description: 'RFC 7638 thumbprint; the JWS header names it' }),
+        alg: z.literal('ES256'),
+        use: z.literal('sig'),
+      }),
+    ),
+  })
+  .meta({ id: 'JsonWebKeySet', description: 'The current signing key first, then every earlier one still needed to verify an issued certificate' });

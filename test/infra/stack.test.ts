@@ -13,6 +13,7 @@ import { AttributeType, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../../infra/app.js';
 import { NAG_ACKNOWLEDGEMENTS } from '../../infra/nag.js';
+import { CertificateSigningKeys } from '../../infra/constructs/certificate-signing-keys.js';
 import { allRoutes } from '../../shared/api/routes.js';
 import { routeKey } from '../../shared/http/route.js';
 
@@ -170,6 +171,48 @@ describe('least privilege', () => {
     expect(senders).not.toContain('functions/http/meta.ts');
     expect(senders).not.toContain('functions/http/principals.ts');
     expect(senders).toContain('functions/redrive.ts');
+  });
+});
+
+describe('certificate signing keys (contract section 17)', () => {
+  const kmsActionsOf = (entry: string) => grantsOf(entry).filter((g) => g.actions.some((a) => a.startsWith('kms:')));
+
+  it('is a retained KMS asymmetric P-256 signing key (ES256)', () => {
+    const keys = ofType('AWS::KMS::Key');
+    expect(keys).toHaveLength(1);
+    const [, key] = keys[0]!;
+    expect(key.Properties).toMatchObject({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+    expect((key as any).DeletionPolicy).toBe('Retain');
+  });
+
+  it('lets exactly the functions that release sign, and the certificates function only read public keys', () => {
+    const [keyId] = ofType('AWS::KMS::Key')[0]!;
+    const withKms = ofType('AWS::Lambda::Function')
+      .filter(([, f]) => f.Metadata?.['clearway:entry'])
+      .map(([, f]) => f.Metadata['clearway:entry'] as string)
+      .filter((entry) => kmsActionsOf(entry).length > 0)
+      .sort();
+    expect(withKms).toEqual(['functions/audit-worker.ts', 'functions/http/certificates.ts', 'functions/http/declarations.ts']);
+    for (const entry of ['functions/audit-worker.ts', 'functions/http/declarations.ts']) {
+      expect(kmsActionsOf(entry)).toEqual([{ actions: ['kms:Sign', 'kms:GetPublicKey'], resources: [{ 'Fn::GetAtt': [keyId, 'Arn'] }] }]);
+      const [, fn] = functionByEntry(entry);
+      expect(fn.Properties.Environment.Variables.CERTIFICATE_SIGNING_KEY_ID).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    }
+    expect(kmsActionsOf('functions/http/certificates.ts')).toEqual([{ actions: ['kms:GetPublicKey'], resources: [{ 'Fn::GetAtt': [keyId, 'Arn'] }] }]);
+  });
+
+  it('rotates by adding a generation: the newest signs, every one stays published', () => {
+    const stack = new Stack(new App({ outdir: outdir() }), 'Rotation');
+    const keys = new CertificateSigningKeys(stack, 'Keys', { generations: ['2026-12', '2027-06'] });
+    expect(keys.all).toHaveLength(2);
+    expect(keys.current).toBe(keys.all[1]);
+    const env = stack.resolve(keys.environment);
+    expect(env.CERTIFICATE_SIGNING_KEY_ID).toEqual(stack.resolve(keys.all[1]!.keyArn));
+    expect(JSON.stringify(env.CERTIFICATE_VERIFY_KEY_IDS)).toContain(stack.resolve(keys.all[0]!.keyArn)['Fn::GetAtt'][0]);
+    const t = Template.fromStack(stack).toJSON().Resources;
+    const kms = Object.values(t as Record<string, any>).filter((r) => r.Type === 'AWS::KMS::Key');
+    expect(kms).toHaveLength(2);
+    expect(kms.every((k) => k.DeletionPolicy === 'Retain')).toBe(true);
   });
 });
 

@@ -33,6 +33,7 @@ export default async function setup(project: TestProject) {
   Object.assign(env, emulatorEnvironment(dynamo, sqs), {
     CLEARWAY_MODE: 'local',
     CLEARWAY_ADMIN_KEY: 'test-admin-key',
+    CLEARWAY_CERTIFICATE_KEYS_DIR: path.join(outdir, 'certificate-keys'),
     CLEARWAY_LOG_LEVEL: 'ERROR',
   });
   project.provide('emulatorEnv', env);
