@@ -11,7 +11,7 @@ import { notFound } from '../../shared/domain/errors.js';
 import { httpFunction, implement } from '../../shared/http/function.js';
 
 export const certificateRoutes = [
-  implement(routes.verifyCertificate, undefined, async ({ params }) => {
+  implement(routes.verifyCertificate, async ({ params }) => {
     const stored = await declarationStore.certificate(params.no);
     if (!stored) throw notFound(`certificate ${params.no}`);
     const { genuine, unaltered } = verifyCertificate(stored.content, stored.digest, stored.signature, await signingKey());

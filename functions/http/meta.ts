@@ -14,8 +14,8 @@ let openApiDocument: Record<string, unknown> | undefined;
 const servedByVersion = new Map<number | null, Record<string, unknown>>();
 
 export const metaRoutes = [
-  implement(routes.health, undefined, async () => ({ status: 200, body: { status: 'ok', region: region.id } })),
-  implement(routes.openapi, undefined, async (req) => {
+  implement(routes.health, async () => ({ status: 200, body: { status: 'ok', region: region.id } })),
+  implement(routes.openapi, async (req) => {
     openApiDocument ??= buildOpenApi(allRoutes);
     const { version, types } = await activeDocumentTypes();
     let served = servedByVersion.get(version);

@@ -54,7 +54,8 @@ async function deleteEndpoint(owner: WebhookOwner) {
 
 async function listDeliveries(owner: WebhookOwner, query: { status?: DeliveryStatus; limit: number; cursor?: string }) {
   const page = await webhookStore.listDeliveries(owner, query);
-  if (page === 'bad-cursor') throw invalid('the cursor is not valid', [{ path: 'cursor', message: 'is not a cursor this API issued to you' }]);
+  if (page === 'bad-cursor')
+    throw invalid('the cursor is not valid', [{ path: 'cursor', message: 'is not a cursor this API issued to you' }]);
   return { status: 200 as const, body: { items: page.items.map(deliveryView), nextCursor: page.nextCursor } };
 }
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { RouteDef } from '../http/route.js';
 import { problemSchema } from '../schemas/problem.js';
 import { region } from '../region.js';
+import { describeCallers } from '../domain/principal.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -76,6 +77,7 @@ export function buildOpenApi(routes: readonly RouteDef[], version = '1.0.0'): Js
     paths[openApiPath][route.method.toLowerCase()] = {
       operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       summary: route.summary,
+      ...(route.allow ? { description: `Who may call: ${describeCallers(route.allow)}.`, 'x-clearway-allow': [...route.allow] } : {}),
       tags: [route.tag],
       ...(route.auth === 'key' ? { security: [{ apiKey: [] }] } : { security: [] }),
       ...(parameters.length ? { parameters } : {}),

@@ -42,3 +42,38 @@ export function requireAdminOrOfficerRole(p: Principal, role: OfficerRole): void
 
 /** Any authenticated principal. */
 export function anyPrincipal(_p: Principal): void {}
+
+/**
+ * Who may call a route, as data (the route table's `allow`): a principal kind, any officer, or an
+ * officer holding one role. The handler enforces it, the OpenAPI document shows it, the
+ * authorization tests read it.
+ */
+export type Caller = 'admin' | 'enterprise' | 'officer' | `officer:${OfficerRole}`;
+
+/** Every kind of principal. */
+export const ANY_CALLER: readonly Caller[] = ['admin', 'enterprise', 'officer'];
+
+export function isAllowed(p: Principal, allow: readonly Caller[]): boolean {
+  return allow.some((c) => {
+    if (c === 'admin' || c === 'enterprise') return p.kind === c;
+    if (c === 'officer') return p.kind === 'officer' && !!p.bureau;
+    return isOfficerWith(p, c.slice('officer:'.length) as OfficerRole);
+  });
+}
+
+const callerPhrase = (c: Caller) =>
+  c === 'admin'
+    ? 'an admin'
+    : c === 'enterprise'
+      ? 'an enterprise'
+      : c === 'officer'
+        ? 'an officer'
+        : `an officer with the ${c.slice(8)} role`;
+
+/** In words, for a 403 and for the API document: "an admin or an officer with the credit role". */
+export const describeCallers = (allow: readonly Caller[]) => allow.map(callerPhrase).join(' or ');
+
+/** 403 unless `p` is one of `allow`; `refusal` says why in the route's own words. */
+export function requireAllowed(p: Principal, allow: readonly Caller[], refusal?: string): void {
+  if (!isAllowed(p, allow)) throw forbidden(refusal ?? `only ${describeCallers(allow)} may do this`);
+}

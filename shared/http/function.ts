@@ -8,7 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { DomainError } from '../domain/errors.js';
-import type { Principal } from '../domain/principal.js';
+import { requireAllowed, type Principal } from '../domain/principal.js';
 import { decodeJsonBody, parseWith } from './body.js';
 import { logger } from './logger.js';
 import { problemResponse, STATUS_OF_KIND } from './problem.js';
@@ -31,17 +31,24 @@ export type ApiResult = { status: number; body?: unknown; headers?: Record<strin
 
 export type RouteImpl<R extends RouteDef = RouteDef> = {
   route: R;
-  /** Throws DomainError('forbidden') when the principal may not call this route at all. */
+  /**
+   * An extra check before the body is read, beyond the route's `allow` (which is enforced for
+   * every route); throws DomainError('forbidden'). Most routes need none.
+   */
   authorize?: (principal: Principal) => void;
   handle: (req: ApiRequest<R>) => Promise<ApiResult>;
 };
 
+/** A route's implementation: who may call it is the route's `allow`; `handle` does the rest. */
+export function implement<R extends RouteDef>(route: R, handle: RouteImpl<R>['handle']): RouteImpl<R>;
+export function implement<R extends RouteDef>(route: R, authorize: RouteImpl<R>['authorize'], handle: RouteImpl<R>['handle']): RouteImpl<R>;
 export function implement<R extends RouteDef>(
   route: R,
-  authorize: RouteImpl<R>['authorize'],
-  handle: RouteImpl<R>['handle'],
+  authorizeOrHandle: RouteImpl<R>['authorize'] | RouteImpl<R>['handle'],
+  handle?: RouteImpl<R>['handle'],
 ): RouteImpl<R> {
-  return { route, authorize, handle };
+  if (handle === undefined) return { route, handle: authorizeOrHandle as RouteImpl<R>['handle'] };
+  return { route, authorize: authorizeOrHandle as RouteImpl<R>['authorize'], handle };
 }
 
 /** The principal the authorizer resolved, or why there is none. */
@@ -88,6 +95,7 @@ async function dispatch(impls: Map<string, RouteImpl>, event: APIGatewayProxyEve
     }
     principal = found.principal;
     logger.appendKeys({ principalId: principal.id, principalKind: principal.kind });
+    if (route.allow) requireAllowed(principal, route.allow, route.refusal);
     impl.authorize?.(principal);
   }
 

@@ -4,6 +4,7 @@
  * the CDK stack and the OpenAPI document, so the three cannot disagree.
  */
 import type { z } from 'zod';
+import type { Caller } from '../domain/principal.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -21,6 +22,13 @@ export type RouteDef<
   fn: ApiFunctionName;
   /** `key`: a Bearer API key is required (checked by the authorizer, then by the handler). */
   auth: A;
+  /**
+   * Key routes: who may call it at all (403 for anyone else, before the body is read). Rules about
+   * which resource a caller may touch (an enterprise only its own) stay in the use case.
+   */
+  allow?: readonly Caller[];
+  /** The 403 detail for a caller outside `allow`, when the generic "only … may do this" says too little. */
+  refusal?: string;
   summary: string;
   tag: string;
   body?: B;
