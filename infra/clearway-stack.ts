@@ -5,7 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Trigger } from 'aws-cdk-lib/triggers';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { GSI1, GSI2, GSI3 } from '../shared/adapters/keys.js';
+import { GSI1, GSI2, GSI3, GSI4 } from '../shared/adapters/keys.js';
 import { Construct } from 'constructs';
 import { DEFAULT_STRANDED_AFTER_S, DEFAULT_WEBHOOK_SCHEDULE_S } from '../shared/config.js';
 import type { RegionConfig } from '../shared/region.js';
@@ -23,7 +23,7 @@ export type ClearwayStackProps = StackProps & { region: RegionConfig; production
 const READ = ['dynamodb:GetItem', 'dynamodb:Query'];
 const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
 /** Indexes a function queries; only functions that query get index ARNs, and only these. */
-const INDEXES = [GSI1, GSI2, GSI3];
+const INDEXES = [GSI1, GSI2, GSI3, GSI4];
 
 /**
  * One region's Clearway: the shared table, the work queues, the API with one function per
@@ -89,7 +89,7 @@ export class ClearwayStack extends Stack {
       ),
       principals: api('principals', ['dynamodb:GetItem', 'dynamodb:PutItem']),
       enterprises: api('enterprises', [...READ, ...WRITE], { NOTIFY_QUEUE_URL: notify.queue.queueUrl }),
-      declarations: api('declarations', [...READ, ...WRITE], {
+      declarations: api('declarations', [...READ, ...WRITE, 'dynamodb:BatchGetItem'], {
         AUDIT_QUEUE_URL: audit.queue.queueUrl,
         NOTIFY_QUEUE_URL: notify.queue.queueUrl,
         SIGNING_KEY_SECRET_ARN: signingKey.secretArn,

@@ -1,13 +1,13 @@
 /** Declare anywhere (contract section 5): intake, status, listing. */
 import { routes } from '../../shared/api/routes.js';
-import { declarationStore, type DeclarationHeader } from '../../shared/adapters/declaration-store.js';
+import type { DeclarationHeader } from '../../shared/adapters/declaration-store.js';
 import { notifyQueue } from '../../shared/adapters/queues.js';
 import { queueEvents } from '../../shared/adapters/outbox.js';
 import { readDeclaration, submitDeclaration } from '../../shared/app/declarations.js';
 import { recordStep } from '../../shared/app/inspection.js';
+import { listDeclarations, worklistOf } from '../../shared/app/worklist.js';
 import { DECLARATION_SUMMARY_FIELDS } from '../../shared/schemas/declaration.js';
 import { declarationView } from '../../shared/domain/declaration.js';
-import { forbidden, invalid } from '../../shared/domain/errors.js';
 import type { Officer } from '../../shared/domain/principal.js';
 import { httpFunction, implement } from '../../shared/http/function.js';
 import { declarationLifecycleRoutes } from './declaration-lifecycle.js';
@@ -33,16 +33,13 @@ export const declarationRoutes = [
   })),
 
   implement(routes.listDeclarations, async ({ query, principal, baseUrl }) => {
-    if (principal.kind !== 'enterprise' || !principal.enterpriseId) {
-      throw forbidden('listing is per enterprise; officers read declarations of their bureau by id');
-    }
-    if (query.from && query.to && query.from > query.to)
-      throw invalid('from is after to', [{ path: 'from', message: 'must not be after to' }]);
-    const page = await declarationStore.listByEnterprise(principal.enterpriseId, query);
-    if (page === 'bad-cursor')
-      throw invalid('the cursor is not valid', [{ path: 'cursor', message: 'is not a cursor this API issued to you' }]);
-    return { status: 200, body: { items: page.items.map((h) => summaryView(h, baseUrl)), nextCursor: page.nextCursor } };
+    const page = await listDeclarations(principal, query);
+    return {
+      status: 200,
+      body: { items: page.items.map((h) => summaryView(h as DeclarationHeader, baseUrl)), nextCursor: page.nextCursor },
+    };
   }),
+  implement(routes.getWorklist, async ({ query, principal }) => ({ status: 200, body: await worklistOf(principal as Officer, query) })),
   implement(routes.recordStep, async ({ params, body, principal, baseUrl }) => {
     const { declaration, events } = await recordStep(params.id, params.kind, principal as Officer, body);
     await queueEvents(notifyQueue, events);

@@ -1,7 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { GSI1, GSI2, GSI3 } from '../../shared/adapters/keys.js';
+import { GSI1, GSI2, GSI3, GSI4 } from '../../shared/adapters/keys.js';
+import { BUREAU_WORK_ATTRIBUTES } from '../../shared/adapters/worklist-store.js';
 import { DECLARATION_SUMMARY_FIELDS } from '../../shared/schemas/declaration.js';
 
 /**
@@ -48,6 +49,15 @@ export class DataTable extends Construct {
           partitionKey: { name: 'gsi3pk', type: AttributeType.STRING },
           sortKey: { name: 'gsi3sk', type: AttributeType.STRING },
           projectionType: ProjectionType.KEYS_ONLY,
+        },
+        {
+          // A bureau's worklist and the declarations involving it: the worklist is served from the
+          // index alone (what an entry shows is projected); listings read headers by BatchGet.
+          indexName: GSI4,
+          partitionKey: { name: 'gsi4pk', type: AttributeType.STRING },
+          sortKey: { name: 'gsi4sk', type: AttributeType.STRING },
+          projectionType: ProjectionType.INCLUDE,
+          nonKeyAttributes: [...BUREAU_WORK_ATTRIBUTES],
         },
       ],
     });

@@ -12,6 +12,7 @@ import { dynamo, queryAll, tableName } from './aws.js';
 import { DAY_SHARDS, decodeCursor, encodeCursor, GSI1, GSI3, keys, withoutStorageAttributes } from './keys.js';
 import { counterUpdates } from './stats-counters.js';
 import { outboxPut } from './outbox.js';
+import { involvementPuts, stepItemPut } from './worklist-store.js';
 import type { DeclarationTransition } from '../domain/transition.js';
 import type { CertificateContent } from '../domain/certificate.js';
 import { signCompactJws, withCertificateJws } from '../domain/certificate-jws.js';
@@ -101,6 +102,7 @@ export const declarationStore = {
         },
       },
     ];
+    for (const step of t.worklist) items.push(stepItemPut(d, step));
     for (const event of t.events) items.push(outboxPut(event));
     const counters = Object.values(t.counters).some((v) => v !== undefined && v !== 0);
     if (counters || t.releaseSeconds !== undefined) items.push(...counterUpdates(d, t.counters, t.releaseSeconds));
@@ -177,6 +179,8 @@ export const declarationStore = {
         },
       })),
       ...counterUpdates(record, { declarations: 1, lines: lines.length, valueCents }),
+      // Listed for every bureau it involves (officers' listing, contract section 12).
+      ...involvementPuts(record),
     ];
     const outcome = await transactWrite(items);
     if (outcome.committed) return { created: true };

@@ -6,12 +6,17 @@
  * GSI2 (gsi2pk, gsi2sk): sparse "pending work by age" index, sharded so that no partition gets hot
  * at peak; an item is in it only while work on it is pending.
  * GSI3 (gsi3pk, gsi3sk): the region's declarations by day, sharded.
+ * GSI4 (gsi4pk, gsi4sk): a bureau's work and involvement: one entry per step owed by the bureau
+ * (`WORK#<bureau>#<kind>#PENDING|DONE`, oldest requiredSince / newest recordedAt first) and one per
+ * declaration that involves the bureau (`BUREAUDECL#<bureau>`, newest first). Steps and
+ * involvements are small items in the declaration's partition (`STEP#<kind>`, `BUREAU#<code>`).
  */
 import type { WebhookOwner } from '../domain/events.js';
 
 export const GSI1 = 'gsi1';
 export const GSI2 = 'gsi2';
 export const GSI3 = 'gsi3';
+export const GSI4 = 'gsi4';
 
 /** How many shards the pending-work index (GSI2) spreads each kind of work over; a sweep queries each. */
 export const PENDING_SHARDS = 8;
@@ -88,6 +93,21 @@ export const keys = {
   /** Where a delivery waits in the pending index while an attempt is due. */
   deliveryDue: (id: string) => `WEBHOOK_DUE#${shardOf(id, PENDING_SHARDS)}`,
   certificate: (no: string) => ({ pk: `CERT#${no}`, sk: 'CERT' }),
+  /** A step's worklist item, in its declaration's partition. */
+  step: (id: string, kind: string) => ({ pk: `DECL#${id}`, sk: `STEP#${kind}` }),
+  stepPrefix: 'STEP#',
+  /** GSI4 partition of a bureau's steps of one kind in one state (PENDING or DONE). */
+  worklist: (bureau: string, kind: string, state: 'PENDING' | 'DONE') => `WORK#${bureau}#${kind}#${state}`,
+  /** GSI4 sort key of a worklist entry: the instant it is ordered by, then declaration and kind (unique). */
+  worklistSort: (at: string, id: string, kind: string) => `${at}#${id}#${kind}`,
+  /** A declaration's involvement of one bureau (declared at, port, inspection, release, a step). */
+  involvement: (id: string, bureau: string) => ({ pk: `DECL#${id}`, sk: `BUREAU#${bureau}` }),
+  involvementPrefix: 'BUREAU#',
+  /** GSI4 partition of the declarations involving a bureau, sorted by creation. */
+  bureauListing: (bureau: string) => `BUREAUDECL#${bureau}`,
+  stepDueShard: (shard: number) => `STEP_DUE#${shard}`,
+  /** Where a pending step waits in the pending index (GSI2, by dueAt) until the overdue sweep sees it. */
+  stepDue: (id: string) => `STEP_DUE#${shardOf(id, PENDING_SHARDS)}`,
   statsCounter: (dimension: string, bureau: string, day: string, direction: string, shard: number) => ({
     pk: keys.statsOfBureau(dimension, bureau),
     sk: `${day}#${direction}#${shard}`,
@@ -108,6 +128,8 @@ const STORAGE_ATTRIBUTES = [
   'gsi2sk',
   'gsi3pk',
   'gsi3sk',
+  'gsi4pk',
+  'gsi4sk',
   'itemType',
   'redriveCount',
   'leaseUntil',

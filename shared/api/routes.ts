@@ -29,6 +29,8 @@ import {
   declarationList,
   declarationView,
   listDeclarationsQuery,
+  worklist,
+  worklistQuery,
 } from '../schemas/declaration.js';
 import { createPrincipalRequest, principalCreated, principalView } from '../schemas/principal.js';
 import { checkResult, requirementsView } from '../schemas/requirements.js';
@@ -189,10 +191,10 @@ export const routes = {
     path: '/declarations',
     fn: 'declarations',
     auth: 'key',
-    allow: ['enterprise'],
-    refusal: 'listing is per enterprise; officers read declarations of their bureau by id',
+    allow: ANY_CALLER,
     tag: 'declarations',
-    summary: "The caller's own declarations, newest first, cursor-paginated (enterprise)",
+    summary:
+      "Declarations newest first, cursor-paginated: an enterprise's own; an officer's those involving its bureau (`involvement` narrows); an admin's all",
     query: listDeclarationsQuery,
     responses: { 200: declarationList },
   }),
@@ -218,6 +220,17 @@ export const routes = {
     params: stepParams,
     body: stepResultInput,
     responses: { 200: declarationView },
+  }),
+  getWorklist: defineRoute({
+    method: 'GET',
+    path: '/worklist',
+    fn: 'declarations',
+    auth: 'key',
+    allow: ['officer:inspector'],
+    tag: 'inspection',
+    summary: "The steps owed by the officer's bureau (officer with inspector): PENDING oldest requiredSince first, or DONE",
+    query: worklistQuery,
+    responses: { 200: worklist },
   }),
   verifyCertificate: defineRoute({
     method: 'GET',

@@ -71,8 +71,14 @@ export const declarationIdParams = z.object({ id: z.string().min(1).max(64).meta
 /** Any ISO 8601 instant, normalised to UTC so that it compares with stored timestamps. */
 const instant = isoTimestamp.transform((v) => new Date(v).toISOString());
 
+export const INVOLVEMENTS = ['declaredAt', 'port', 'inspection', 'release'] as const;
+
 export const listDeclarationsQuery = z.strictObject({
   status: z.enum(DECLARATION_STATUSES).optional(),
+  involvement: z
+    .enum(INVOLVEMENTS)
+    .optional()
+    .meta({ description: "Officers: only declarations where the officer's bureau has this role (default: any role, or a step)" }),
   from: instant.optional(),
   to: instant.optional(),
   limit: limit(100, 20),
@@ -138,13 +144,10 @@ export const release = z.object({
   mode: z.string(),
   digest: z.string().meta({ description: 'SHA-256 (hex) of the canonical certificate content' }),
   signature: z.string().meta({ description: "The platform's HMAC over the digest: check it with GET /certificates/{no}" }),
-  jws: z
-    .string()
-    .optional()
-    .meta({
-      description:
-        'The certificate as a compact JWS (ES256) of the canonical content: verify it offline against GET /.well-known/jwks.json. Absent only on certificates issued before offline verification existed.',
-    }),
+  jws: z.string().optional().meta({
+    description:
+      'The certificate as a compact JWS (ES256) of the canonical content: verify it offline against GET /.well-known/jwks.json. Absent only on certificates issued before offline verification existed.',
+  }),
 });
 export type Release = z.infer<typeof release>;
 
@@ -253,7 +256,9 @@ export const certificateView = z
       .meta({ description: 'The certificate as a compact JWS (ES256): verify offline against GET /.well-known/jwks.json' }),
     qr: z
       .object({
-        payload: z.string().meta({ description: '`CLEARWAY-CERT:{certificateNo}:{jws}`: what a QR code on the printed certificate carries' }),
+        payload: z
+          .string()
+          .meta({ description: '`CLEARWAY-CERT:{certificateNo}:{jws}`: what a QR code on the printed certificate carries' }),
         bytes: z.number().int(),
         fitsOneCode: z.boolean().meta({ description: 'At most 2,953 bytes: fits one QR code (version 40, level L)' }),
       })
@@ -277,4 +282,36 @@ export const certificateJwks = z
       }),
     ),
   })
-  .meta({ id: 'JsonWebKeySet', description: 'The current signing key first, then every earlier one still needed to verify an issued certificate' });
+  .meta({
+    id: 'JsonWebKeySet',
+    description: 'The current signing key first, then every earlier one still needed to verify an issued certificate',
+  });
+
+/** Officers' worklist (contract section 12). */
+export const WORK_KINDS = [...STEP_KINDS, 'POST_RELEASE_CHECK'] as const;
+
+export const worklistQuery = z.strictObject({
+  status: z.enum(['PENDING', 'DONE']).default('PENDING'),
+  kind: z.enum(WORK_KINDS).optional(),
+  limit: limit(100, 20),
+  cursor: cursor.optional(),
+});
+
+export const workItem = z
+  .object({
+    declarationId: z.string(),
+    enterpriseId: z.string(),
+    direction: z.enum(DIRECTIONS),
+    route: z.string().nullable(),
+    kind: z.enum(WORK_KINDS),
+    bureau: z.string(),
+    status: z.string().meta({ description: 'PENDING, or once done PASSED, FAILED or WAIVED' }),
+    requiredSince: isoTimestamp.nullable(),
+    dueAt: isoTimestamp.nullable(),
+    overdue: z.boolean().meta({ description: 'Pending past dueAt now' }),
+    recordedAt: isoTimestamp.optional(),
+    recordedByBureau: z.string().optional(),
+  })
+  .meta({ id: 'WorkItem' });
+
+export const worklist = z.object({ items: z.array(workItem), nextCursor: z.string().nullable() }).meta({ id: 'Worklist' });
