@@ -56,7 +56,8 @@ export async function leaseEvent(id: string, now: Date): Promise<{ event: Outbox
         TableName: tableName(),
         Key: keys.event(id),
         UpdateExpression: 'SET leaseToken = :token',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(consumedAt) AND (attribute_not_exists(leaseToken) OR leaseToken < :now)',
+        ConditionExpression:
+          'attribute_exists(pk) AND attribute_not_exists(consumedAt) AND (attribute_not_exists(leaseToken) OR leaseToken < :now)',
         ExpressionAttributeValues: { ':token': leaseToken, ':now': now.toISOString() },
         ReturnValues: 'ALL_NEW',
       }),

@@ -31,16 +31,10 @@ export function guardedLookup(local: boolean, resolve: typeof dns.lookup = dns.l
   };
 }
 
-const agents = new Map<string, http.Agent>();
-function agentFor(protocol: 'http:' | 'https:', local: boolean): http.Agent {
-  const key = `${protocol}${local}`;
-  let agent = agents.get(key);
-  if (!agent) {
-    const options = { keepAlive: true, maxSockets: 16, lookup: guardedLookup(local) };
-    agent = protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
-    agents.set(key, agent);
-  }
-  return agent;
+type Agents = { 'http:': http.Agent; 'https:': https.Agent };
+function agents(local: boolean, resolve?: typeof dns.lookup): Agents {
+  const options = { keepAlive: true, maxSockets: 16, lookup: guardedLookup(local, resolve) };
+  return { 'http:': new http.Agent(options), 'https:': new https.Agent(options) };
 }
 
 const TLS_CODES = new Set([
@@ -71,9 +65,13 @@ export function failureCause(error: unknown): FailureCause {
 export type WebhookRequest = { url: string; headers: Record<string, string>; body: string };
 export type WebhookSender = (request: WebhookRequest) => Promise<AttemptResult>;
 
-/** The production sender. `local`: deliver only to loopback; otherwise only to public addresses. */
-export function httpSender(options: { local: boolean; timeoutMs?: number }): WebhookSender {
+/**
+ * The production sender. `local`: deliver only to loopback; otherwise only to public addresses.
+ * `resolve` replaces the system resolver (tests).
+ */
+export function httpSender(options: { local: boolean; timeoutMs?: number; resolve?: typeof dns.lookup }): WebhookSender {
   const timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
+  const pool = agents(options.local, options.resolve);
   return (request) =>
     new Promise<AttemptResult>((resolve) => {
       const started = Date.now();
@@ -101,7 +99,7 @@ export function httpSender(options: { local: boolean; timeoutMs?: number }): Web
         host,
         port: url.port || undefined,
         path: `${url.pathname}${url.search}`,
-        agent: agentFor(url.protocol, options.local),
+        agent: pool[url.protocol],
         ...(url.protocol === 'https:' && !isIP(host) ? { servername: host } : {}),
         headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
         signal: AbortSignal.timeout(timeoutMs),
@@ -118,7 +116,13 @@ export function httpSender(options: { local: boolean; timeoutMs?: number }): Web
           ...(retryAfterS !== undefined ? { retryAfterS } : {}),
         });
       });
-      req.on('error', (error) => fail(error.name === 'AbortError' ? Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { name: 'TimeoutError' }) : error));
+      req.on('error', (error) =>
+        fail(
+          error.name === 'AbortError'
+            ? Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { name: 'TimeoutError' })
+            : error,
+        ),
+      );
       req.end(request.body);
     });
 }

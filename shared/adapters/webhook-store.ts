@@ -38,7 +38,13 @@ const dueIndex = (id: string, at: string) => ({ gsi2pk: keys.deliveryDue(id), gs
 function endpointUpdate(owner: WebhookOwner, change: EndpointChange) {
   const base = { TableName: tableName(), Key: keys.webhook(owner), ConditionExpression: 'attribute_exists(pk)' };
   if (change.kind === 'reset') {
-    return { Update: { ...base, UpdateExpression: 'SET consecutiveFailures = :zero REMOVE failingSince', ExpressionAttributeValues: { ':zero': 0 } } };
+    return {
+      Update: {
+        ...base,
+        UpdateExpression: 'SET consecutiveFailures = :zero REMOVE failingSince',
+        ExpressionAttributeValues: { ':zero': 0 },
+      },
+    };
   }
   return {
     Update: {
@@ -73,7 +79,9 @@ export const webhookStore = {
   },
 
   async putEndpoint(endpoint: WebhookEndpoint): Promise<void> {
-    await dynamo.send(new PutCommand({ TableName: tableName(), Item: { ...keys.webhook(endpoint.owner), itemType: 'webhook', ...endpoint } }));
+    await dynamo.send(
+      new PutCommand({ TableName: tableName(), Item: { ...keys.webhook(endpoint.owner), itemType: 'webhook', ...endpoint } }),
+    );
   },
 
   /** Replaces an endpoint only if nobody changed it since it was read (`updatedAt`). */
@@ -89,7 +97,9 @@ export const webhookStore = {
   },
 
   async deleteEndpoint(owner: WebhookOwner): Promise<boolean> {
-    return conditional(new DeleteCommand({ TableName: tableName(), Key: keys.webhook(owner), ConditionExpression: 'attribute_exists(pk)' }));
+    return conditional(
+      new DeleteCommand({ TableName: tableName(), Key: keys.webhook(owner), ConditionExpression: 'attribute_exists(pk)' }),
+    );
   },
 
   /**
@@ -201,7 +211,8 @@ export const webhookStore = {
     if (s.endpoint) items.push(endpointUpdate(delivery.owner, s.endpoint));
     const outcome = await transactWrite(items);
     if (outcome.committed) return 'settled';
-    if (outcome.failedItems.length === 1 && outcome.failedItems[0] === 1) return webhookStore.settleRetry(delivery, leaseToken, { ...s, endpoint: undefined });
+    if (outcome.failedItems.length === 1 && outcome.failedItems[0] === 1)
+      return webhookStore.settleRetry(delivery, leaseToken, { ...s, endpoint: undefined });
     return 'lost';
   },
 
@@ -211,7 +222,8 @@ export const webhookStore = {
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.delivery(delivery.id),
-        UpdateExpression: 'SET #status = :failed, failedAt = :at, heldWhileDisabled = :true REMOVE leaseToken, gsi2pk, gsi2sk, nextAttemptAt',
+        UpdateExpression:
+          'SET #status = :failed, failedAt = :at, heldWhileDisabled = :true REMOVE leaseToken, gsi2pk, gsi2sk, nextAttemptAt',
         ConditionExpression: 'leaseToken = :token',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':failed': 'FAILED', ':at': at, ':true': true, ':token': leaseToken },
@@ -239,7 +251,10 @@ export const webhookStore = {
     );
   },
 
-  async listDeliveries(owner: WebhookOwner, q: { status?: DeliveryStatus; limit: number; cursor?: string; oldestFirst?: boolean; from?: string }) {
+  async listDeliveries(
+    owner: WebhookOwner,
+    q: { status?: DeliveryStatus; limit: number; cursor?: string; oldestFirst?: boolean; from?: string },
+  ) {
     const index = keys.deliveriesOf(owner);
     const start = decodeCursor(q.cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk']);
     if (q.cursor && (!start || start.gsi1pk !== index)) return 'bad-cursor' as const;
@@ -249,7 +264,11 @@ export const webhookStore = {
         IndexName: GSI1,
         KeyConditionExpression: q.from ? 'gsi1pk = :owner AND gsi1sk >= :from' : 'gsi1pk = :owner',
         ...(q.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
-        ExpressionAttributeValues: { ':owner': index, ...(q.status ? { ':status': q.status } : {}), ...(q.from ? { ':from': q.from } : {}) },
+        ExpressionAttributeValues: {
+          ':owner': index,
+          ...(q.status ? { ':status': q.status } : {}),
+          ...(q.from ? { ':from': q.from } : {}),
+        },
         ScanIndexForward: q.oldestFirst ?? false,
         Limit: q.limit,
         ExclusiveStartKey: start,

@@ -103,7 +103,10 @@ export async function acceptEvent(message: EventMessage, ports: DeliveryPorts): 
   };
   if (endpoint.disabled) {
     // Kept, not attempted: a re-enable sends it (section 18).
-    await ports.store.settleFirst({ ...base, status: 'FAILED', failedAt: createdAt, heldWhileDisabled: true }, { eventId: event.id, leaseToken });
+    await ports.store.settleFirst(
+      { ...base, status: 'FAILED', failedAt: createdAt, heldWhileDisabled: true },
+      { eventId: event.id, leaseToken },
+    );
     return;
   }
   const result = await post(ports, endpoint, base);

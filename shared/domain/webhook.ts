@@ -39,14 +39,7 @@ export type WebhookEndpoint = {
  * `blocked address` (the URL resolved to an address webhooks may not reach) and `connection reset`.
  */
 export type FailureCause =
-  | 'connection refused'
-  | 'timeout'
-  | 'tls'
-  | 'dns'
-  | `http ${number}`
-  | 'blocked address'
-  | 'connection reset'
-  | 'network';
+  'connection refused' | 'timeout' | 'tls' | 'dns' | `http ${number}` | 'blocked address' | 'connection reset' | 'network';
 
 export type DeliveryAttempt = {
   at: string;

@@ -21,7 +21,9 @@ const webhookUrl = z
   .meta({ description: 'https to a public address (cloud); local mode: http or https to loopback only' });
 
 /** PUT /webhook (enterprise): section 9 events. */
-export const putWebhookRequest = z.strictObject({ url: webhookUrl, events: uniqueEvents(enterpriseEventType) }).meta({ id: 'PutWebhookRequest' });
+export const putWebhookRequest = z
+  .strictObject({ url: webhookUrl, events: uniqueEvents(enterpriseEventType) })
+  .meta({ id: 'PutWebhookRequest' });
 
 export const webhookView = z
   .object({
@@ -54,14 +56,11 @@ export const deliveryAttempt = z
   .object({
     at: isoTimestamp,
     responseStatus: z.number().int().optional(),
-    error: z
-      .string()
-      .optional()
-      .meta({
-        description:
-          'Why it failed: `connection refused`, `timeout`, `tls`, `dns`, `http <status>`, `blocked address` (resolves to an address webhooks may not reach), `connection reset`, `network`',
-        example: 'http 503',
-      }),
+    error: z.string().optional().meta({
+      description:
+        'Why it failed: `connection refused`, `timeout`, `tls`, `dns`, `http <status>`, `blocked address` (resolves to an address webhooks may not reach), `connection reset`, `network`',
+      example: 'http 503',
+    }),
     detail: z.string().optional().meta({ description: 'The underlying error message' }),
     retryAfterS: z.number().int().optional().meta({ description: 'The receiver’s Retry-After (429/503), seconds' }),
     durationMs: z.number(),
@@ -78,10 +77,7 @@ export const deliveryView = z
     attempts: z.array(deliveryAttempt),
     nextAttemptAt: isoTimestamp.nullable().optional(),
     failedAt: isoTimestamp.optional(),
-    heldWhileDisabled: z
-      .boolean()
-      .optional()
-      .meta({ description: 'Not attempted: the endpoint was disabled; a re-enable sends it' }),
+    heldWhileDisabled: z.boolean().optional().meta({ description: 'Not attempted: the endpoint was disabled; a re-enable sends it' }),
     createdAt: isoTimestamp,
   })
   .meta({ id: 'WebhookDelivery' });

@@ -66,7 +66,12 @@ async function committedEvent(enterpriseId: string, owner?: WebhookOwner) {
     data: { creditCode: enterpriseId, n: Math.random() },
   };
   expect((await transactWrite([outboxPut(event)])).committed).toBe(true);
-  const message = { eventId: event.id, enterpriseId, eventType: event.type, owner: owner ?? { kind: 'enterprise' as const, id: enterpriseId } };
+  const message = {
+    eventId: event.id,
+    enterpriseId,
+    eventType: event.type,
+    owner: owner ?? { kind: 'enterprise' as const, id: enterpriseId },
+  };
   return { event, message };
 }
 

@@ -124,7 +124,13 @@ describe('what an attempt does (settleAttempt)', () => {
   });
 
   it('a manual retry or replay starts a new run of the schedule', () => {
-    const s = settleAttempt({ attempts: [{}, {}, {}, {}] as never[], scheduleFrom: 4 }, { consecutiveFailures: 0 }, { error: 'timeout', durationMs: 1 }, at, schedule);
+    const s = settleAttempt(
+      { attempts: [{}, {}, {}, {}] as never[], scheduleFrom: 4 },
+      { consecutiveFailures: 0 },
+      { error: 'timeout', durationMs: 1 },
+      at,
+      schedule,
+    );
     expect(s).toMatchObject({ status: 'RETRYING', nextAttemptAt: plus(5) });
   });
 });
@@ -190,13 +196,21 @@ describe('addresses a webhook may reach', () => {
     expect(addressProblem(address, false)).toContain(cls);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '198.20.0.1', '100.128.0.1', '2606:4700:4700::1111', '2a00:1450:4001::200e', '64:ff9b::808:808', '::ffff:8.8.8.8', '2002:808:808::1'])(
-    '%s is public',
-    (address) => {
-      expect(specialUseClass(address)).toBeUndefined();
-      expect(addressProblem(address, false)).toBeUndefined();
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '172.32.0.1',
+    '198.20.0.1',
+    '100.128.0.1',
+    '2606:4700:4700::1111',
+    '2a00:1450:4001::200e',
+    '64:ff9b::808:808',
+    '::ffff:8.8.8.8',
+    '2002:808:808::1',
+  ])('%s is public', (address) => {
+    expect(specialUseClass(address)).toBeUndefined();
+    expect(addressProblem(address, false)).toBeUndefined();
+  });
 
   it('local mode reaches loopback only', () => {
     for (const a of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) expect(addressProblem(a, true), a).toBeUndefined();
