@@ -30,7 +30,12 @@ export function parseMessage(body: string): NotifyMessage | undefined {
     }
     if (shortString(value.deliveryId)) return { deliveryId: value.deliveryId, ...(owner ? { owner } : {}) };
     const replay = ownerOf(value.replay);
-    if (replay) return { replay, ...(shortString(value.from) ? { from: value.from } : {}) } as NotifyMessage;
+    if (replay)
+      return {
+        replay,
+        ...(shortString(value.from) ? { from: value.from } : {}),
+        ...(typeof value.cursor === 'string' && value.cursor.length < 2000 ? { cursor: value.cursor } : {}),
+      };
   } catch {
     /* fall through */
   }

@@ -4,13 +4,29 @@ import { notifyQueue } from '../../shared/adapters/queues.js';
 import { isLocalMode } from '../../shared/adapters/secrets.js';
 import { webhookStore } from '../../shared/adapters/webhook-store.js';
 import { eventTypesFor, sameOwner, type EventType, type WebhookOwner } from '../../shared/domain/events.js';
-import { invalid, notFound } from '../../shared/domain/errors.js';
-import { requireEnterprise, type Principal } from '../../shared/domain/principal.js';
-import { newWebhookSecret, urlProblem, type Delivery, type WebhookEndpoint } from '../../shared/domain/webhook.js';
+import { conflict, forbidden, invalid, notFound } from '../../shared/domain/errors.js';
+import { requireEnterprise, requireOfficerRole, type Principal } from '../../shared/domain/principal.js';
+import {
+  newWebhookSecret,
+  rotateSecret,
+  secretOverlapS,
+  urlProblem,
+  type Delivery,
+  type WebhookEndpoint,
+} from '../../shared/domain/webhook.js';
+import { queueCommittedWork } from '../../shared/adapters/queue.js';
+import { reenabled } from '../../shared/app/webhooks.js';
 import { httpFunction, implement } from '../../shared/http/function.js';
 import type { DeliveryStatus } from '../../shared/domain/webhook.js';
 
-const endpointView = ({ owner: _o, consecutiveFailures: _c, failingSince: _f, previousSecret: _p, ...view }: WebhookEndpoint) => view;
+const endpointView = ({
+  owner: _o,
+  consecutiveFailures: _c,
+  failingSince: _f,
+  previousSecret: _p,
+  replayFrom: _r,
+  ...view
+}: WebhookEndpoint) => view;
 const deliveryView = ({ owner: _o, payload: _p, scheduleFrom: _s, ...view }: Delivery) => view;
 
 const enterpriseOwner = (p: Principal): WebhookOwner => {
@@ -18,14 +34,28 @@ const enterpriseOwner = (p: Principal): WebhookOwner => {
   return { kind: 'enterprise', id: p.enterpriseId };
 };
 
+/** A bureau's endpoint belongs to the officers with inspector of that bureau (section 12). */
+const bureauOwner = (p: Principal, code?: string): WebhookOwner => {
+  requireOfficerRole(p, 'inspector');
+  if (code !== undefined && p.bureau !== code) throw forbidden(`only an inspector of bureau ${code} may manage its webhook`);
+  return { kind: 'bureau', id: code ?? p.bureau };
+};
+
+/** Queues the replay a re-enable started (never throws: enabling again resumes it). */
+async function startReplay(owner: WebhookOwner, from: string | undefined) {
+  if (from) await queueCommittedWork(notifyQueue, [{ replay: owner, from }], 'webhook replay');
+}
+
 async function putEndpoint(owner: WebhookOwner, body: { url: string; events?: EventType[] }) {
   const problem = urlProblem(body.url, isLocalMode());
   if (problem) throw invalid('the webhook URL is not allowed', [{ path: 'url', message: problem }]);
   const now = new Date().toISOString();
   const existing = await webhookStore.getEndpoint(owner);
-  // The secret stays across updates (receivers keep verifying); rotate-secret changes it.
+  // The secret stays across updates (receivers keep verifying); rotate-secret changes it. A PUT
+  // re-enables a disabled endpoint and sends again what failed, as POST .../enable does.
+  const { endpoint: base, replayFrom } = existing ? reenabled(existing, now) : { endpoint: undefined, replayFrom: undefined };
   const endpoint: WebhookEndpoint = {
-    ...existing,
+    ...base,
     owner,
     url: body.url,
     events: body.events ?? [...eventTypesFor(owner.kind)],
@@ -35,10 +65,36 @@ async function putEndpoint(owner: WebhookOwner, body: { url: string; events?: Ev
     disabled: false,
     consecutiveFailures: 0,
   };
-  delete endpoint.disabledReason;
-  delete endpoint.disabledAt;
   await webhookStore.putEndpoint(endpoint);
+  await startReplay(owner, replayFrom);
   return { status: 200 as const, body: endpointView(endpoint) };
+}
+
+/** Read, change, write conditionally on what was read; a concurrent change is retried. */
+async function changeEndpoint(owner: WebhookOwner, change: (e: WebhookEndpoint, now: Date) => WebhookEndpoint): Promise<WebhookEndpoint> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const existing = await webhookStore.getEndpoint(owner);
+    if (!existing) throw notFound('a webhook endpoint');
+    const next = change(existing, new Date());
+    if (await webhookStore.replaceEndpoint(next, existing.updatedAt)) return next;
+  }
+  throw conflict('the webhook endpoint keeps changing; try again');
+}
+
+async function rotate(owner: WebhookOwner) {
+  const next = await changeEndpoint(owner, (e, now) => rotateSecret(e, now, secretOverlapS()));
+  return { status: 200 as const, body: { secret: next.secret, previousSecretValidUntil: next.previousSecretValidUntil! } };
+}
+
+async function enable(owner: WebhookOwner) {
+  let replayFrom: string | undefined;
+  const next = await changeEndpoint(owner, (e, now) => {
+    const r = reenabled(e, now.toISOString());
+    replayFrom = r.replayFrom;
+    return r.endpoint;
+  });
+  await startReplay(owner, replayFrom);
+  return { status: 200 as const, body: endpointView(next) };
 }
 
 async function getEndpoint(owner: WebhookOwner) {
@@ -73,6 +129,20 @@ export const webhookRoutes = [
   implement(routes.deleteWebhook, enterpriseOwner, ({ principal }) => deleteEndpoint(enterpriseOwner(principal))),
   implement(routes.listDeliveries, enterpriseOwner, ({ principal, query }) => listDeliveries(enterpriseOwner(principal), query)),
   implement(routes.retryDelivery, enterpriseOwner, ({ principal, params }) => retryDelivery(enterpriseOwner(principal), params.id)),
+  implement(routes.rotateWebhookSecret, enterpriseOwner, ({ principal }) => rotate(enterpriseOwner(principal))),
+  implement(routes.enableWebhook, enterpriseOwner, ({ principal }) => enable(enterpriseOwner(principal))),
+  // Bureau systems (section 12): the same endpoints, owned by a bureau.
+  implement(routes.putBureauWebhook, bureauOwner, ({ principal, params, body }) => putEndpoint(bureauOwner(principal, params.code), body)),
+  implement(routes.getBureauWebhook, bureauOwner, ({ principal, params }) => getEndpoint(bureauOwner(principal, params.code))),
+  implement(routes.deleteBureauWebhook, bureauOwner, ({ principal, params }) => deleteEndpoint(bureauOwner(principal, params.code))),
+  implement(routes.listBureauDeliveries, bureauOwner, ({ principal, params, query }) =>
+    listDeliveries(bureauOwner(principal, params.code), query),
+  ),
+  implement(routes.retryBureauDelivery, bureauOwner, ({ principal, params }) =>
+    retryDelivery(bureauOwner(principal, params.code), params.id),
+  ),
+  implement(routes.rotateBureauWebhookSecret, bureauOwner, ({ principal, params }) => rotate(bureauOwner(principal, params.code))),
+  implement(routes.enableBureauWebhook, bureauOwner, ({ principal, params }) => enable(bureauOwner(principal, params.code))),
 ];
 
 export const handler = httpFunction('webhooks', webhookRoutes);

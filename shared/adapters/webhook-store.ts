@@ -251,6 +251,19 @@ export const webhookStore = {
     );
   },
 
+  /** A replay finished: the endpoint no longer owes one (unless a later re-enable set another). */
+  async replayDone(owner: WebhookOwner, from: string): Promise<void> {
+    await conditional(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.webhook(owner),
+        UpdateExpression: 'REMOVE replayFrom',
+        ConditionExpression: 'replayFrom = :from',
+        ExpressionAttributeValues: { ':from': from },
+      }),
+    );
+  },
+
   async listDeliveries(
     owner: WebhookOwner,
     q: { status?: DeliveryStatus; limit: number; cursor?: string; oldestFirst?: boolean; from?: string },

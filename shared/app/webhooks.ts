@@ -18,8 +18,15 @@ import type { WorkQueue } from '../adapters/queue.js';
 import { isLocalMode } from '../adapters/secrets.js';
 import { webhookStore as defaultStore, type WebhookStore } from '../adapters/webhook-store.js';
 import { httpSender, type WebhookSender } from '../adapters/webhook-sender.js';
-import { ownerOf, type EventMessage, type NotifyMessage, type OutboxEvent, type WebhookOwner } from '../domain/events.js';
-import { settleAttempt, signatureHeader, type Delivery, type WebhookEndpoint } from '../domain/webhook.js';
+import {
+  ownerOf,
+  type EventMessage,
+  type NotifyMessage,
+  type OutboxEvent,
+  type ReplayMessage,
+  type WebhookOwner,
+} from '../domain/events.js';
+import { retrySchedule, settleAttempt, signatureHeader, type Delivery, type WebhookEndpoint } from '../domain/webhook.js';
 
 /** SQS can delay a message by at most 15 minutes; later retries wait in the due index for the sweep. */
 const MAX_QUEUE_DELAY_S = 900;
@@ -152,8 +159,65 @@ export async function attemptDelivery(
   return s.status === 'DELIVERED' ? 'delivered' : 'failed';
 }
 
+/** Deliveries one replay message sends before it hands on to the next (bounds a worker's run). */
+export const REPLAY_PER_MESSAGE = 20;
+
+/**
+ * Sends again, oldest first and one at a time, under their original ids, the deliveries that
+ * failed from `from` on (section 18: what failed while the endpoint was disabled, and the run of
+ * failures that disabled it). Stops at the first one that fails again, so nothing newer overtakes
+ * it; that one carries on with the schedule and the rest wait for the next re-enable.
+ */
+export async function replayFailed(message: ReplayMessage, ports: DeliveryPorts): Promise<'done' | 'stopped' | 'continues'> {
+  const { replay: owner, from } = message;
+  const endpoint = await ports.store.getEndpoint(owner);
+  if (!endpoint || endpoint.disabled || !from) return 'stopped';
+  // A delivery that ended failed at `from` was created at most the whole schedule earlier.
+  const scheduleS = retrySchedule().reduce((a, b) => a + b, 0);
+  const createdFrom = new Date(Date.parse(from) - (scheduleS + 3600) * 1000).toISOString();
+  let cursor = message.cursor;
+  let sent = 0;
+  for (;;) {
+    const page = await ports.store.listDeliveries(owner, { status: 'FAILED', limit: 25, oldestFirst: true, from: createdFrom, cursor });
+    if (page === 'bad-cursor') return 'stopped';
+    for (const delivery of page.items) {
+      if (!delivery.failedAt || delivery.failedAt < from) continue;
+      if (!(await ports.store.makeDueNow(delivery, ports.now().toISOString()))) continue;
+      const outcome = await attemptDelivery(delivery.id, ports, owner);
+      if (outcome === 'failed') return 'stopped';
+      sent++;
+    }
+    if (!page.nextCursor) {
+      await ports.store.replayDone(owner, from);
+      return 'done';
+    }
+    cursor = page.nextCursor;
+    if (sent >= REPLAY_PER_MESSAGE) {
+      await ports.queue.send({ replay: owner, from, cursor });
+      return 'continues';
+    }
+  }
+}
+
+/**
+ * Re-enables an endpoint (section 18) and starts the replay of what failed. `replayFrom` stays on
+ * the endpoint until a replay finishes, so enabling again resumes one that stopped or was lost.
+ */
+export function reenabled(endpoint: WebhookEndpoint, now: string): { endpoint: WebhookEndpoint; replayFrom?: string } {
+  const candidates = [endpoint.replayFrom, endpoint.disabled ? (endpoint.failingSince ?? endpoint.disabledAt) : undefined].filter(
+    (x): x is string => !!x,
+  );
+  const replayFrom = candidates.sort()[0];
+  const { disabledReason: _r, disabledAt: _a, failingSince: _f, ...rest } = endpoint;
+  return {
+    endpoint: { ...rest, disabled: false, consecutiveFailures: 0, updatedAt: now, ...(replayFrom ? { replayFrom } : {}) },
+    replayFrom,
+  };
+}
+
 /** Dispatches one notify message. */
 export async function handleNotifyMessage(message: NotifyMessage, ports: DeliveryPorts): Promise<void> {
   if ('eventId' in message) await acceptEvent(message, ports);
   else if ('deliveryId' in message) await attemptDelivery(message.deliveryId, ports, message.owner);
+  else await replayFailed(message, ports);
 }

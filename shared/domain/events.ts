@@ -58,4 +58,5 @@ export type NotifyMessage = EventMessage | DeliveryMessage | ReplayMessage;
 export type EventMessage = { eventId: string; enterpriseId?: string; eventType?: EventType; owner?: WebhookOwner };
 /** Owner rides along when known, so the delivery and its endpoint are read in one request. */
 export type DeliveryMessage = { deliveryId: string; owner?: WebhookOwner };
-export type ReplayMessage = { replay: WebhookOwner };
+/** Send again what failed from `from` on; `cursor` continues a replay another message began. */
+export type ReplayMessage = { replay: WebhookOwner; from?: string; cursor?: string };

@@ -32,6 +32,8 @@ export type WebhookEndpoint = {
   consecutiveFailures: number;
   /** When the current run of failed deliveries began (what a re-enable sends again starts here). */
   failingSince?: string;
+  /** Set by a re-enable until its replay of what failed has finished (enabling again resumes it). */
+  replayFrom?: string;
 };
 
 /**

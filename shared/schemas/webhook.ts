@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BUREAU_EVENT_TYPES, ENTERPRISE_EVENT_TYPES, EVENT_TYPES } from '../domain/events.js';
-import { cursor, isoTimestamp, limit } from './common.js';
+import { bureau, cursor, isoTimestamp, limit } from './common.js';
 
 export const eventType = z.enum(EVENT_TYPES);
 export const enterpriseEventType = z.enum(ENTERPRISE_EVENT_TYPES).meta({ id: 'EnterpriseEventType' });
@@ -24,6 +24,23 @@ const webhookUrl = z
 export const putWebhookRequest = z
   .strictObject({ url: webhookUrl, events: uniqueEvents(enterpriseEventType) })
   .meta({ id: 'PutWebhookRequest' });
+
+/** PUT /bureaus/{code}/webhook (officer with inspector of that bureau): section 12 events. */
+export const putBureauWebhookRequest = z
+  .strictObject({ url: webhookUrl, events: uniqueEvents(bureauEventType) })
+  .meta({ id: 'PutBureauWebhookRequest' });
+
+export const bureauWebhookParams = z.object({ code: bureau });
+export const bureauDeliveryParams = z.object({ code: bureau, id: z.string().min(1).max(64) });
+
+export const rotatedSecret = z
+  .object({
+    secret: z.string().meta({ description: 'The new signing secret (whsec_…); every message is signed with it from now on' }),
+    previousSecretValidUntil: isoTimestamp.meta({
+      description: 'Until then every message also carries the previous secret’s signature (space-separated in webhook-signature)',
+    }),
+  })
+  .meta({ id: 'RotatedWebhookSecret' });
 
 export const webhookView = z
   .object({
