@@ -37,7 +37,8 @@ const enterpriseOwner = (p: Principal): WebhookOwner => {
 /** A bureau's endpoint belongs to the officers with inspector of that bureau (section 12). */
 const bureauOwner = (p: Principal, code?: string): WebhookOwner => {
   requireOfficerRole(p, 'inspector');
-  if (code !== undefined && p.bureau !== code) throw forbidden(`only an inspector of bureau ${code} may manage its webhook`);
+  if (code !== undefined && p.bureau !== code)
+    throw forbidden(`only an officer with the inspector role of bureau ${code} may manage its webhook`);
   return { kind: 'bureau', id: code ?? p.bureau };
 };
 
@@ -124,25 +125,21 @@ async function retryDelivery(owner: WebhookOwner, id: string) {
 }
 
 export const webhookRoutes = [
-  implement(routes.putWebhook, enterpriseOwner, ({ body, principal }) => putEndpoint(enterpriseOwner(principal), body)),
-  implement(routes.getWebhook, enterpriseOwner, ({ principal }) => getEndpoint(enterpriseOwner(principal))),
-  implement(routes.deleteWebhook, enterpriseOwner, ({ principal }) => deleteEndpoint(enterpriseOwner(principal))),
-  implement(routes.listDeliveries, enterpriseOwner, ({ principal, query }) => listDeliveries(enterpriseOwner(principal), query)),
-  implement(routes.retryDelivery, enterpriseOwner, ({ principal, params }) => retryDelivery(enterpriseOwner(principal), params.id)),
-  implement(routes.rotateWebhookSecret, enterpriseOwner, ({ principal }) => rotate(enterpriseOwner(principal))),
-  implement(routes.enableWebhook, enterpriseOwner, ({ principal }) => enable(enterpriseOwner(principal))),
+  implement(routes.putWebhook, ({ body, principal }) => putEndpoint(enterpriseOwner(principal), body)),
+  implement(routes.getWebhook, ({ principal }) => getEndpoint(enterpriseOwner(principal))),
+  implement(routes.deleteWebhook, ({ principal }) => deleteEndpoint(enterpriseOwner(principal))),
+  implement(routes.listDeliveries, ({ principal, query }) => listDeliveries(enterpriseOwner(principal), query)),
+  implement(routes.retryDelivery, ({ principal, params }) => retryDelivery(enterpriseOwner(principal), params.id)),
+  implement(routes.rotateWebhookSecret, ({ principal }) => rotate(enterpriseOwner(principal))),
+  implement(routes.enableWebhook, ({ principal }) => enable(enterpriseOwner(principal))),
   // Bureau systems (section 12): the same endpoints, owned by a bureau.
-  implement(routes.putBureauWebhook, bureauOwner, ({ principal, params, body }) => putEndpoint(bureauOwner(principal, params.code), body)),
-  implement(routes.getBureauWebhook, bureauOwner, ({ principal, params }) => getEndpoint(bureauOwner(principal, params.code))),
-  implement(routes.deleteBureauWebhook, bureauOwner, ({ principal, params }) => deleteEndpoint(bureauOwner(principal, params.code))),
-  implement(routes.listBureauDeliveries, bureauOwner, ({ principal, params, query }) =>
-    listDeliveries(bureauOwner(principal, params.code), query),
-  ),
-  implement(routes.retryBureauDelivery, bureauOwner, ({ principal, params }) =>
-    retryDelivery(bureauOwner(principal, params.code), params.id),
-  ),
-  implement(routes.rotateBureauWebhookSecret, bureauOwner, ({ principal, params }) => rotate(bureauOwner(principal, params.code))),
-  implement(routes.enableBureauWebhook, bureauOwner, ({ principal, params }) => enable(bureauOwner(principal, params.code))),
+  implement(routes.putBureauWebhook, ({ principal, params, body }) => putEndpoint(bureauOwner(principal, params.code), body)),
+  implement(routes.getBureauWebhook, ({ principal, params }) => getEndpoint(bureauOwner(principal, params.code))),
+  implement(routes.deleteBureauWebhook, ({ principal, params }) => deleteEndpoint(bureauOwner(principal, params.code))),
+  implement(routes.listBureauDeliveries, ({ principal, params, query }) => listDeliveries(bureauOwner(principal, params.code), query)),
+  implement(routes.retryBureauDelivery, ({ principal, params }) => retryDelivery(bureauOwner(principal, params.code), params.id)),
+  implement(routes.rotateBureauWebhookSecret, ({ principal, params }) => rotate(bureauOwner(principal, params.code))),
+  implement(routes.enableBureauWebhook, ({ principal, params }) => enable(bureauOwner(principal, params.code))),
 ];
 
 export const handler = httpFunction('webhooks', webhookRoutes);
