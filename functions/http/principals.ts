@@ -2,7 +2,7 @@
 import { routes } from '../../shared/api/routes.js';
 import { dynamoEnterpriseStore } from '../../shared/adapters/enterprise-store.js';
 import { dynamoPrincipalStore } from '../../shared/adapters/principal-store.js';
-import { newPrincipal, requireRegistered } from '../../shared/domain/principals.js';
+import { newPrincipal, requireRegistered } from '../../shared/domain/new-principal.js';
 import { httpFunction, implement } from '../../shared/http/function.js';
 
 export const principalRoutes = [

@@ -14,7 +14,7 @@ import {
   type Delivery,
   type WebhookEndpoint,
 } from '../../shared/domain/webhook.js';
-import { queueCommittedWork } from '../../shared/adapters/queue.js';
+import { queueCommittedWork } from '../../shared/adapters/sqs-queue.js';
 import { reenabled } from '../../shared/app/webhooks.js';
 import { httpFunction, implement } from '../../shared/http/function.js';
 import type { DeliveryStatus } from '../../shared/domain/webhook.js';

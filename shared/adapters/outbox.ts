@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { ownerOf, type NotifyMessage, type OutboxEvent } from '../domain/events.js';
 import { dynamo, tableName } from './aws.js';
 import { keys } from './keys.js';
-import { queueCommittedWork, type WorkQueue } from './queue.js';
+import { queueCommittedWork, type WorkQueue } from './sqs-queue.js';
 
 /** The Put of a transaction that records an event exactly once (conditional on its id). */
 export function outboxPut(event: OutboxEvent) {
@@ -90,7 +90,7 @@ export async function queueEvents(
   queue: WorkQueue<NotifyMessage>,
   events: Pick<OutboxEvent, 'id' | 'enterpriseId' | 'type' | 'owner'>[],
 ): Promise<void> {
-  const messages = events.map((e) => ({ eventId: e.id, enterpriseId: e.enterpriseId, eventType: e.type, owner: ownerOf(e) }));
+  const messages = events.map((e) => ({ eventId: e.id, eventType: e.type, owner: ownerOf(e) }));
   await queueCommittedWork<NotifyMessage>(queue, messages, 'event');
 }
 

@@ -1,7 +1,7 @@
-/** The platform's queues, resolved from the environment the stack sets on each function. */
+/** The platform's queues (audit, notify), resolved from the environment the stack sets on each function; built on sqs-queue.ts. */
 import type { NotifyMessage } from '../domain/events.js';
 import { requiredEnv } from './aws.js';
-import { sqsQueue } from './queue.js';
+import { sqsQueue } from './sqs-queue.js';
 
 export type AuditMessage = { declarationId: string };
 

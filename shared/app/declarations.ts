@@ -3,7 +3,7 @@
  * reading it as the caller may. Ports default to the production adapters; tests pass their own.
  */
 import { declarationStore, type IdempotencyGuard } from '../adapters/declaration-store.js';
-import { queueCommittedWork, type WorkQueue } from '../adapters/queue.js';
+import { queueCommittedWork, type WorkQueue } from '../adapters/sqs-queue.js';
 import { auditQueue, type AuditMessage } from '../adapters/queues.js';
 import { newDeclaration, visibleTo, type DeclarationRecord } from '../domain/declaration.js';
 import { conflict, DomainError, invalid, notFound } from '../domain/errors.js';

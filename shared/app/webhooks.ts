@@ -14,7 +14,7 @@
  * leaves the event unconsumed; the sweep offers it again and it is sent under the same webhook-id.
  */
 import { claimEvent, leaseEvent } from '../adapters/outbox.js';
-import type { WorkQueue } from '../adapters/queue.js';
+import type { WorkQueue } from '../adapters/sqs-queue.js';
 import { isLocalMode } from '../adapters/secrets.js';
 import { webhookStore as defaultStore, type WebhookStore } from '../adapters/webhook-store.js';
 import { httpSender, type WebhookSender } from '../adapters/webhook-sender.js';

@@ -53,9 +53,10 @@ export const eventTypesFor = (kind: OwnerKind): readonly EventType[] => (kind ==
 export type NotifyMessage = EventMessage | DeliveryMessage | ReplayMessage;
 /**
  * Owner and type ride along (when known) so that an event nobody listens for costs one read and
- * one write, and the endpoint is read before the event.
+ * one write, and the endpoint is read before the event. The notify worker reads exactly these
+ * fields (functions/notify-worker.ts parseMessage); the owner says whose webhook it is.
  */
-export type EventMessage = { eventId: string; enterpriseId?: string; eventType?: EventType; owner?: WebhookOwner };
+export type EventMessage = { eventId: string; eventType?: EventType; owner?: WebhookOwner };
 /** Owner rides along when known, so the delivery and its endpoint are read in one request. */
 export type DeliveryMessage = { deliveryId: string; owner?: WebhookOwner };
 /** Send again what failed from `from` on; `cursor` continues a replay another message began. */

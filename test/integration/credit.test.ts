@@ -171,7 +171,6 @@ describe('enterprise.credit_changed events', () => {
     // The message carries only ids (and the type and owner), so a worker can skip enterprises without a webhook.
     expect(messages.find((m) => m.eventId === mine[0]!.id)).toEqual({
       eventId: mine[0]!.id,
-      enterpriseId: code,
       eventType: 'enterprise.credit_changed',
       owner: { kind: 'enterprise', id: code },
     });

@@ -9,7 +9,7 @@ import { outboxPut } from '../../shared/adapters/outbox.js';
 import { transactWrite } from '../../shared/adapters/transact.js';
 import { webhookStore } from '../../shared/adapters/webhook-store.js';
 import { httpSender } from '../../shared/adapters/webhook-sender.js';
-import type { WorkQueue } from '../../shared/adapters/queue.js';
+import type { WorkQueue } from '../../shared/adapters/sqs-queue.js';
 import { acceptEvent, attemptDelivery, deliveryIdOf, deliveryPorts, type DeliveryPorts } from '../../shared/app/webhooks.js';
 import type { NotifyMessage, OutboxEvent, WebhookOwner } from '../../shared/domain/events.js';
 import { newWebhookSecret, type WebhookEndpoint } from '../../shared/domain/webhook.js';
@@ -66,12 +66,7 @@ async function committedEvent(enterpriseId: string, owner?: WebhookOwner) {
     data: { creditCode: enterpriseId, n: Math.random() },
   };
   expect((await transactWrite([outboxPut(event)])).committed).toBe(true);
-  const message = {
-    eventId: event.id,
-    enterpriseId,
-    eventType: event.type,
-    owner: owner ?? { kind: 'enterprise' as const, id: enterpriseId },
-  };
+  const message = { eventId: event.id, eventType: event.type, owner: owner ?? { kind: 'enterprise' as const, id: enterpriseId } };
   return { event, message };
 }
 

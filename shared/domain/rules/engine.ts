@@ -4,8 +4,11 @@
  *   const compiled = compileRuleSet(ruleSet, version);        // once per published version
  *   const decision = decide(compiled, declaration, credit);    // microseconds per declaration
  *
- * Compiling turns every condition into a closure (sets for in/nin, prefix tries for startsWith and
- * the negative lists, short-circuiting all/any), so deciding does no parsing and no lookups by name.
+ * Compiling generates JavaScript source for every condition (one function per rule, built with
+ * `new Function` from the schema's field names and JSON-escaped literals only; sets for in/nin and
+ * prefix tries for startsWith passed in as constants; cheap conjuncts first), and an index from
+ * field values and HS prefixes to the rules that can hold (one trie walk per line also answers the
+ * negative lists), so deciding does no parsing and no lookups by name.
  * Deterministic: the same declaration, credit snapshot and version always give the same decision.
  */
 import type { DeclarationInput } from '../../schemas/declaration.js';
