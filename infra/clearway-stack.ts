@@ -13,6 +13,7 @@ import type { ApiFunctionName } from '../shared/http/route.js';
 import { ClearwayFunction } from './constructs/clearway-function.js';
 import { DataTable } from './constructs/data-table.js';
 import { ClearwayHttpApi } from './constructs/http-api.js';
+import { ConsoleHosting } from './constructs/console-hosting.js';
 import { WorkQueue } from './constructs/work-queue.js';
 import { CertificateSigningKeys } from './constructs/certificate-signing-keys.js';
 import { CERTIFICATE_KEY_GENERATIONS } from './certificate-keys.js';
@@ -115,7 +116,8 @@ export class ClearwayStack extends Stack {
     certificateKeys.grantPublish(functions.certificates!);
     notify.queue.grantSendMessages(functions.webhooks!);
 
-    new ClearwayHttpApi(this, 'Http', { functions, authorizer });
+    const http = new ClearwayHttpApi(this, 'Http', { functions, authorizer });
+    new ConsoleHosting(this, 'Console', { api: http.api });
 
     // Scheduled redrive: declarations stranded in ACCEPTED and events not yet queued.
     const redrive = withTable(

@@ -8,7 +8,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emulatorEnvironment, startDynamoLocal, startSqsLocal, StartupError, type DynamoLocal, type SqsLocal } from './emulators.js';
 import { HttpGateway } from './http-gateway.js';
-import { consoleStatic } from './console-static.js';
 import { LambdaHost } from './lambda-host.js';
 import { provision, resolveEnvironment } from './provision.js';
 import { startWorkersThread, type WorkersThread } from './workers.js';
@@ -84,9 +83,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   // Bind the port first: a taken port fails at once, and early requests get a 503 while starting.
   let gateway: HttpGateway | undefined;
-  const serveConsole = consoleStatic();
   const server = http.createServer((req, res) => {
-    if (serveConsole(req, res)) return;
     if (!gateway) {
       res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' }).end(
         JSON.stringify({

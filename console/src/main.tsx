@@ -71,7 +71,7 @@ function SignIn({ onSignedIn }: { onSignedIn: (p: Principal) => void }) {
         {problem ? <ProblemView problem={problem.problem} status={problem.status} /> : null}
       </form>
       <p>
-        <a href="../verify/">{t('verify')}</a>
+        <a href="/verify">{t('verify')}</a>
       </p>
     </main>
   );

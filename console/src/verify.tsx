@@ -146,7 +146,7 @@ function VerifyPage() {
         </form>
         {verdict ? <VerdictView verdict={verdict} /> : null}
         <p>
-          <a href="../console/">{t('goToConsole')}</a>
+          <a href="/console">{t('goToConsole')}</a>
         </p>
       </main>
     </>

@@ -15,6 +15,8 @@ export type ClearwayFunctionProps = {
   timeout?: Duration;
   memorySize?: number;
   environment?: Record<string, string>;
+  /** Shell commands run after esbuild, e.g. to copy static files next to the bundle. */
+  afterBundling?: (outputDir: string) => string[];
 };
 
 /**
@@ -52,6 +54,15 @@ export class ClearwayFunction extends NodejsFunction {
         externalModules: [],
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         forceDockerBundling: false,
+        ...(props.afterBundling
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_inputDir: string, outputDir: string) => props.afterBundling!(outputDir),
+              },
+            }
+          : {}),
       },
     });
     const cfn = this.node.defaultChild as CfnFunction;

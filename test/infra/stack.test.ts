@@ -15,6 +15,7 @@ import { buildApp } from '../../infra/app.js';
 import { NAG_ACKNOWLEDGEMENTS } from '../../infra/nag.js';
 import { CertificateSigningKeys } from '../../infra/constructs/certificate-signing-keys.js';
 import { allRoutes } from '../../shared/api/routes.js';
+import { CONSOLE_ROUTES } from '../../infra/constructs/console-hosting.js';
 import { routeKey } from '../../shared/http/route.js';
 
 let template: Template;
@@ -225,11 +226,11 @@ describe('certificate signing keys (contract section 17)', () => {
 });
 
 describe('HTTP API', () => {
-  it('has exactly the routes of the route table plus $default', () => {
+  it('has exactly the routes of the route table, the console pages and $default', () => {
     const keys = ofType('AWS::ApiGatewayV2::Route')
       .map(([, r]) => r.Properties.RouteKey)
       .sort();
-    expect(keys).toEqual([...allRoutes.map(routeKey), '$default'].sort());
+    expect(keys).toEqual([...allRoutes.map(routeKey), ...CONSOLE_ROUTES.map((p) => `GET ${p}`), '$default'].sort());
   });
   it('puts every key route behind the API-key authorizer, without caching or identity source', () => {
     for (const [, r] of ofType('AWS::ApiGatewayV2::Route')) {

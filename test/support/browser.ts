@@ -11,11 +11,15 @@ import { chromium as playwright, type Browser, type Page } from 'playwright-core
 
 const require = createRequire(import.meta.url);
 
+const DROPPED_FLAGS = ['--single-process', '--disable-web-security', '--allow-running-insecure-content', '--disable-site-isolation-trials'];
+
 export async function launchBrowser(): Promise<Browser> {
   return playwright.launch({
     executablePath: await chromium.executablePath(),
-    // The package's flags are tuned for Lambda (single process, no zygote); they run here too.
-    args: chromium.args,
+    // The package's flags are tuned for Lambda. Leave out the ones that would make this a less
+    // faithful browser: single-process (closing a context would end the browser) and those that
+    // switch off the same-origin policy or mixed-content blocking.
+    args: chromium.args.filter((a) => !DROPPED_FLAGS.some((d) => a.startsWith(d))),
     headless: true,
   });
 }

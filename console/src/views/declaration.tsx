@@ -200,7 +200,7 @@ function DeclarationDetail({ d, me, reload }: { d: DeclarationWithExtras; me: Pr
             <dd>{d.release.bureau}</dd>
             <dt>{t('certificate')}</dt>
             <dd>
-              <a href={`../verify/#${encodeURIComponent(d.release.certificateNo)}`}>{d.release.certificateNo}</a>
+              <a href={`/verify#${encodeURIComponent(d.release.certificateNo)}`}>{d.release.certificateNo}</a>
             </dd>
             <dt>{t('at')}</dt>
             <dd>{fmtTime(d.release.releasedAt)}</dd>

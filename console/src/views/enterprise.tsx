@@ -380,7 +380,6 @@ function Deliveries() {
   );
 }
 
-type Objection = { id: string; status: string; reason: string; createdAt: string; dueBy: string; outcome?: string; decisionReason?: string };
 
 function CreditView({ code }: { code: string }) {
   const credit = useAsync(() => result(api.GET('/enterprises/{code}/credit', { params: { path: { code } } })), [code]);
@@ -456,13 +455,13 @@ function Objections({ code }: { code: string; onDecided: () => void }) {
 }
 
 function ObjectionsLoaded({ code }: { code: string }) {
-  const path = `/enterprises/${encodeURIComponent(code)}/credit/objections`;
-  const list = useAsync(() => pending<{ items: Objection[] }>('GET', path), [code]);
+  const params = { params: { path: { code } } };
+  const list = useAsync(() => result(api.GET('/enterprises/{code}/credit/objections', params)), [code]);
   const [reason, setReason] = useState('');
   const [outcome, setOutcome] = useState<Outcome>();
   const file = async (e: Event) => {
     e.preventDefault();
-    const r = await pending<Objection>('POST', path, { reason });
+    const r = await result(api.POST('/enterprises/{code}/credit/objections', { ...params, body: { reason } }));
     if (r.ok) {
       setOutcome({ status: r.status, message: `${r.data.id}: ${r.data.status}` });
       setReason('');
@@ -489,8 +488,8 @@ function ObjectionsLoaded({ code }: { code: string }) {
                     <td>{fmtTime(o.createdAt)}</td>
                     <td>{o.reason}</td>
                     <td>
-                      <StatusBadge status={o.outcome ?? o.status} />
-                      {o.decisionReason ? ` ${o.decisionReason}` : ''}
+                      <StatusBadge status={o.status} />
+                      {o.decision ? ` ${o.decision.reason}` : ''}
                     </td>
                     <td>{fmtTime(o.dueBy)}</td>
                   </tr>
@@ -504,7 +503,7 @@ function ObjectionsLoaded({ code }: { code: string }) {
       </Loaded>
       <form onSubmit={file}>
         <Field label={t('fileObjection')} id="obj-reason">
-          <textarea id="obj-reason" rows={3} required maxLength={1000} value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+          <textarea id="obj-reason" rows={3} required maxLength={2000} value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
         </Field>
         <button type="submit">{t('submit')}</button>
       </form>
