@@ -98,5 +98,7 @@ function pruneOldBuilds(root: string, keep: string): void {
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   const started = Date.now();
   const result = buildConsole(process.argv[2] ? path.resolve(process.argv[2]) : CONSOLE_DIST);
-  console.log(`console ${result.rebuilt ? 'built' : 'up to date'} in ${Date.now() - started} ms → ${path.relative(process.cwd(), result.outDir)}`);
+  console.log(
+    `console ${result.rebuilt ? 'built' : 'up to date'} in ${Date.now() - started} ms → ${path.relative(process.cwd(), result.outDir)}`,
+  );
 }

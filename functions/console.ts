@@ -49,7 +49,11 @@ async function load(page: string, file: string): Promise<File | null> {
   // Only plain file names directly in the page's directory: no traversal, no dotfiles.
   if (/^[\w-]+\.(html|js|css)$/.test(file) && path.dirname(full) === dir && fs.existsSync(full)) {
     const body = fs.readFileSync(full);
-    found = { body, type: TYPES[path.extname(file)]!, etag: `"${crypto.createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+    found = {
+      body,
+      type: TYPES[path.extname(file)]!,
+      etag: `"${crypto.createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+    };
   }
   files.set(key, found);
   return found;

@@ -138,7 +138,12 @@ function App() {
     );
   const [head = 'home', ...rest] = route;
   const allowed = VIEWS.filter((v) => v.allowed(me));
-  const who = me.kind === 'officer' ? `officer ${me.bureau} (${me.roles?.join(', ')})` : me.kind === 'enterprise' ? `enterprise ${me.enterpriseId}` : me.kind;
+  const who =
+    me.kind === 'officer'
+      ? `officer ${me.bureau} (${me.roles?.join(', ')})`
+      : me.kind === 'enterprise'
+        ? `enterprise ${me.enterpriseId}`
+        : me.kind;
   let body;
   if (head === 'declaration' && rest[0]) body = <DeclarationPage id={rest[0]} me={me} />;
   else if (head === 'inspector' && allowed.some((v) => v.id === 'inspector')) body = <InspectorView me={me} />;

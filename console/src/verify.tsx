@@ -87,7 +87,10 @@ async function check(input: string): Promise<Verdict> {
     const content = v.payload ?? {};
     // Unaltered: the signed content is what the certificate number names (and what the server holds).
     const unaltered =
-      v.genuine && (!server || (content.certificateNo === server.certificateNo && JSON.stringify(sortKeys(content)) === JSON.stringify(sortKeys({ ...content, ...server.content }))));
+      v.genuine &&
+      (!server ||
+        (content.certificateNo === server.certificateNo &&
+          JSON.stringify(sortKeys(content)) === JSON.stringify(sortKeys({ ...content, ...server.content }))));
     return { by: 'browser', genuine: v.genuine, unaltered, kid: v.kid, content };
   }
   if (server) return { by: 'server', genuine: server.genuine, unaltered: server.unaltered, content: server.content };
@@ -136,7 +139,14 @@ function VerifyPage() {
           }}
         >
           <label for="cert-input">{t('certificateOrJws')}</label>
-          <textarea id="cert-input" rows={3} spellcheck={false} aria-describedby="cert-hint" value={input} onInput={(e) => setInput((e.target as HTMLTextAreaElement).value)} />
+          <textarea
+            id="cert-input"
+            rows={3}
+            spellcheck={false}
+            aria-describedby="cert-hint"
+            value={input}
+            onInput={(e) => setInput((e.target as HTMLTextAreaElement).value)}
+          />
           <small id="cert-hint" class="hint">
             {t('verifyHelp')}
           </small>

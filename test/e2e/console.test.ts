@@ -39,10 +39,21 @@ beforeAll(async () => {
   [platform, browser] = await Promise.all([startLocal({ env: { CLEARWAY_ADMIN_KEY: ADMIN } }), launchBrowser()]);
   const admin = client(platform.url, ADMIN);
   const doc = await client(platform.url)('GET', '/openapi.json');
-  served = new Set(Object.entries(doc.body.paths as Record<string, object>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)));
+  served = new Set(
+    Object.entries(doc.body.paths as Record<string, object>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)),
+  );
 
   enterpriseCode = newCreditCode();
-  expect((await admin('POST', '/enterprises', { creditCode: enterpriseCode, name: 'Kashgar Fruit Trading', registeredBureau: 'XJ', creditLevel: 'A' })).status).toBe(201);
+  expect(
+    (
+      await admin('POST', '/enterprises', {
+        creditCode: enterpriseCode,
+        name: 'Kashgar Fruit Trading',
+        registeredBureau: 'XJ',
+        creditLevel: 'A',
+      })
+    ).status,
+  ).toBe(201);
   const principal = async (body: object) => (await admin('POST', '/principals', body)).body.apiKey as string;
   keys.enterprise = await principal({ kind: 'enterprise', enterpriseId: enterpriseCode });
   keys.inspector = await principal({ kind: 'officer', bureau: 'XJ', roles: ['inspector'] });
@@ -51,14 +62,40 @@ beforeAll(async () => {
 
   const enterprise = client(platform.url, keys.enterprise);
   const apples = { hsCode: '0808100000', description: 'Fresh apples', quantity: 12000, unit: 'KG', valueUsd: 9600 };
-  const importAt = { direction: 'IMPORT' as const, declaredAt: 'XJ', portBureau: 'XJ', port: 'AKU', inspectionBureau: 'SN', releaseBureau: 'SN', transport: 'RAIL' as const, originCountry: 'KZ', destinationCountry: 'CN' };
+  const importAt = {
+    direction: 'IMPORT' as const,
+    declaredAt: 'XJ',
+    portBureau: 'XJ',
+    port: 'AKU',
+    inspectionBureau: 'SN',
+    releaseBureau: 'SN',
+    transport: 'RAIL' as const,
+    originCountry: 'KZ',
+    destinationCountry: 'CN',
+  };
   // On the import negative list, permit present: one PORT_INSPECTION at XJ.
-  ids.inspection = (await enterprise('POST', '/declarations', declarationBody(enterpriseCode, { ...importAt, lines: [apples], documents: [{ type: 'ENTRY_QUARANTINE_PERMIT', number: 'EQP-2026-001' }] }))).body.id;
+  ids.inspection = (
+    await enterprise(
+      'POST',
+      '/declarations',
+      declarationBody(enterpriseCode, {
+        ...importAt,
+        lines: [apples],
+        documents: [{ type: 'ENTRY_QUARANTINE_PERMIT', number: 'EQP-2026-001' }],
+      }),
+    )
+  ).body.id;
   // Without its permit: returned, with the reason in plain words.
-  ids.returned = (await enterprise('POST', '/declarations', declarationBody(enterpriseCode, { ...importAt, lines: [apples], documents: [] }))).body.id;
-  ids.other = (await enterprise('POST', '/declarations', declarationBody(enterpriseCode, { declaredAt: 'XJ', portBureau: 'XJ', port: 'HGS' }))).body.id;
+  ids.returned = (
+    await enterprise('POST', '/declarations', declarationBody(enterpriseCode, { ...importAt, lines: [apples], documents: [] }))
+  ).body.id;
+  ids.other = (
+    await enterprise('POST', '/declarations', declarationBody(enterpriseCode, { declaredAt: 'XJ', portBureau: 'XJ', port: 'HGS' }))
+  ).body.id;
   for (const id of Object.values(ids)) {
-    await waitFor(`audit of ${id}`, async () => ((await enterprise('GET', `/declarations/${id}`)).body.status !== 'ACCEPTED' ? true : undefined));
+    await waitFor(`audit of ${id}`, async () =>
+      (await enterprise('GET', `/declarations/${id}`)).body.status !== 'ACCEPTED' ? true : undefined,
+    );
   }
 }, 120_000);
 
@@ -98,7 +135,11 @@ describe('signing in', () => {
     await expect.poll(() => allows.getByRole('listitem').filter({ hasText: 'Enterprise' }).innerText()).toContain('allowed');
     expect(await allows.getByRole('listitem').filter({ hasText: 'Inspector' }).innerText()).toContain('not allowed');
     expect(await page.getByRole('navigation', { name: 'Clearway' }).getByRole('link').allInnerTexts()).toEqual(['Home', 'Enterprise']);
-    const storage = await page.evaluate(() => ({ session: JSON.stringify(sessionStorage), local: JSON.stringify(localStorage), url: (globalThis as unknown as { location: { href: string } }).location.href }));
+    const storage = await page.evaluate(() => ({
+      session: JSON.stringify(sessionStorage),
+      local: JSON.stringify(localStorage),
+      url: (globalThis as unknown as { location: { href: string } }).location.href,
+    }));
     expect(storage.session).toContain(keys.enterprise);
     expect(storage.local).not.toContain(keys.enterprise);
     expect(storage.url).not.toContain(keys.enterprise);
@@ -142,12 +183,33 @@ describe('enterprise', () => {
     await context.close();
   });
 
-  it('checks a declaration before filing', async () => {
+  it('shows the documents to attach and checks a declaration before filing, storing nothing', async () => {
     const { context, page } = await session(keys.enterprise);
     await page.goto('/console#/enterprise/check');
     if (served.has('POST /declarations/check')) {
+      await page.getByRole('region', { name: 'Documents to attach' }).getByRole('cell', { name: 'IMP-QUARANTINE-PERMIT' }).waitFor();
+      const draft = declarationBody(enterpriseCode, {
+        direction: 'IMPORT',
+        declaredAt: 'XJ',
+        portBureau: 'XJ',
+        port: 'AKU',
+        inspectionBureau: 'SN',
+        releaseBureau: 'SN',
+        transport: 'RAIL',
+        originCountry: 'KZ',
+        destinationCountry: 'CN',
+        lines: [{ hsCode: '0808100000', description: 'Fresh apples', quantity: 500, unit: 'KG', valueUsd: 400 }],
+        documents: [],
+      });
+      await page.getByLabel('Declaration', { exact: true }).fill(JSON.stringify(draft, null, 2));
       await page.getByRole('button', { name: 'Check' }).click();
-      await page.getByRole('region', { name: 'Requirements' }).waitFor();
+      const answer = page.getByRole('region', { name: 'What the audit would decide now' });
+      await answer.waitFor();
+      expect(await answer.innerText()).toContain('RETURNED');
+      // The first list is "Missing documents"; the reasons repeat it in words.
+      expect(await answer.getByRole('list').first().innerText()).toContain('ENTRY_QUARANTINE_PERMIT');
+      // Nothing was filed.
+      expect((await client(platform.url, keys.enterprise)('GET', '/declarations')).body.items).toHaveLength(3);
     } else {
       await notice(page, 'POST /declarations/check').waitFor();
     }
@@ -164,8 +226,16 @@ describe('enterprise', () => {
     expect(await page.getByRole('status').filter({ hasText: 'Signing secret' }).innerText()).toMatch(/whsec_/);
     await page.getByRole('region', { name: 'Webhook' }).getByText('http://127.0.0.1:9/clearway').waitFor();
     // A credit change makes an event for the endpoint.
-    const creditOfficer = (await client(platform.url, ADMIN)('POST', '/principals', { kind: 'officer', bureau: 'SD', roles: ['credit'] })).body.apiKey;
-    expect((await client(platform.url, creditOfficer)('PUT', `/enterprises/${enterpriseCode}/credit`, { level: 'AA', reason: 'five clean years' })).status).toBe(200);
+    const creditOfficer = (await client(platform.url, ADMIN)('POST', '/principals', { kind: 'officer', bureau: 'SD', roles: ['credit'] }))
+      .body.apiKey;
+    expect(
+      (
+        await client(platform.url, creditOfficer)('PUT', `/enterprises/${enterpriseCode}/credit`, {
+          level: 'AA',
+          reason: 'five clean years',
+        })
+      ).status,
+    ).toBe(200);
     const deliveries = page.getByRole('region', { name: 'Deliveries' });
     await waitFor('a delivery in the log', async () => {
       await page.reload();
@@ -199,7 +269,11 @@ describe('enterprise', () => {
     const { context, page } = await session(keys.enterprise, { width: 390, height: 844 });
     await page.goto('/console#/enterprise/declarations');
     await page.getByRole('link', { name: ids.returned }).waitFor();
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(
+      await page.evaluate(
+        () => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth,
+      ),
+    ).toBeLessThanOrEqual(390);
     await checkAndShoot(page, 'phone-enterprise');
     await context.close();
   });
@@ -261,16 +335,31 @@ describe('command center', () => {
     await expect.poll(() => editor.getByLabel('Draft').inputValue()).toContain('"sampling"');
     const active = JSON.parse(await editor.getByLabel('Draft').inputValue());
     // Two faults: a rate outside 0..1 and a bad HS prefix; both must be named at their paths.
-    await editor.getByLabel('Draft').fill(JSON.stringify({ ...active, sampling: { ...active.sampling, B: 2 }, negativeLists: { ...active.negativeLists, export: ['8x'] } }, null, 2));
+    await editor
+      .getByLabel('Draft')
+      .fill(
+        JSON.stringify(
+          { ...active, sampling: { ...active.sampling, B: 2 }, negativeLists: { ...active.negativeLists, export: ['8x'] } },
+          null,
+          2,
+        ),
+      );
     await editor.getByRole('button', { name: 'Save draft' }).click();
     const problem = editor.getByRole('alert');
     await problem.waitFor();
     expect(await problem.innerText()).toContain('400');
-    expect(await problem.locator('code').allInnerTexts()).toEqual(expect.arrayContaining([expect.stringMatching(/sampling.*B/), expect.stringMatching(/negativeLists.*export.*0/)]));
+    expect(await problem.locator('code').allInnerTexts()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/sampling.*B/), expect.stringMatching(/negativeLists.*export.*0/)]),
+    );
     await checkAndShoot(page, 'command-draft-errors');
 
     // Fix it into a stricter draft: apples leave the import negative list, every level sampled 100 %.
-    const draft = { ...active, description: 'Peak season: sample everything', sampling: { AA: 1, A: 1, B: 1, C: 1, D: 1 }, negativeLists: { ...active.negativeLists, import: active.negativeLists.import.filter((p: string) => p !== '0808') } };
+    const draft = {
+      ...active,
+      description: 'Peak season: sample everything',
+      sampling: { AA: 1, A: 1, B: 1, C: 1, D: 1 },
+      negativeLists: { ...active.negativeLists, import: active.negativeLists.import.filter((p: string) => p !== '0808') },
+    };
     await editor.getByLabel('Draft').fill(JSON.stringify(draft, null, 2));
     await editor.getByRole('button', { name: 'Save draft' }).click();
     await editor.getByRole('status').filter({ hasText: 'Draft v2' }).waitFor();
@@ -282,7 +371,12 @@ describe('command center', () => {
     // Both charts drew bars for the active and the draft set; the numbers are in the tables.
     expect(await simulation.getByRole('img', { name: 'Lane mix' }).locator('rect.bar').count()).toBe(6);
     expect(await simulation.getByRole('img', { name: 'Inspection workload per bureau' }).locator('rect.bar').count()).toBeGreaterThan(0);
-    expect(await simulation.getByRole('table', { name: 'Lane mix' }).getByRole('row', { name: /^INSPECTION/ }).innerText()).toMatch(/INSPECTION\s+\d+\s+\d+/);
+    expect(
+      await simulation
+        .getByRole('table', { name: 'Lane mix' })
+        .getByRole('row', { name: /^INSPECTION/ })
+        .innerText(),
+    ).toMatch(/INSPECTION\s+\d+\s+\d+/);
     await checkAndShoot(page, 'command-simulation');
 
     const version = page.getByRole('region', { name: 'Version v2' });
@@ -311,11 +405,18 @@ describe('statistics', () => {
     const table = page.getByRole('region', { name: 'Numbers' }).getByRole('table');
     const xj = table.getByRole('row', { name: /^XJ/ });
     await xj.waitFor();
-    const api = (await client(platform.url, keys.center)('GET', '/stats?groupBy=declaredAt')).body.rows.find((r: { bureau: string }) => r.bureau === 'XJ');
+    const api = (await client(platform.url, keys.center)('GET', '/stats?groupBy=declaredAt')).body.rows.find(
+      (r: { bureau: string }) => r.bureau === 'XJ',
+    );
     expect(api.declarations).toBe(3);
     const cells = await xj.getByRole('cell').allInnerTexts();
     expect(cells.slice(0, 3)).toEqual([String(api.declarations), String(api.lines), api.valueUsd.toLocaleString('en-US')]);
-    expect(await page.getByRole('img', { name: /Declarations per bureau/ }).locator('rect.bar').count()).toBeGreaterThan(0);
+    expect(
+      await page
+        .getByRole('img', { name: /Declarations per bureau/ })
+        .locator('rect.bar')
+        .count(),
+    ).toBeGreaterThan(0);
     expect(await page.getByRole('img', { name: 'Release time (s)' }).count()).toBe(1);
     await checkAndShoot(page, 'statistics');
 

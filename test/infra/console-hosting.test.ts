@@ -25,7 +25,9 @@ beforeAll(() => {
   new ConsoleHosting(stack, 'Console', { api: new HttpApi(stack, 'Api') });
   const assembly = app.synth();
   template = Template.fromStack(stack);
-  const fn = Object.values(template.findResources('AWS::Lambda::Function')).find((r) => r.Metadata?.['clearway:entry'] === 'functions/console.ts')!;
+  const fn = Object.values(template.findResources('AWS::Lambda::Function')).find(
+    (r) => r.Metadata?.['clearway:entry'] === 'functions/console.ts',
+  )!;
   // The code asset is staged as cdk.out/asset.<hash>/ and uploaded as <hash>.zip.
   assetDir = path.join(assembly.directory, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
 });

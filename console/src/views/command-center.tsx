@@ -22,7 +22,16 @@ const LANES = ['DOCUMENT_RELEASE', 'INSPECTION', 'RETURNED'] as const;
 
 /** The editable part of a rule set (what POST /rulesets takes). */
 function editable(rs: RuleSet): Record<string, unknown> {
-  const { version: _v, status: _s, active: _a, createdAt: _c, createdBy: _cb, publishedAt: _p, publishedBy: _pb, ...input } = rs as RuleSet & Record<string, unknown>;
+  const {
+    version: _v,
+    status: _s,
+    active: _a,
+    createdAt: _c,
+    createdBy: _cb,
+    publishedAt: _p,
+    publishedBy: _pb,
+    ...input
+  } = rs as RuleSet & Record<string, unknown>;
   return input;
 }
 
@@ -56,7 +65,12 @@ export function CommandCenterView() {
                       </td>
                       <td>{fmtTime(r.createdAt)}</td>
                       <td>
-                        <button type="button" class="secondary" aria-label={`${t('view')} v${r.version}`} onClick={() => setSelected(r.version)}>
+                        <button
+                          type="button"
+                          class="secondary"
+                          aria-label={`${t('view')} v${r.version}`}
+                          onClick={() => setSelected(r.version)}
+                        >
                           {t('view')}
                         </button>
                       </td>
@@ -220,7 +234,13 @@ function Simulate({ version }: { version: number }) {
     <Section title={`${t('simulation')} v${version}`} id="simulation">
       <form class="row" onSubmit={run}>
         <Field label={t('capacity')} id="sim-capacity">
-          <input id="sim-capacity" type="number" min={0} value={capacity} onInput={(e) => setCapacity(Number((e.target as HTMLInputElement).value))} />
+          <input
+            id="sim-capacity"
+            type="number"
+            min={0}
+            value={capacity}
+            onInput={(e) => setCapacity(Number((e.target as HTMLInputElement).value))}
+          />
         </Field>
         <button type="submit" disabled={running}>
           {running ? t('loading') : t('simulate')}
@@ -248,8 +268,16 @@ function Simulate({ version }: { version: number }) {
               limit={capacity}
               limitLabel={t('capacity')}
               series={[
-                { name: `${t('active')} v${sim.activeVersion ?? '—'}`, values: bureaus.map((b) => sim.inspectionWorkload.active[b] ?? 0), className: 's1' },
-                { name: `${t('draft')} v${sim.draftVersion}`, values: bureaus.map((b) => sim.inspectionWorkload.draft[b] ?? 0), className: 's2' },
+                {
+                  name: `${t('active')} v${sim.activeVersion ?? '—'}`,
+                  values: bureaus.map((b) => sim.inspectionWorkload.active[b] ?? 0),
+                  className: 's1',
+                },
+                {
+                  name: `${t('draft')} v${sim.draftVersion}`,
+                  values: bureaus.map((b) => sim.inspectionWorkload.draft[b] ?? 0),
+                  className: 's2',
+                },
               ]}
             />
           </div>
@@ -354,7 +382,13 @@ function EffectivenessLoaded({ version }: { version: number }) {
             <BarChart
               title={`${t('failRate')} (%)`}
               categories={[...e.rules.map((r) => r.ruleId), t('random')]}
-              series={[{ name: t('failRate'), values: [...e.rules.map((r) => r.failRate ?? 0), e.random.failRate ?? 0].map((v) => Math.round(v * 1000) / 10), className: 's2' }]}
+              series={[
+                {
+                  name: t('failRate'),
+                  values: [...e.rules.map((r) => r.failRate ?? 0), e.random.failRate ?? 0].map((v) => Math.round(v * 1000) / 10),
+                  className: 's2',
+                },
+              ]}
             />
             <table>
               <thead>

@@ -29,11 +29,7 @@ const STEP_KINDS = ['ORIGIN_INSPECTION', 'PORT_VERIFICATION', 'PORT_INSPECTION',
 
 export function DeclarationPage({ id, me }: { id: string; me: Principal }) {
   const state = useAsync(() => result(api.GET('/declarations/{id}', { params: { path: { id } } })), [id]);
-  return (
-    <Loaded state={state}>
-      {(d) => <DeclarationDetail d={d as DeclarationWithExtras} me={me} reload={state.reload} />}
-    </Loaded>
-  );
+  return <Loaded state={state}>{(d) => <DeclarationDetail d={d as DeclarationWithExtras} me={me} reload={state.reload} />}</Loaded>;
 }
 
 function DeclarationDetail({ d, me, reload }: { d: DeclarationWithExtras; me: Principal; reload: () => void }) {
@@ -354,7 +350,13 @@ function Overrides({ d, me, isInspector, reload }: { d: DeclarationWithExtras; m
               </Field>
             </div>
             <Field label={t('remarks')} id="ov-remarks">
-              <input id="ov-remarks" required maxLength={500} value={remarks} onInput={(e) => setRemarks((e.target as HTMLInputElement).value)} />
+              <input
+                id="ov-remarks"
+                required
+                maxLength={500}
+                value={remarks}
+                onInput={(e) => setRemarks((e.target as HTMLInputElement).value)}
+              />
             </Field>
             <button type="submit">{t('submit')}</button>
           </form>
@@ -424,10 +426,22 @@ function OwnerActions({ d, reload }: { d: DeclarationWithExtras; reload: () => v
           {served(amendOp) ? (
             <form onSubmit={amend}>
               <Field label={t('declaration')} id="amend-body" hint={t('amendHelp')}>
-                <textarea id="amend-body" rows={12} aria-describedby="amend-body-hint" value={body} onInput={(e) => setBody((e.target as HTMLTextAreaElement).value)} />
+                <textarea
+                  id="amend-body"
+                  rows={12}
+                  aria-describedby="amend-body-hint"
+                  value={body}
+                  onInput={(e) => setBody((e.target as HTMLTextAreaElement).value)}
+                />
               </Field>
               <Field label={t('amendmentReason')} id="amend-reason">
-                <input id="amend-reason" required maxLength={500} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+                <input
+                  id="amend-reason"
+                  required
+                  maxLength={500}
+                  value={reason}
+                  onInput={(e) => setReason((e.target as HTMLInputElement).value)}
+                />
               </Field>
               <button type="submit">{t('amend')}</button>
             </form>

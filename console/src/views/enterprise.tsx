@@ -15,7 +15,13 @@ const TABS: { id: string; label: Label }[] = [
   { id: 'credit', label: 'credit' },
 ];
 const STATUSES = ['ACCEPTED', 'RETURNED', 'INSPECTION_REQUIRED', 'RELEASED', 'FAILED', 'CANCELLED'];
-const EVENTS = ['declaration.released', 'declaration.inspection_required', 'declaration.returned', 'declaration.failed', 'enterprise.credit_changed'];
+const EVENTS = [
+  'declaration.released',
+  'declaration.inspection_required',
+  'declaration.returned',
+  'declaration.failed',
+  'enterprise.credit_changed',
+];
 
 type Outcome = { problem?: Problem; status: number; message?: string };
 function OutcomeView({ outcome }: { outcome?: Outcome }) {
@@ -41,7 +47,15 @@ export function EnterpriseView({ me, tab = 'declarations' }: { me: Principal; ta
           ))}
         </ul>
       </nav>
-      {tab === 'check' ? <CheckDeclaration me={me} /> : tab === 'webhook' ? <WebhookView /> : tab === 'credit' ? <CreditView code={me.enterpriseId!} /> : <Declarations />}
+      {tab === 'check' ? (
+        <CheckDeclaration me={me} />
+      ) : tab === 'webhook' ? (
+        <WebhookView />
+      ) : tab === 'credit' ? (
+        <CreditView code={me.enterpriseId!} />
+      ) : (
+        <Declarations />
+      )}
     </>
   );
 }
@@ -126,14 +140,8 @@ const sampleDeclaration = (enterpriseId: string) => ({
 function CheckDeclaration({ me }: { me: Principal }) {
   const op = 'POST /declarations/check';
   const [text, setText] = useState(JSON.stringify(sampleDeclaration(me.enterpriseId ?? ''), null, 2));
-  const [answer, setAnswer] = useState<unknown>();
+  const [answer, setAnswer] = useState<Schemas['DeclarationCheck']>();
   const [outcome, setOutcome] = useState<Outcome>();
-  if (!served(op))
-    return (
-      <Section title={t('checkDeclaration')} id="check">
-        <Unavailable operation={op} />
-      </Section>
-    );
   const check = async (e: Event) => {
     e.preventDefault();
     let body: unknown;
@@ -143,7 +151,7 @@ function CheckDeclaration({ me }: { me: Principal }) {
       setOutcome({ status: 0, problem: { title: t('invalidJson'), detail: String(err) } });
       return;
     }
-    const r = await pending<unknown>('POST', '/declarations/check', body);
+    const r = await result(api.POST('/declarations/check', { body: body as never }));
     if (r.ok) {
       setAnswer(r.data);
       setOutcome(undefined);
@@ -153,52 +161,134 @@ function CheckDeclaration({ me }: { me: Principal }) {
     }
   };
   return (
-    <div class="grid2">
-      <Section title={t('checkDeclaration')} id="check">
-        <form onSubmit={check}>
-          <Field label={t('declaration')} id="check-body" hint={t('checkHelp')}>
-            <textarea id="check-body" rows={16} spellcheck={false} aria-describedby="check-body-hint" value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
-          </Field>
-          <button type="submit">{t('check')}</button>
-        </form>
-        <OutcomeView outcome={outcome} />
-      </Section>
-      {answer !== undefined ? (
-        <Section title={t('requirements')} id="check-result">
-          <CheckAnswer answer={answer} />
+    <>
+      <div class="grid2">
+        <Section title={t('checkDeclaration')} id="check">
+          {served(op) ? (
+            <form onSubmit={check}>
+              <Field label={t('declaration')} id="check-body" hint={t('checkHelp')}>
+                <textarea
+                  id="check-body"
+                  rows={16}
+                  spellcheck={false}
+                  aria-describedby="check-body-hint"
+                  value={text}
+                  onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+                />
+              </Field>
+              <button type="submit">{t('check')}</button>
+            </form>
+          ) : (
+            <Unavailable operation={op} />
+          )}
+          <OutcomeView outcome={outcome} />
         </Section>
-      ) : null}
-    </div>
+        {answer ? <CheckAnswer answer={answer} /> : null}
+      </div>
+      <DocumentRules />
+    </>
   );
 }
 
-/** Shows what the check answered: the fields the contract names, then the rest as JSON. */
-function CheckAnswer({ answer }: { answer: unknown }) {
-  const a = answer as { requiredDocuments?: (string | { type: string; reason?: string })[]; missingDocuments?: string[]; reasons?: string[]; mode?: string; steps?: { kind: string; bureau: string }[] };
+/** What the check answered, in the words an enterprise needs: lane, steps, what is missing, why. */
+function CheckAnswer({ answer: a }: { answer: Schemas['DeclarationCheck'] }) {
   return (
-    <>
-      {a.mode ? (
-        <p>
-          {t('mode')}: <StatusBadge status={a.mode} />
-        </p>
-      ) : null}
-      {a.requiredDocuments?.length ? (
+    <Section title={t('checkResult')} id="check-result">
+      <dl class="facts">
+        <dt>{t('mode')}</dt>
+        <dd>
+          <StatusBadge status={a.mode} />
+        </dd>
+        <dt>{t('route')}</dt>
+        <dd>{a.route}</dd>
+        <dt>{t('steps')}</dt>
+        <dd>{a.steps.length ? a.steps.map((s) => `${s.kind} @ ${s.bureau}`).join(', ') : t('none')}</dd>
+        <dt>{t('release')}</dt>
+        <dd>{a.releaseBureau}</dd>
+        <dt>{t('samplingRate')}</dt>
+        <dd>
+          {a.samplingRate}
+          {a.ifSelected
+            ? ` · ${t('ifSelected')}: ${a.ifSelected.mode} ${a.ifSelected.addedSteps.map((s) => `${s.kind} @ ${s.bureau}`).join(', ')}`
+            : ''}
+        </dd>
+      </dl>
+      <h3>{t('missingDocuments')}</h3>
+      {a.missingDocuments.length ? (
         <ul class="reasons">
-          {a.requiredDocuments.map((d) => (typeof d === 'string' ? <li key={d}>{d}</li> : <li key={d.type}>{`${d.type}${d.reason ? `: ${d.reason}` : ''}`}</li>))}
-        </ul>
-      ) : null}
-      {a.reasons?.length ? (
-        <ul class="reasons">
-          {a.reasons.map((r) => (
-            <li key={r}>{r}</li>
+          {a.missingDocuments.map((m) => (
+            <li key={m.ruleId}>
+              <strong>{m.documentTypes.join(', ')}</strong> ({m.ruleId})
+            </li>
           ))}
         </ul>
+      ) : (
+        <p>{t('none')}</p>
+      )}
+      {a.reasons.length ? (
+        <>
+          <h3>{t('reasons')}</h3>
+          <ul class="reasons">
+            {a.reasons.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
+          </ul>
+        </>
       ) : null}
-      <details open={!a.requiredDocuments && !a.reasons}>
-        <summary>JSON</summary>
-        <pre class="json">{JSON.stringify(answer, null, 2)}</pre>
-      </details>
-    </>
+    </Section>
+  );
+}
+
+/** GET /requirements: the documents each kind of goods needs, before anything is filed. */
+function DocumentRules() {
+  const op = 'GET /requirements';
+  if (!served(op))
+    return (
+      <Section title={t('requirements')} id="requirements">
+        <Unavailable operation={op} />
+      </Section>
+    );
+  return <DocumentRulesLoaded />;
+}
+
+function DocumentRulesLoaded() {
+  const state = useAsync(() => result(api.GET('/requirements')), []);
+  return (
+    <Section title={t('requirements')} id="requirements">
+      <Loaded state={state}>
+        {(r) => (
+          <div class="scroll">
+            <table>
+              <caption>{`${t('version')} v${r.ruleSetVersion}`}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('rule')}</th>
+                  <th scope="col">{t('direction')}</th>
+                  <th scope="col">{t('hsCode')}</th>
+                  <th scope="col">{t('documents')}</th>
+                  <th scope="col">{t('description')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.documentRules.map((d) => (
+                  <tr key={d.ruleId}>
+                    <td>
+                      <code>{d.ruleId}</code>
+                    </td>
+                    <td>{d.directions.join(', ')}</td>
+                    <td>{d.hsPrefixes ? d.hsPrefixes.join(' ') : t('all')}</td>
+                    <td>
+                      <strong>{d.documentTypes.join(', ')}</strong>
+                    </td>
+                    <td>{d.description}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Loaded>
+    </Section>
   );
 }
 
@@ -246,14 +336,27 @@ function WebhookView() {
               <dt>{t('events')}</dt>
               <dd>{current.events.join(', ')}</dd>
               <dt>{t('status')}</dt>
-              <dd>{current.disabled ? <strong class="overdue-flag">{`${t('disabled')}: ${current.disabledReason ?? ''}`}</strong> : t('active')}</dd>
+              <dd>
+                {current.disabled ? (
+                  <strong class="overdue-flag">{`${t('disabled')}: ${current.disabledReason ?? ''}`}</strong>
+                ) : (
+                  t('active')
+                )}
+              </dd>
             </dl>
           ) : (
             <p>{hook.loading ? t('loading') : t('none')}</p>
           )}
           <form onSubmit={save}>
             <Field label={t('webhookUrl')} id="wh-url">
-              <input id="wh-url" type="url" required value={url} placeholder={current?.url ?? 'https://…'} onInput={(e) => setUrl((e.target as HTMLInputElement).value)} />
+              <input
+                id="wh-url"
+                type="url"
+                required
+                value={url}
+                placeholder={current?.url ?? 'https://…'}
+                onInput={(e) => setUrl((e.target as HTMLInputElement).value)}
+              />
             </Field>
             <fieldset>
               <legend>{t('events')}</legend>
@@ -302,7 +405,10 @@ function WebhookView() {
 
 function Deliveries() {
   const [status, setStatus] = useState('');
-  const list = useAsync(() => result(api.GET('/webhook/deliveries', { params: { query: status ? { status: status as 'FAILED' } : {} } })), [status]);
+  const list = useAsync(
+    () => result(api.GET('/webhook/deliveries', { params: { query: status ? { status: status as 'FAILED' } : {} } })),
+    [status],
+  );
   const [outcome, setOutcome] = useState<Outcome>();
   const retry = async (id: string) => {
     const r = await result(api.POST('/webhook/deliveries/{id}/retry', { params: { path: { id } } }));
@@ -379,7 +485,6 @@ function Deliveries() {
     </Section>
   );
 }
-
 
 function CreditView({ code }: { code: string }) {
   const credit = useAsync(() => result(api.GET('/enterprises/{code}/credit', { params: { path: { code } } })), [code]);
@@ -503,7 +608,14 @@ function ObjectionsLoaded({ code }: { code: string }) {
       </Loaded>
       <form onSubmit={file}>
         <Field label={t('fileObjection')} id="obj-reason">
-          <textarea id="obj-reason" rows={3} required maxLength={2000} value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+          <textarea
+            id="obj-reason"
+            rows={3}
+            required
+            maxLength={2000}
+            value={reason}
+            onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)}
+          />
         </Field>
         <button type="submit">{t('submit')}</button>
       </form>

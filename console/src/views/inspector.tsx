@@ -20,7 +20,14 @@ type WorkItem = {
   overdue: boolean;
 };
 
-const KINDS = ['ORIGIN_INSPECTION', 'PORT_VERIFICATION', 'PORT_INSPECTION', 'DESTINATION_INSPECTION', 'PORT_DISINFECTION', 'POST_RELEASE_CHECK'];
+const KINDS = [
+  'ORIGIN_INSPECTION',
+  'PORT_VERIFICATION',
+  'PORT_INSPECTION',
+  'DESTINATION_INSPECTION',
+  'PORT_DISINFECTION',
+  'POST_RELEASE_CHECK',
+];
 
 export function InspectorView({ me }: { me: Principal }) {
   const [status, setStatus] = useState<'PENDING' | 'DONE'>('PENDING');

@@ -10,7 +10,9 @@ import { t } from '../i18n';
 import { Field, fmtDuration, fmtTime, Loaded, Section, Unavailable, useAsync } from '../ui';
 
 type Row = Schemas['Statistics']['rows'][number] & { overdue?: number; cancelled?: number; followUpFailed?: number };
-type Overdue = { items: { declarationId: string; kind: string; bureau: string; requiredSince: string; dueAt: string; overdueSeconds: number }[] };
+type Overdue = {
+  items: { declarationId: string; kind: string; bureau: string; requiredSince: string; dueAt: string; overdueSeconds: number }[];
+};
 type GroupBy = 'declaredAt' | 'inspectedAt' | 'destination';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -107,7 +109,11 @@ function Stats({ groupBy, direction, from, to }: { groupBy: GroupBy; direction: 
             </div>
             {hasOverdue ? (
               <Section title={t('overdueSteps')} id="chart-overdue">
-                <BarChart title={t('overdueSteps')} categories={bureaus} series={[{ name: t('overdue'), values: rows.map((r) => r.overdue ?? 0), className: 's4' }]} />
+                <BarChart
+                  title={t('overdueSteps')}
+                  categories={bureaus}
+                  series={[{ name: t('overdue'), values: rows.map((r) => r.overdue ?? 0), className: 's4' }]}
+                />
               </Section>
             ) : null}
             <Section title={t('table')} id="stats-table">
