@@ -315,7 +315,7 @@ describe('inspector', () => {
     await certificate.click();
     const verdict = page.getByRole('status').filter({ hasText: 'Genuine' });
     await verdict.waitFor();
-    expect(await verdict.innerText()).toContain('Unaltered');
+    expect(await verdict.getByRole('heading').innerText()).toBe('✓ Genuine · ✓ Unaltered');
     expect(await verdict.innerText()).toContain(certificateNo);
     await checkAndShoot(page, 'verify-genuine');
     await context.close();
@@ -435,14 +435,41 @@ describe('statistics', () => {
 });
 
 describe('public certificate check', () => {
-  it('needs no key and says plainly when a number is unknown', async () => {
+  it('needs no key, verifies the JWS in the browser (QR text too), and catches a changed byte', async () => {
     const context = await browser.newContext({ locale: 'en-US', baseURL: platform.url });
     const page = await context.newPage();
     await page.goto('/verify');
-    await page.getByLabel('Certificate number or JWS').fill('CWXX00000000NOTREAL');
+    const input = page.getByLabel('Certificate number or JWS');
+    await input.fill('CWXX00000000NOTREAL');
     await page.getByRole('button', { name: 'Check' }).click();
     await page.getByRole('status').filter({ hasText: 'No certificate with this number' }).waitFor();
     await checkAndShoot(page, 'verify-unknown');
+
+    // The declaration the inspector released (inspector journey above).
+    const released = (await client(platform.url, keys.enterprise)('GET', `/declarations/${ids.inspection}`)).body;
+    const certificate = (await client(platform.url)('GET', `/certificates/${released.release.certificateNo}`)).body;
+    if (!served.has('GET /.well-known/jwks.json') || !certificate.jws) {
+      await input.fill(released.release.certificateNo);
+      await page.getByRole('button', { name: 'Check' }).click();
+      await page.getByRole('status').filter({ hasText: 'Checked by the platform' }).waitFor();
+      await context.close();
+      return;
+    }
+    await input.fill(certificate.qr.payload);
+    await page.getByRole('button', { name: 'Check' }).click();
+    const verdict = page.getByRole('status').filter({ hasText: 'verified in this browser' });
+    await verdict.waitFor();
+    expect(await verdict.getByRole('heading').innerText()).toBe('✓ Genuine · ✓ Unaltered');
+    expect(await verdict.innerText()).toContain(released.release.certificateNo);
+
+    // One changed byte of the payload (a different quantity) and the signature no longer holds.
+    const [h, p, sig] = certificate.jws.split('.');
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
+    payload.totalValueUsd += 1;
+    await input.fill([h, Buffer.from(JSON.stringify(payload)).toString('base64url'), sig].join('.'));
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByRole('heading', { name: /NOT genuine/ }).waitFor();
+    await checkAndShoot(page, 'verify-tampered');
     await context.close();
   });
 });
