@@ -315,7 +315,7 @@ describe('inspector', () => {
     await certificate.click();
     const verdict = page.getByRole('status').filter({ hasText: 'Genuine' });
     await verdict.waitFor();
-    expect(await verdict.getByRole('heading').innerText()).toBe('✓ Genuine · ✓ Unaltered');
+    expect(await verdict.getByRole('heading', { level: 2 }).innerText()).toBe('✓ Genuine · ✓ Unaltered');
     expect(await verdict.innerText()).toContain(certificateNo);
     await checkAndShoot(page, 'verify-genuine');
     await context.close();
@@ -457,9 +457,9 @@ describe('public certificate check', () => {
     }
     await input.fill(certificate.qr.payload);
     await page.getByRole('button', { name: 'Check' }).click();
-    const verdict = page.getByRole('status').filter({ hasText: 'verified in this browser' });
+    const verdict = page.getByRole('status').filter({ hasText: 'Checked in this browser' });
     await verdict.waitFor();
-    expect(await verdict.getByRole('heading').innerText()).toBe('✓ Genuine · ✓ Unaltered');
+    expect(await verdict.getByRole('heading', { level: 2 }).innerText()).toBe('✓ Genuine · ✓ Unaltered');
     expect(await verdict.innerText()).toContain(released.release.certificateNo);
 
     // One changed byte of the payload (a different quantity) and the signature no longer holds.
