@@ -1,8 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { GSI1, GSI2, GSI3, GSI4 } from '../../shared/adapters/keys.js';
-import { BUREAU_WORK_ATTRIBUTES } from '../../shared/adapters/worklist-store.js';
+import { BUREAU_WORK_ATTRIBUTES, GSI1, GSI2, GSI3, GSI4 } from '../../shared/adapters/keys.js';
 import { DECLARATION_SUMMARY_FIELDS } from '../../shared/schemas/declaration.js';
 
 /**

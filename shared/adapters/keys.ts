@@ -162,3 +162,19 @@ export function decodeCursor(cursor: string | undefined, allowedKeys: readonly s
     return undefined;
   }
 }
+
+/** What GSI4 projects (here, free of AWS clients, because the stack reads it at synth time): what a worklist entry shows, and an involvement's roles. */
+export const BUREAU_WORK_ATTRIBUTES = [
+  'declarationId',
+  'enterpriseId',
+  'direction',
+  'route',
+  'kind',
+  'bureau',
+  'status',
+  'requiredSince',
+  'dueAt',
+  'recordedAt',
+  'recordedByBureau',
+  'roles',
+] as const;

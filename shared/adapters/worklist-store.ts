@@ -19,28 +19,14 @@ import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeclarationRecord, StepState } from '../domain/declaration.js';
 import { DECLARATION_SUMMARY_FIELDS, WORK_KINDS, type DeclarationStatus } from '../schemas/declaration.js';
 import { dynamo, tableName } from './aws.js';
-import { decodeCursor, encodeCursor, GSI3, GSI4, DAY_SHARDS, keys } from './keys.js';
+import { BUREAU_WORK_ATTRIBUTES, decodeCursor, encodeCursor, GSI3, GSI4, DAY_SHARDS, keys } from './keys.js';
 import type { TransactItems } from './transact.js';
 
 export { WORK_KINDS };
 export type WorkKind = (typeof WORK_KINDS)[number];
 export type WorkState = 'PENDING' | 'DONE';
 
-/** What GSI4 projects: what a worklist entry shows, and an involvement's roles. */
-export const BUREAU_WORK_ATTRIBUTES = [
-  'declarationId',
-  'enterpriseId',
-  'direction',
-  'route',
-  'kind',
-  'bureau',
-  'status',
-  'requiredSince',
-  'dueAt',
-  'recordedAt',
-  'recordedByBureau',
-  'roles',
-] as const;
+export { BUREAU_WORK_ATTRIBUTES };
 
 export type Involvement = 'declaredAt' | 'port' | 'inspection' | 'release' | 'step';
 
