@@ -81,6 +81,7 @@ export const routes = {
     responses: { 201: principalCreated },
   }),
   whoAmI: defineRoute({
+    anyPrincipal: true,
     method: 'GET',
     path: '/principals/me',
     fn: 'principals',
@@ -91,6 +92,7 @@ export const routes = {
     responses: { 200: principalView },
   }),
   registerEnterprise: defineRoute({
+    errors: [409],
     method: 'POST',
     path: '/enterprises',
     fn: 'enterprises',
@@ -124,6 +126,7 @@ export const routes = {
     responses: { 200: creditView },
   }),
   changeCredit: defineRoute({
+    errors: [409],
     method: 'PUT',
     path: '/enterprises/{code}/credit',
     fn: 'enterprises',
@@ -136,6 +139,7 @@ export const routes = {
     responses: { 200: creditView },
   }),
   fileCreditObjection: defineRoute({
+    errors: [409],
     method: 'POST',
     path: '/enterprises/{code}/credit/objections',
     fn: 'enterprises',
@@ -161,6 +165,7 @@ export const routes = {
     responses: { 200: objectionList },
   }),
   decideCreditObjection: defineRoute({
+    errors: [409],
     method: 'POST',
     path: '/enterprises/{code}/credit/objections/{id}/decision',
     fn: 'enterprises',
@@ -174,6 +179,8 @@ export const routes = {
     responses: { 200: objectionView },
   }),
   submitDeclaration: defineRoute({
+    errors: [409],
+    responseHeaders: { 200: { Location: 'The declaration this replay names' }, 202: { Location: 'The declaration accepted' } },
     method: 'POST',
     path: '/declarations',
     fn: 'declarations',
@@ -210,6 +217,7 @@ export const routes = {
     responses: { 200: declarationList },
   }),
   getDeclaration: defineRoute({
+    anyPrincipal: true,
     method: 'GET',
     path: '/declarations/{id}',
     fn: 'declarations',
@@ -221,6 +229,7 @@ export const routes = {
     responses: { 200: declarationView },
   }),
   recordStep: defineRoute({
+    errors: [409],
     method: 'POST',
     path: '/declarations/{id}/steps/{kind}',
     fn: 'declarations',
@@ -274,6 +283,7 @@ export const routes = {
     responses: { 200: webhookView },
   }),
   getWebhook: defineRoute({
+    errors: [404],
     method: 'GET',
     path: '/webhook',
     fn: 'webhooks',
@@ -284,6 +294,7 @@ export const routes = {
     responses: { 200: webhookView },
   }),
   deleteWebhook: defineRoute({
+    errors: [404],
     method: 'DELETE',
     path: '/webhook',
     fn: 'webhooks',
@@ -433,6 +444,7 @@ export const routes = {
     responses: { 200: statsResult },
   }),
   getRequirements: defineRoute({
+    anyPrincipal: true,
     method: 'GET',
     path: '/requirements',
     fn: 'rulesets',
@@ -466,6 +478,7 @@ export const routes = {
     responses: { 200: ruleSetList },
   }),
   getActiveRuleSet: defineRoute({
+    errors: [404],
     method: 'GET',
     path: '/rulesets/active',
     fn: 'rulesets',
@@ -502,6 +515,7 @@ export const routes = {
     responses: { 200: simulationResult },
   }),
   publishRuleSet: defineRoute({
+    errors: [409],
     method: 'POST',
     path: '/rulesets/{version}/publish',
     fn: 'rulesets',

@@ -39,7 +39,7 @@ export function decideAudit(d: DeclarationRecord, decision: Decision, ctx: Audit
   const steps = decision.steps.map((s) => pendingStepAt(s, at, ctx.timeLimitS(s.kind)));
   const sealed =
     status === 'RELEASED'
-      ? sealRelease(certificateContent(d, decision.releaseBureau, at, decision.mode), decision.mode, ctx.seal)
+      ? sealRelease(certificateContent(d, decision.releaseBureau, at, 'DOCUMENT_RELEASE'), 'DOCUMENT_RELEASE', ctx.seal)
       : undefined;
   const event = declarationEvent(d, status, at, {
     decision: {

@@ -7,6 +7,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { CertificateContent } from '../schemas/declaration.js';
 import { canonicalJson, totalValueUsd, type DeclarationRecord } from './declaration.js';
 import type { Sealer } from './transition.js';
+import type { Release } from './declaration.js';
 
 export type { CertificateContent } from '../schemas/declaration.js';
 
@@ -18,7 +19,7 @@ export function certificateContent(
   d: Pick<DeclarationRecord, 'id' | 'enterpriseId' | 'direction' | 'originCountry' | 'destinationCountry' | 'lines'>,
   bureau: string,
   releasedAt: string,
-  mode: string,
+  mode: Release['mode'],
 ): CertificateContent {
   return {
     certificateNo: certificateNumber(d, bureau, releasedAt),

@@ -138,7 +138,7 @@ export function declarationEvent(
 export const secondsSince = (d: Pick<DeclarationRecord, 'createdAt'>, at: string) => (Date.parse(at) - Date.parse(d.createdAt)) / 1000;
 
 /** A release and its certificate, sealed. */
-export function sealRelease(content: CertificateContent, mode: string, seal: Sealer): { release: Release; certificate: IssuedCertificate } {
+export function sealRelease(content: CertificateContent, mode: Release['mode'], seal: Sealer): { release: Release; certificate: IssuedCertificate } {
   const sealed = seal(content);
   return {
     release: { ...sealed, bureau: content.bureau, certificateNo: content.certificateNo, releasedAt: content.releasedAt, mode },

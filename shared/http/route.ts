@@ -40,6 +40,17 @@ export type RouteDef<
   responses: Record<number, z.ZodType | undefined>;
   /** Extra request headers documented in OpenAPI. */
   headers?: Record<string, string>;
+  /** What the operation does, for the OpenAPI document (the summary is one line; this may be more). */
+  description?: string;
+  /**
+   * Error statuses beyond those every route of its kind can return (400 with input, 401/403 with a
+   * key, 404 with path ids, 413/415 with a body, 503 while starting): e.g. 409, 429.
+   */
+  errors?: readonly number[];
+  /** Any principal with a key may call it (no role check): no 403 is documented. */
+  anyPrincipal?: boolean;
+  /** Response headers by status, documented in OpenAPI (Location on 201 is documented always). */
+  responseHeaders?: Record<number, Record<string, string>>;
 };
 
 export function defineRoute<

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { bureauOfPort } from '../region.js';
-import { bureau, containerNumber, country, creditCode, cursor, hsCode, isoTimestamp, limit, port, text } from './common.js';
+import { bureau, containerNumber, country, creditCode, creditLevel, cursor, hsCode, isoTimestamp, limit, port, text } from './common.js';
 import { money, quantity } from './numbers.js';
 
 export const DIRECTIONS = ['EXPORT', 'IMPORT'] as const;
@@ -100,7 +100,7 @@ export const STEP_STATUSES = ['PENDING', 'PASSED', 'FAILED', 'WAIVED'] as const;
 /** A required inspection step and, once an officer recorded it, its result. */
 export const stepState = z.object({
   kind: stepKind,
-  bureau: z.string(),
+  bureau,
   status: z.enum(STEP_STATUSES),
   requiredSince: isoTimestamp.optional().meta({ description: 'When the audit (or an override) required the step' }),
   dueAt: isoTimestamp.optional().meta({ description: "requiredSince + the region's time limit for the kind" }),
@@ -115,20 +115,30 @@ export type Route = (typeof AUDIT_ROUTES)[number];
 export const AUDIT_MODES = ['DOCUMENT_RELEASE', 'INSPECTION', 'RETURNED'] as const;
 export type Mode = (typeof AUDIT_MODES)[number];
 
-const hit = z.object({ ruleId: z.string(), effect: z.string(), detail: z.string() });
+const hit = z.object({
+  ruleId: z.string(),
+  effect: z
+    .string()
+    .regex(/^(REQUIRE_DOCUMENTS|INSPECT_[A-Z_]+|DISINFECT|RAISE_SAMPLING|RETURN)(\+(REQUIRE_DOCUMENTS|INSPECT_[A-Z_]+|DISINFECT|RAISE_SAMPLING|RETURN))*$/)
+    .meta({
+      description: 'What the rule did, its actions joined by `+`: REQUIRE_DOCUMENTS, INSPECT_<ORIGIN|PORT|DESTINATION>, DISINFECT, RAISE_SAMPLING, RETURN',
+      example: 'INSPECT_ORIGIN+DISINFECT',
+    }),
+  detail: z.string(),
+});
 export type Hit = z.infer<typeof hit>;
 
 /** What the virtual audit center decided, and why (contract section 6). */
 export const decision = z
   .object({
     ruleSetVersion: z.number().int(),
-    creditLevel: z.string(),
+    creditLevel,
     blacklisted: z.boolean(),
     route: z.enum(AUDIT_ROUTES),
     sampled: z.boolean(),
     samplingRate: z.number(),
     mode: z.enum(AUDIT_MODES),
-    steps: z.array(z.object({ kind: stepKind, bureau: z.string() })),
+    steps: z.array(z.object({ kind: stepKind, bureau })),
     releaseBureau: z.string(),
     hits: z.array(hit),
     reasons: z.array(z.string()).meta({ description: 'Why a declaration was returned or must be inspected, in words for the enterprise' }),
@@ -137,11 +147,12 @@ export const decision = z
 export type Decision = z.infer<typeof decision>;
 
 /** The release of a declaration: where, when, how, and its signed certificate. */
+export const RELEASE_MODES = ['DOCUMENT_RELEASE', 'INSPECTION'] as const;
 export const release = z.object({
-  bureau: z.string(),
+  bureau,
   certificateNo: z.string(),
   releasedAt: isoTimestamp,
-  mode: z.string(),
+  mode: z.enum(RELEASE_MODES).meta({ description: 'Released on documents by the audit, or after inspection' }),
   digest: z.string().meta({ description: 'SHA-256 (hex) of the canonical certificate content' }),
   signature: z.string().meta({ description: "The platform's HMAC over the digest: check it with GET /certificates/{no}" }),
   jws: z.string().optional().meta({
@@ -154,7 +165,7 @@ export type Release = z.infer<typeof release>;
 export const timelineEntry = z.object({
   at: isoTimestamp,
   status: z.enum(DECLARATION_STATUSES),
-  bureau: z.string().optional(),
+  bureau: bureau.optional(),
   detail: z.string(),
 });
 export type TimelineEntry = z.infer<typeof timelineEntry>;
@@ -229,10 +240,10 @@ export const certificateContent = z.object({
   certificateNo: z.string(),
   declarationId: z.string(),
   enterpriseId: z.string(),
-  direction: z.string(),
-  bureau: z.string(),
+  direction: z.enum(DIRECTIONS),
+  bureau,
   releasedAt: isoTimestamp,
-  mode: z.string(),
+  mode: z.enum(RELEASE_MODES),
   originCountry: z.string(),
   destinationCountry: z.string(),
   lines: z.array(z.object({ hsCode: z.string(), quantity: z.number(), unit: z.string(), valueUsd: z.number() })),

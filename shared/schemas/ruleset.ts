@@ -113,7 +113,7 @@ function makeCondition<F extends string>(fields: Record<F, FieldType>, extraForm
         if (fault) ctx.addIssue({ code: 'custom', path: ['value'], message: fault });
       }
     })
-    .meta({ id });
+    .meta({ id, 'x-one-of-forms': forms });
   return schema;
 }
 
@@ -151,7 +151,7 @@ export const actionSchema = z
         ctx,
       ),
   )
-  .meta({ id: 'Action' }) as unknown as z.ZodType<Action>;
+  .meta({ id: 'Action', 'x-one-of-forms': ACTION_FORMS }) as unknown as z.ZodType<Action>;
 
 export const ruleSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1..64 letters, digits, _ . -'),

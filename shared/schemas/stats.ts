@@ -26,5 +26,5 @@ const row = z.object({
 });
 
 export const statsResult = z
-  .object({ groupBy: z.string(), from: z.string(), to: z.string(), direction: z.string().nullable(), rows: z.array(row) })
+  .object({ groupBy: statsQuery.shape.groupBy, from: z.string(), to: z.string(), direction: z.enum(['EXPORT', 'IMPORT']).nullable(), rows: z.array(row) })
   .meta({ id: 'Statistics' });

@@ -24,3 +24,66 @@ describe('OpenAPI document', () => {
     expect(body.properties.registeredBureau.enum).toContain('XJ');
   });
 });
+
+describe('OpenAPI document for client generators', () => {
+  const doc = buildOpenApi(allRoutes) as any;
+  const schemas = doc.components.schemas;
+  const op = (method: string, path: string) => doc.paths[path][method];
+
+  it('types closed sets as enums (credit level, release mode, step kind and bureau, statistics)', () => {
+    expect(schemas.Decision.properties.creditLevel.enum).toEqual(['AA', 'A', 'B', 'C', 'D']);
+    expect(schemas.Declaration.properties.release.anyOf[0].properties.mode.enum).toEqual(['DOCUMENT_RELEASE', 'INSPECTION']);
+    const step = schemas.Decision.properties.steps.items;
+    expect(step.properties.kind.enum).toContain('ORIGIN_INSPECTION');
+    expect(step.properties.bureau.enum).toContain('XJ');
+    expect(schemas.Statistics.properties.groupBy.enum).toEqual(['declaredAt', 'inspectedAt', 'destination']);
+    expect(schemas.Statistics.properties.direction.anyOf?.[0]?.enum ?? schemas.Statistics.properties.direction.enum).toContain('EXPORT');
+  });
+
+  it('gives rule-set conditions and actions as oneOf their forms, each form closed and complete', () => {
+    for (const name of ['Condition', 'Action', 'LineCondition']) {
+      expect(schemas[name].oneOf.length, name).toBeGreaterThan(2);
+      for (const form of schemas[name].oneOf) {
+        expect(form.additionalProperties).toBe(false);
+        expect(form.required).toEqual(Object.keys(form.properties));
+      }
+    }
+    expect(schemas.Condition.oneOf.map((f: any) => f.required)).toContainEqual(['field', 'op', 'value']);
+  });
+
+  it('does not make a field with a default required in a request, but does in the response', () => {
+    const simulate = op('post', '/rulesets/{version}/simulate').requestBody.content['application/json'].schema;
+    const body = simulate.$ref ? schemas[simulate.$ref.split('/').pop()] : simulate;
+    expect(body.properties.limit.default).toBeDefined();
+    expect(body.required ?? []).not.toContain('limit');
+  });
+
+  it('types problem extensions and documents the headers clients act on', () => {
+    expect(schemas.Problem.properties.existingDeclarationId.type).toBe('string');
+    expect(op('post', '/declarations').responses['401'].headers['WWW-Authenticate']).toBeDefined();
+    expect(op('post', '/declarations').responses['202'].headers.Location).toBeDefined();
+    expect(op('post', '/enterprises').responses['201'].headers.Location).toBeDefined();
+    expect(op('get', '/health').responses['405'].headers.Allow).toBeDefined();
+  });
+
+  it('lists only the errors a route can return', () => {
+    const statuses = (method: string, path: string) => Object.keys(op(method, path).responses).filter((s) => /^[45]/.test(s));
+    expect(statuses('get', '/health')).toEqual(['405']);
+    expect(statuses('get', '/.well-known/jwks.json')).toEqual(['405']);
+    expect(statuses('get', '/principals/me')).toEqual(['401', '405']);
+    expect(statuses('post', '/declarations')).toContain('409');
+    expect(statuses('get', '/declarations/{id}')).not.toContain('409');
+    expect(statuses('get', '/declarations/{id}')).not.toContain('413');
+  });
+
+  it('types every webhook payload in the 3.1 webhooks section, with tags described', () => {
+    expect(Object.keys(doc.webhooks)).toContain('declaration.released');
+    const released = doc.webhooks['declaration.released'].post.requestBody.content['application/json'].schema;
+    const body = schemas[released.$ref.split('/').pop()];
+    expect(body.properties.type.const).toBe('declaration.released');
+    expect(body.required).toEqual(['type', 'timestamp', 'data']);
+    for (const tag of doc.tags) expect(tag.description, tag.name).toBeTruthy();
+    for (const [path, ops] of Object.entries<any>(doc.paths))
+      for (const [method, o] of Object.entries<any>(ops)) expect(o.description, `${method} ${path}`).toBeTruthy();
+  });
+});
