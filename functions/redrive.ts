@@ -8,11 +8,12 @@ import { auditQueue, notifyQueue } from '../shared/adapters/queues.js';
 import { findPending, touchPending } from '../shared/adapters/pending-index.js';
 import { keys } from '../shared/adapters/keys.js';
 import { logger } from '../shared/http/logger.js';
+import { sweepOverdue } from '../shared/app/time-limits.js';
 import { strandedAfterS as strandedBound } from '../shared/config.js';
 
 const BATCH_PER_SHARD = 100;
 
-export type RedriveResult = { declarations: number; events: number; deliveries: number };
+export type RedriveResult = { declarations: number; events: number; deliveries: number; overdueSteps: number };
 
 export async function redrive(now = new Date()): Promise<RedriveResult> {
   const strandedAfterS = strandedBound();
@@ -36,12 +37,15 @@ export async function redrive(now = new Date()): Promise<RedriveResult> {
   const deliveryIds: string[] = [];
   for (const item of deliveries) if (await touchPending(item, iso)) deliveryIds.push(keys.deliveryIdOf(item.pk));
 
+  // Pending steps past their due time: marked once each, with step.overdue for the bureau.
+  const overdue = await sweepOverdue(iso);
+
   await auditQueue.sendMany(declarationIds.map((declarationId) => ({ declarationId })));
   await notifyQueue.sendMany([...eventIds.map((eventId) => ({ eventId })), ...deliveryIds.map((deliveryId) => ({ deliveryId }))]);
   if (declarationIds.length || eventIds.length || deliveryIds.length) {
     logger.info('redrove stranded work', { declarations: declarationIds.length, events: eventIds.length, deliveries: deliveryIds.length });
   }
-  return { declarations: declarationIds.length, events: eventIds.length, deliveries: deliveryIds.length };
+  return { declarations: declarationIds.length, events: eventIds.length, deliveries: deliveryIds.length, overdueSteps: overdue.length };
 }
 
 export const handler = async (): Promise<RedriveResult> => redrive();

@@ -131,7 +131,8 @@ export class ClearwayStack extends Stack {
           CLEARWAY_STRANDED_AFTER_S: String(DEFAULT_STRANDED_AFTER_S),
         },
       }),
-      ['dynamodb:Query', 'dynamodb:UpdateItem'],
+      // Reads and writes: the overdue sweep applies a declaration transition (one transaction).
+      [...READ, ...WRITE],
     );
     audit.queue.grantSendMessages(redrive);
     notify.queue.grantSendMessages(redrive);

@@ -2,6 +2,7 @@
 import { routes } from '../../shared/api/routes.js';
 import { readStats } from '../../shared/adapters/stats-store.js';
 import { invalid } from '../../shared/domain/errors.js';
+import { overdueCounts, overdueFor } from '../../shared/app/overdue.js';
 import { httpFunction, implement } from '../../shared/http/function.js';
 import { bureauCodes } from '../../shared/region.js';
 
@@ -15,9 +16,14 @@ export const statsRoutes = [
     if ((Date.parse(to) - Date.parse(from)) / 86_400_000 >= MAX_DAYS) {
       throw invalid('the range is too long', [{ path: 'from', message: `at most ${MAX_DAYS} days` }]);
     }
-    const rows = await readStats(query.groupBy, bureauCodes, from, to, query.direction);
+    const [counted, overdue] = await Promise.all([
+      readStats(query.groupBy, bureauCodes, from, to, query.direction),
+      overdueCounts(bureauCodes, query.direction),
+    ]);
+    const rows = counted.map((row) => ({ ...row, overdue: overdue.get(row.bureau) ?? 0 }));
     return { status: 200, body: { groupBy: query.groupBy, from, to, direction: query.direction ?? null, rows } };
   }),
+  implement(routes.getOverdue, async ({ query, principal }) => ({ status: 200, body: await overdueFor(principal, query.limit) })),
 ];
 
 export const handler = httpFunction('stats', statsRoutes);

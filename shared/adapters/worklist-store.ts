@@ -292,3 +292,56 @@ export async function listAll(
   const exhausted = day < lastDay || before <= range.from;
   return { items, nextCursor: exhausted ? null : (encodeCursor({ before }) ?? null) };
 }
+
+/** Per bureau and kind: the pending partition's key range holding the steps past dueAt at `now`. */
+function overdueRange(bureau: string, kind: string, now: string, limitS: (kind: string) => number, direction?: string) {
+  // Sorted by requiredSince; with dueAt = requiredSince + limit(kind), "due before now" is "required
+  // before now - limit". The filter on dueAt keeps the answer exact for steps due earlier (a limit
+  // since lengthened is found at the next page, a shortened one by the filter on what is read).
+  const cut = new Date(Date.parse(now) - limitS(kind) * 1000).toISOString();
+  return {
+    TableName: tableName(),
+    IndexName: GSI4,
+    KeyConditionExpression: 'gsi4pk = :p AND gsi4sk < :cut',
+    FilterExpression: `dueAt < :now${direction ? ' AND direction = :dir' : ''}`,
+    ExpressionAttributeValues: {
+      ':p': keys.worklist(bureau, kind, 'PENDING'),
+      ':cut': cut,
+      ':now': now,
+      ...(direction ? { ':dir': direction } : {}),
+    },
+  };
+}
+
+/** The most overdue pending steps of these bureaus (smallest dueAt first), at most `limit`. */
+export async function overdueSteps(bureaus: readonly string[], now: string, limit: number, limitS: (kind: string) => number) {
+  const pages = await Promise.all(
+    bureaus.flatMap((bureau) =>
+      WORK_KINDS.map((kind) => dynamo.send(new QueryCommand({ ...overdueRange(bureau, kind, now, limitS), Limit: limit }))),
+    ),
+  );
+  return pages
+    .flatMap((p) => p.Items ?? [])
+    .sort((a, b) => String(a.dueAt).localeCompare(String(b.dueAt)))
+    .slice(0, limit)
+    .map((i) => workItem(i, now));
+}
+
+/** How many steps a bureau has pending past dueAt now (counted in the index, every page). */
+export async function countOverdue(bureau: string, now: string, limitS: (kind: string) => number, direction?: string): Promise<number> {
+  const counts = await Promise.all(
+    WORK_KINDS.map(async (kind) => {
+      let count = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await dynamo.send(
+          new QueryCommand({ ...overdueRange(bureau, kind, now, limitS, direction), Select: 'COUNT', ExclusiveStartKey: start }),
+        );
+        count += page.Count ?? 0;
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return count;
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
+}

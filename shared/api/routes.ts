@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ANY_CALLER } from '../domain/principal.js';
 import { defineRoute, type RouteDef } from '../http/route.js';
-import { statsQuery, statsResult } from '../schemas/stats.js';
+import { overdueQuery, overdueResult, statsQuery, statsResult } from '../schemas/stats.js';
 import {
   bureauDeliveryParams,
   bureauWebhookParams,
@@ -454,6 +454,18 @@ export const routes = {
     summary:
       'What to attach and what is always inspected, from the active rule set (any principal): document rules by direction and HS prefix, the negative lists; no risk rules',
     responses: { 200: requirementsView },
+  }),
+  getOverdue: defineRoute({
+    method: 'GET',
+    path: '/stats/overdue',
+    fn: 'stats',
+    auth: 'key',
+    allow: ['officer:stats', 'officer:inspector'],
+    tag: 'statistics',
+    summary:
+      'Steps pending past their due time, most overdue first (officer with stats: the whole region, with overdue credit objections; inspector: its bureau)',
+    query: overdueQuery,
+    responses: { 200: overdueResult },
   }),
   createRuleSet: defineRoute({
     method: 'POST',

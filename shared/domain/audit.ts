@@ -7,7 +7,15 @@
 import { certificateContent } from './certificate.js';
 import type { DeclarationRecord, Decision, StepKind, StepState } from './declaration.js';
 import { conflict } from './errors.js';
-import { declarationEvent, sealRelease, secondsSince, transition, type DeclarationTransition, type Sealer } from './transition.js';
+import {
+  declarationEvent,
+  sealRelease,
+  secondsSince,
+  stepEvent,
+  transition,
+  type DeclarationTransition,
+  type Sealer,
+} from './transition.js';
 
 export type AuditContext = {
   at: string;
@@ -58,7 +66,8 @@ export function decideAudit(d: DeclarationRecord, decision: Decision, ctx: Audit
     at,
     set: { decision, steps, ...(sealed ? { release: sealed.release } : {}) },
     timeline: [{ at, status, ...(sealed ? { bureau: decision.releaseBureau } : {}), detail: timelineDetail(decision) }],
-    events: [event],
+    // The enterprise's event, and each bureau's system is told of the step it now owes.
+    events: [event, ...(status === 'INSPECTION_REQUIRED' ? steps.map((step) => stepEvent({ ...d, decision }, step, 'step.required', at)) : [])],
     counters: status === 'RELEASED' ? { released: 1, documentReleased: 1 } : status === 'RETURNED' ? { returned: 1 } : { inspected: 1 },
     ...(sealed ? { releaseSeconds: secondsSince(d, at), certificate: sealed.certificate } : {}),
   });

@@ -145,3 +145,32 @@ export function sealRelease(content: CertificateContent, mode: Release['mode'], 
     certificate: { ...sealed, content },
   };
 }
+
+/** What a bureau's system is told about a step it owes (contract section 12). */
+export function stepEvent(
+  d: Pick<DeclarationRecord, 'id' | 'clientRef' | 'enterpriseId' | 'direction' | 'decision'>,
+  step: StepState,
+  type: 'step.required' | 'step.overdue',
+  at: string,
+): OutboxEvent {
+  return {
+    id: `evt_${timeOrderedId(Date.parse(at))}`,
+    type,
+    enterpriseId: d.enterpriseId,
+    owner: { kind: 'bureau', id: step.bureau },
+    timestamp: at,
+    data: {
+      declarationId: d.id,
+      enterpriseId: d.enterpriseId,
+      direction: d.direction,
+      route: d.decision?.route ?? null,
+      kind: step.kind,
+      bureau: step.bureau,
+      requiredSince: step.requiredSince ?? null,
+      dueAt: step.dueAt ?? null,
+      ...(type === 'step.overdue' && step.dueAt
+        ? { overdueSeconds: Math.max(0, Math.floor((Date.parse(at) - Date.parse(step.dueAt)) / 1000)) }
+        : {}),
+    },
+  };
+}

@@ -104,6 +104,9 @@ export const stepState = z.object({
   status: z.enum(STEP_STATUSES),
   requiredSince: isoTimestamp.optional().meta({ description: 'When the audit (or an override) required the step' }),
   dueAt: isoTimestamp.optional().meta({ description: "requiredSince + the region's time limit for the kind" }),
+  overdueNotifiedAt: isoTimestamp
+    .optional()
+    .meta({ description: 'When the overdue sweep found the step pending past dueAt (and sent step.overdue)' }),
   recordedAt: isoTimestamp.optional(),
   recordedByBureau: z.string().optional(),
   remarks: z.string().optional(),

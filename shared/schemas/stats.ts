@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoTimestamp, limit } from './common.js';
 
 const day = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((v) => new Date(v).toISOString().slice(0, 10));
 
@@ -19,6 +20,10 @@ const row = z.object({
   inspected: z.number().int(),
   failed: z.number().int(),
   returned: z.number().int(),
+  overdue: z
+    .number()
+    .int()
+    .meta({ description: 'Steps owed by the bureau pending past dueAt now (whatever the date range; by direction when asked)' }),
   releaseSeconds: z.object({
     p50: z.number().nullable().meta({ description: 'Upper bound of the histogram bucket holding the median; null without releases' }),
     p95: z.number().nullable(),
@@ -28,3 +33,22 @@ const row = z.object({
 export const statsResult = z
   .object({ groupBy: statsQuery.shape.groupBy, from: z.string(), to: z.string(), direction: z.enum(['EXPORT', 'IMPORT']).nullable(), rows: z.array(row) })
   .meta({ id: 'Statistics' });
+
+export const overdueQuery = z.strictObject({ limit: limit(1000, 100) });
+
+export const overdueResult = z
+  .object({
+    items: z.array(
+      z.object({
+        kind: z.string().meta({ description: 'A step kind, or CREDIT_OBJECTION (section 14; officers with stats only)' }),
+        declarationId: z.string().optional(),
+        bureau: z.string().optional(),
+        objectionId: z.string().optional(),
+        creditCode: z.string().optional(),
+        requiredSince: isoTimestamp.nullable().optional(),
+        dueAt: isoTimestamp,
+        overdueSeconds: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ id: 'OverdueList' });

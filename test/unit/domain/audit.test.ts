@@ -21,7 +21,21 @@ describe('deciding an audit (pure transition)', () => {
       { kind: 'PORT_VERIFICATION', bureau: 'SD', status: 'PENDING', requiredSince: at(2), dueAt: at(2 + 3_600) },
     ]);
     expect(t.worklist).toEqual(t.record.steps);
-    expect(t.events.map((e) => e.type)).toEqual(['declaration.inspection_required']);
+    expect(t.events.map((e) => [e.type, e.owner])).toEqual([
+      ['declaration.inspection_required', undefined],
+      ['step.required', { kind: 'bureau', id: 'HA' }],
+      ['step.required', { kind: 'bureau', id: 'SD' }],
+    ]);
+    expect(t.events[2]!.data).toEqual({
+      declarationId: t.record.id,
+      enterpriseId: t.record.enterpriseId,
+      direction: 'EXPORT',
+      route: 'EXPORT_ORIGIN_AND_PORT',
+      kind: 'PORT_VERIFICATION',
+      bureau: 'SD',
+      requiredSince: at(2),
+      dueAt: at(2 + 3_600),
+    });
     expect(t.timeline[0]!.detail).toBe(
       'inspection required (rule set v3, credit A, route EXPORT_ORIGIN_AND_PORT): ORIGIN_INSPECTION at HA, PORT_VERIFICATION at SD',
     );
