@@ -3,11 +3,12 @@ import { routes } from '../../shared/api/routes.js';
 import { notifyQueue } from '../../shared/adapters/queues.js';
 import { isLocalMode } from '../../shared/adapters/secrets.js';
 import { webhookStore } from '../../shared/adapters/webhook-store.js';
-import { eventTypesFor, sameOwner, type EventType, type WebhookOwner } from '../../shared/domain/events.js';
+import { sameOwner, type EventType, type WebhookOwner } from '../../shared/domain/events.js';
 import { conflict, forbidden, invalid, notFound } from '../../shared/domain/errors.js';
 import { requireEnterprise, requireOfficerRole, type Principal } from '../../shared/domain/principal.js';
 import {
-  newWebhookSecret,
+  endpointFor,
+  reenabled,
   rotateSecret,
   secretOverlapS,
   urlProblem,
@@ -15,7 +16,6 @@ import {
   type WebhookEndpoint,
 } from '../../shared/domain/webhook.js';
 import { queueCommittedWork } from '../../shared/adapters/sqs-queue.js';
-import { reenabled } from '../../shared/app/webhooks.js';
 import { httpFunction, implement } from '../../shared/http/function.js';
 import type { DeliveryStatus } from '../../shared/domain/webhook.js';
 
@@ -50,25 +50,15 @@ async function startReplay(owner: WebhookOwner, from: string | undefined) {
 async function putEndpoint(owner: WebhookOwner, body: { url: string; events?: EventType[] }) {
   const problem = urlProblem(body.url, isLocalMode());
   if (problem) throw invalid('the webhook URL is not allowed', [{ path: 'url', message: problem }]);
-  const now = new Date().toISOString();
-  const existing = await webhookStore.getEndpoint(owner);
-  // The secret stays across updates (receivers keep verifying); rotate-secret changes it. A PUT
-  // re-enables a disabled endpoint and sends again what failed, as POST .../enable does.
-  const { endpoint: base, replayFrom } = existing ? reenabled(existing, now) : { endpoint: undefined, replayFrom: undefined };
-  const endpoint: WebhookEndpoint = {
-    ...base,
-    owner,
-    url: body.url,
-    events: body.events ?? [...eventTypesFor(owner.kind)],
-    secret: existing?.secret ?? newWebhookSecret(),
-    createdAt: existing?.createdAt ?? now,
-    updatedAt: now,
-    disabled: false,
-    consecutiveFailures: 0,
-  };
-  await webhookStore.putEndpoint(endpoint);
-  await startReplay(owner, replayFrom);
-  return { status: 200 as const, body: endpointView(endpoint) };
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const existing = await webhookStore.getEndpoint(owner);
+    const { endpoint, replayFrom } = endpointFor(existing, body, owner, new Date().toISOString());
+    if (await webhookStore.saveEndpoint(endpoint, existing?.updatedAt)) {
+      await startReplay(owner, replayFrom);
+      return { status: 200 as const, body: endpointView(endpoint) };
+    }
+  }
+  throw conflict('the webhook endpoint keeps changing; try again');
 }
 
 /** Read, change, write conditionally on what was read; a concurrent change is retried. */
@@ -77,7 +67,7 @@ async function changeEndpoint(owner: WebhookOwner, change: (e: WebhookEndpoint, 
     const existing = await webhookStore.getEndpoint(owner);
     if (!existing) throw notFound('a webhook endpoint');
     const next = change(existing, new Date());
-    if (await webhookStore.replaceEndpoint(next, existing.updatedAt)) return next;
+    if (await webhookStore.saveEndpoint(next, existing.updatedAt)) return next;
   }
   throw conflict('the webhook endpoint keeps changing; try again');
 }

@@ -78,20 +78,18 @@ export const webhookStore = {
     return Item ? endpointOf(Item) : undefined;
   },
 
-  async putEndpoint(endpoint: WebhookEndpoint): Promise<void> {
-    await dynamo.send(
-      new PutCommand({ TableName: tableName(), Item: { ...keys.webhook(endpoint.owner), itemType: 'webhook', ...endpoint } }),
-    );
-  },
-
-  /** Replaces an endpoint only if nobody changed it since it was read (`updatedAt`). */
-  async replaceEndpoint(endpoint: WebhookEndpoint, seenUpdatedAt: string): Promise<boolean> {
+  /**
+   * Writes an endpoint only if nobody changed it since it was read: conditional on the `updatedAt`
+   * seen, or on there being none when it was not there.
+   */
+  async saveEndpoint(endpoint: WebhookEndpoint, seenUpdatedAt: string | undefined): Promise<boolean> {
     return conditional(
       new PutCommand({
         TableName: tableName(),
         Item: { ...keys.webhook(endpoint.owner), itemType: 'webhook', ...endpoint },
-        ConditionExpression: 'updatedAt = :seen',
-        ExpressionAttributeValues: { ':seen': seenUpdatedAt },
+        ...(seenUpdatedAt
+          ? { ConditionExpression: 'updatedAt = :seen', ExpressionAttributeValues: { ':seen': seenUpdatedAt } }
+          : { ConditionExpression: 'attribute_not_exists(pk)' }),
       }),
     );
   },

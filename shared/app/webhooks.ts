@@ -199,22 +199,6 @@ export async function replayFailed(message: ReplayMessage, ports: DeliveryPorts)
   }
 }
 
-/**
- * Re-enables an endpoint (section 18) and starts the replay of what failed. `replayFrom` stays on
- * the endpoint until a replay finishes, so enabling again resumes one that stopped or was lost.
- */
-export function reenabled(endpoint: WebhookEndpoint, now: string): { endpoint: WebhookEndpoint; replayFrom?: string } {
-  const candidates = [endpoint.replayFrom, endpoint.disabled ? (endpoint.failingSince ?? endpoint.disabledAt) : undefined].filter(
-    (x): x is string => !!x,
-  );
-  const replayFrom = candidates.sort()[0];
-  const { disabledReason: _r, disabledAt: _a, failingSince: _f, ...rest } = endpoint;
-  return {
-    endpoint: { ...rest, disabled: false, consecutiveFailures: 0, updatedAt: now, ...(replayFrom ? { replayFrom } : {}) },
-    replayFrom,
-  };
-}
-
 /** Dispatches one notify message. */
 export async function handleNotifyMessage(message: NotifyMessage, ports: DeliveryPorts): Promise<void> {
   if ('eventId' in message) await acceptEvent(message, ports);

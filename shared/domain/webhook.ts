@@ -12,7 +12,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { webhookScheduleS } from '../config.js';
 import type { DeliveryStatus } from '../schemas/webhook.js';
-import type { EventType, WebhookOwner } from './events.js';
+import { eventTypesFor, type EventType, type WebhookOwner } from './events.js';
 import { isLoopbackAddress, specialUseClass } from './ip-address.js';
 
 export type WebhookEndpoint = {
@@ -188,6 +188,48 @@ export function settleAttempt(
       ? Math.min(Math.max(scheduled, result.retryAfterS), Math.max(...schedule))
       : scheduled;
   return { status: 'RETRYING', attempt, nextAttemptAt: new Date(at.getTime() + honoured * 1000).toISOString() };
+}
+
+/**
+ * Re-enables an endpoint (section 18) and starts the replay of what failed. `replayFrom` stays on
+ * the endpoint until a replay finishes, so enabling again resumes one that stopped or was lost.
+ */
+export function reenabled(endpoint: WebhookEndpoint, now: string): { endpoint: WebhookEndpoint; replayFrom?: string } {
+  const candidates = [endpoint.replayFrom, endpoint.disabled ? (endpoint.failingSince ?? endpoint.disabledAt) : undefined].filter(
+    (x): x is string => !!x,
+  );
+  const replayFrom = candidates.sort()[0];
+  const { disabledReason: _r, disabledAt: _a, failingSince: _f, ...rest } = endpoint;
+  return {
+    endpoint: { ...rest, disabled: false, consecutiveFailures: 0, updatedAt: now, ...(replayFrom ? { replayFrom } : {}) },
+    replayFrom,
+  };
+}
+
+/**
+ * The endpoint a PUT makes (sections 9, 12, 18): new, or the existing one with the new URL and
+ * events. The secret stays across updates (receivers keep verifying; rotate-secret changes it), and
+ * a PUT of a disabled endpoint re-enables it like POST …/enable, answering where its replay starts.
+ */
+export function endpointFor(
+  existing: WebhookEndpoint | undefined,
+  request: { url: string; events?: EventType[] },
+  owner: WebhookOwner,
+  now: string,
+): { endpoint: WebhookEndpoint; replayFrom?: string } {
+  const { endpoint: base, replayFrom } = existing ? reenabled(existing, now) : { endpoint: undefined, replayFrom: undefined };
+  const endpoint: WebhookEndpoint = {
+    ...base,
+    owner,
+    url: request.url,
+    events: request.events ?? [...eventTypesFor(owner.kind)],
+    secret: existing?.secret ?? newWebhookSecret(),
+    createdAt: existing?.createdAt ?? now,
+    updatedAt: now,
+    disabled: false,
+    consecutiveFailures: 0,
+  };
+  return { endpoint, ...(replayFrom ? { replayFrom } : {}) };
 }
 
 export const disabledReasonText = (reason: string, at: string) =>

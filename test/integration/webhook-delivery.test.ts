@@ -51,7 +51,7 @@ async function endpointFor(owner: WebhookOwner, path = '/hooks'): Promise<Webhoo
     disabled: false,
     consecutiveFailures: 0,
   };
-  await webhookStore.putEndpoint(endpoint);
+  await webhookStore.saveEndpoint(endpoint, undefined);
   return endpoint;
 }
 

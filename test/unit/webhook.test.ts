@@ -3,6 +3,8 @@ import { Webhook } from 'standardwebhooks';
 import { isLoopbackAddress, specialUseClass } from '../../shared/domain/ip-address.js';
 import {
   addressProblem,
+  endpointFor,
+  reenabled,
   nextAttemptDelayS,
   parseRetryAfter,
   retrySchedule,
@@ -250,5 +252,46 @@ describe('endpoint URLs', () => {
     ['not a url', true, 'is not a URL'],
   ])('%s (local %s): %s', (url, local, problem) => {
     expect(urlProblem(url, local)).toBe(problem);
+  });
+});
+
+describe('the endpoint a PUT makes, and a re-enable (endpointFor, reenabled)', () => {
+  const owner = { kind: 'bureau' as const, id: 'HA' };
+  const now = '2026-06-01T00:00:00.000Z';
+
+  it('a new endpoint gets a secret and every event of its kind of owner', () => {
+    const { endpoint, replayFrom } = endpointFor(undefined, { url: 'https://b.example/' }, owner, now);
+    expect(endpoint).toMatchObject({
+      owner,
+      events: ['step.required', 'step.overdue'],
+      secret: expect.stringMatching(/^whsec_/),
+      disabled: false,
+    });
+    expect(replayFrom).toBeUndefined();
+  });
+
+  it('an update keeps the secret and the creation time; a disabled endpoint is re-enabled and replays from the start of its failures', () => {
+    const existing = {
+      ...endpointFor(undefined, { url: 'https://b.example/' }, owner, '2026-01-01T00:00:00.000Z').endpoint,
+      disabled: true,
+      disabledAt: '2026-05-31T12:00:00.000Z',
+      disabledReason: 'x',
+      consecutiveFailures: 3,
+      failingSince: '2026-05-31T10:00:00.000Z',
+    };
+    const { endpoint, replayFrom } = endpointFor(existing, { url: 'https://c.example/', events: ['step.overdue'] }, owner, now);
+    expect(endpoint).toMatchObject({
+      url: 'https://c.example/',
+      events: ['step.overdue'],
+      secret: existing.secret,
+      createdAt: existing.createdAt,
+    });
+    expect(endpoint).toMatchObject({ disabled: false, consecutiveFailures: 0, replayFrom: '2026-05-31T10:00:00.000Z' });
+    expect(endpoint).not.toHaveProperty('disabledReason');
+    expect(replayFrom).toBe('2026-05-31T10:00:00.000Z');
+    // An unfinished replay is resumed from where it began, even if the endpoint is enabled now.
+    expect(reenabled({ ...endpoint, replayFrom: '2026-05-30T00:00:00.000Z' }, now).replayFrom).toBe('2026-05-30T00:00:00.000Z');
+    // An enabled endpoint without failures replays nothing.
+    expect(reenabled({ ...existing, disabled: false, failingSince: undefined, replayFrom: undefined }, now).replayFrom).toBeUndefined();
   });
 });
