@@ -27,7 +27,10 @@ const endpointView = ({
   replayFrom: _r,
   ...view
 }: WebhookEndpoint) => view;
-const deliveryView = ({ owner: _o, payload: _p, scheduleFrom: _s, ...view }: Delivery) => view;
+const deliveryView = ({ owner: _o, payload, scheduleFrom: _s, ...view }: Delivery) => ({
+  ...view,
+  message: JSON.parse(payload) as unknown,
+});
 
 const enterpriseOwner = (p: Principal): WebhookOwner => {
   requireEnterprise(p);
@@ -99,7 +102,10 @@ async function deleteEndpoint(owner: WebhookOwner) {
   return { status: 204 as const };
 }
 
-async function listDeliveries(owner: WebhookOwner, query: { status?: DeliveryStatus; limit: number; cursor?: string }) {
+async function listDeliveries(
+  owner: WebhookOwner,
+  query: { status?: DeliveryStatus; eventType?: EventType; limit: number; cursor?: string },
+) {
   const page = await webhookStore.listDeliveries(owner, query);
   if (page === 'bad-cursor')
     throw invalid('the cursor is not valid', [{ path: 'cursor', message: 'is not a cursor this API issued to you' }]);

@@ -6,7 +6,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import type { WebhookOwner } from '../domain/events.js';
+import type { EventType, WebhookOwner } from '../domain/events.js';
 import type { Delivery, DeliveryStatus, EndpointChange, Settlement, WebhookEndpoint } from '../domain/webhook.js';
 import { disabledReasonText } from '../domain/webhook.js';
 import { dynamo, tableName } from './aws.js';
@@ -264,7 +264,7 @@ export const webhookStore = {
 
   async listDeliveries(
     owner: WebhookOwner,
-    q: { status?: DeliveryStatus; limit: number; cursor?: string; oldestFirst?: boolean; from?: string },
+    q: { status?: DeliveryStatus; eventType?: EventType; limit: number; cursor?: string; oldestFirst?: boolean; from?: string },
   ) {
     const index = keys.deliveriesOf(owner);
     const start = decodeCursor(q.cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk']);
@@ -294,7 +294,11 @@ export const webhookStore = {
       for (const item of out.Responses?.[tableName()] ?? []) found.set(item.id as string, deliveryOf(item));
       pending = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
     }
-    const items = ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
+    // The listing index does not carry the event type: it filters the page (as a FilterExpression would).
+    const items = ids.flatMap((id) => {
+      const d = found.get(id);
+      return d && (!q.eventType || d.eventType === q.eventType) ? [d] : [];
+    });
     return { items, nextCursor: encodeCursor(page.LastEvaluatedKey) ?? null };
   },
 };

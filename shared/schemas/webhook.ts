@@ -63,6 +63,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export const deliveriesQuery = z.strictObject({
   status: z.enum(DELIVERY_STATUSES).optional(),
+  eventType: eventType.optional().meta({ description: 'Only deliveries of this event type' }),
   limit: limit(100, 20),
   cursor: cursor.optional(),
 });
@@ -94,6 +95,9 @@ export const deliveryView = z
     attempts: z.array(deliveryAttempt),
     nextAttemptAt: isoTimestamp.nullable().optional(),
     failedAt: isoTimestamp.optional(),
+    message: z
+      .object({ type: eventType, timestamp: isoTimestamp, data: z.record(z.string(), z.unknown()) })
+      .meta({ description: 'The body every attempt sent (verbatim JSON in the request)' }),
     heldWhileDisabled: z.boolean().optional().meta({ description: 'Not attempted: the endpoint was disabled; a re-enable sends it' }),
     createdAt: isoTimestamp,
   })

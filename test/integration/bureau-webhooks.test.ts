@@ -126,6 +126,14 @@ describe('bureau webhook endpoints', () => {
         attempts: [expect.objectContaining({ responseStatus: 200 })],
       }),
     ]);
+    // What was sent is in the log, and the log filters by event type.
+    expect(list.body.items[0].message).toMatchObject({ type: 'step.required', data: { declarationId: 'dcl_x', bureau: code } });
+    const overdueOnly = await call(webhooks, 'GET /bureaus/{code}/webhook/deliveries', {
+      principal: inspector(code),
+      params: { code },
+      query: { eventType: 'step.overdue' },
+    });
+    expect(overdueOnly.body.items).toEqual([]);
     // The declaring enterprise does not see the bureau's delivery, nor can it retry it.
     const entList = await call(webhooks, 'GET /webhook/deliveries', { principal: enterprise(enterpriseId) });
     expect(entList.body.items).toEqual([]);
