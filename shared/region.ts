@@ -15,6 +15,14 @@ const bureauSchema = z.object({
   lead: z.boolean().optional(),
   ports: z.array(portSchema).min(1),
 });
+export const DEFAULT_CANCELLATION_REASONS = [
+  { code: 'C01', description: 'duplicate declaration' },
+  { code: 'C02', description: 'wrong particulars' },
+  { code: 'C03', description: 'shipment cancelled' },
+  { code: 'C04', description: 'shipment split or merged' },
+  { code: 'C05', description: 'other' },
+];
+
 export const regionConfigSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9-]{3,40}$/),
@@ -30,6 +38,11 @@ export const regionConfigSchema = z
       .object({ default: z.number().int().positive().max(31_536_000) })
       .catchall(z.number().int().positive().max(31_536_000))
       .default({ default: 86_400 }),
+    /** Why an enterprise may cancel a declaration (contract section 13): coded, from this list. */
+    cancellationReasons: z
+      .array(z.object({ code: z.string().regex(/^[A-Z0-9_]{1,16}$/), description: z.string().min(1) }))
+      .min(1)
+      .default(DEFAULT_CANCELLATION_REASONS),
   })
   .superRefine((region, ctx) => {
     const codes = region.bureaus.map((b) => b.code);
@@ -72,3 +85,6 @@ export function stepTimeLimitS(kind: string): number {
   if (Number.isInteger(override) && override > 0) return override;
   return region.stepTimeLimitsS[kind] ?? region.stepTimeLimitsS.default;
 }
+
+/** The region's cancellation reason codes (contract section 13). */
+export const cancellationReasonCodes = region.cancellationReasons.map((r) => r.code) as [string, ...string[]];

@@ -4,8 +4,10 @@
  */
 import { routes } from '../../shared/api/routes.js';
 import { checkDraft } from '../../shared/app/requirements.js';
+import { amend, cancel, revisions } from '../../shared/app/lifecycle.js';
+import { declarationView } from '../../shared/domain/declaration.js';
 import { DomainError } from '../../shared/domain/errors.js';
-import { requireEnterprise } from '../../shared/domain/principal.js';
+import { anyPrincipal, requireEnterprise } from '../../shared/domain/principal.js';
 import { implement } from '../../shared/http/function.js';
 
 const ownEnterprise = (enterpriseId: string, principal: { enterpriseId?: string }) => {
@@ -21,4 +23,22 @@ export const declarationLifecycleRoutes = [
     ownEnterprise(body.enterpriseId, principal);
     return { status: 200, body: await checkDraft(body) };
   }),
+  implement(routes.amendDeclaration, requireEnterprise, async ({ params, body, principal, baseUrl }) => {
+    const { outcome, declaration: d } = await amend(params.id, body, principal);
+    const self = `${baseUrl}/declarations/${d.id}`;
+    if (outcome === 'replayed') return { status: 200, body: declarationView(d, baseUrl) };
+    return {
+      status: 202,
+      body: { id: d.id, status: 'ACCEPTED', revision: d.revision, links: { self } },
+      headers: { location: `/declarations/${d.id}` },
+    };
+  }),
+  implement(routes.cancelDeclaration, requireEnterprise, async ({ params, body, principal, baseUrl }) => ({
+    status: 200,
+    body: declarationView(await cancel(params.id, body, principal), baseUrl),
+  })),
+  implement(routes.listRevisions, anyPrincipal, async ({ params, principal }) => ({
+    status: 200,
+    body: await revisions(params.id, principal),
+  })),
 ];

@@ -3,6 +3,7 @@
  * chunk items beside it (a 500-line declaration can exceed DynamoDB's 400 KB item limit), all
  * written in one transaction. Reads take the whole partition in one query.
  */
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { transactWrite, type TransactItems } from './transact.js';
 import { canTransition, totalValueCents, type DeclarationRecord } from '../domain/declaration.js';
@@ -12,8 +13,9 @@ import { dynamo, queryAll, tableName } from './aws.js';
 import { DAY_SHARDS, decodeCursor, encodeCursor, GSI1, GSI3, keys, withoutStorageAttributes } from './keys.js';
 import { counterUpdates } from './stats-counters.js';
 import { outboxPut } from './outbox.js';
-import { involvementPuts, stepItemPut } from './worklist-store.js';
-import type { DeclarationTransition } from '../domain/transition.js';
+import { involvementPuts, involvements, stepItemPut } from './worklist-store.js';
+import type { CounterIncrements, DeclarationTransition } from '../domain/transition.js';
+import type { RevisionRecord } from '../schemas/lifecycle.js';
 import type { CertificateContent } from '../domain/certificate.js';
 import { signCompactJws, withCertificateJws } from '../domain/certificate-jws.js';
 import { certificateSigner } from './certificate-signer.js';
@@ -55,6 +57,93 @@ function headerOf(item: Record<string, unknown>): DeclarationHeader {
   return withoutStorageAttributes<DeclarationHeader>(item, ['lineChunks', 'linesJson']);
 }
 
+/** The header item (with its index keys) and the line chunk items of a record, as they are stored. */
+function storedDeclaration(record: DeclarationRecord, strandedSince = record.createdAt) {
+  const { lines, ...header } = record;
+  const linesJson = JSON.stringify(lines);
+  const inline = Buffer.byteLength(linesJson) <= INLINE_LINES_BYTES;
+  const chunks = inline ? [] : chunkLines(lines);
+  return {
+    header: {
+      ...keys.declaration(record.id),
+      itemType: 'declaration',
+      ...header,
+      lineCount: lines.length,
+      totalValueUsd: centsToUsd(totalValueCents(record)),
+      lineChunks: chunks.length,
+      ...(inline ? { linesJson } : {}),
+      ...keys.ownerListing(keys.declarationsOfEnterprise(record.enterpriseId), record.createdAt, record.id),
+      // In the stranded index while it waits for its audit.
+      gsi2pk: keys.stranded(record.id),
+      gsi2sk: strandedSince,
+      ...keys.dayListing(record.createdAt, record.id),
+    } as Record<string, unknown>,
+    chunks: chunks.map((chunk, i) => ({ ...keys.declarationLines(record.id, i), itemType: 'declaration-lines', lines: chunk })),
+  };
+}
+
+/** How many line chunk items a record's lines take (0: inline in the header). */
+const chunkCount = (lines: DeclarationLine[]) =>
+  Buffer.byteLength(JSON.stringify(lines)) <= INLINE_LINES_BYTES ? 0 : chunkLines(lines).length;
+
+const REVISION_PART_BYTES = 300_000;
+
+/**
+ * An amendment's transaction: the amended record written whole (its body changed, lines
+ * included) conditional on the version it was computed from, stale line chunks deleted, the
+ * superseded revision kept, back in the stranded index (the audit is owed again), events, and the
+ * statistics moved from the previous body to the new one.
+ */
+async function applyAmendment(t: DeclarationTransition & { amendment: NonNullable<DeclarationTransition['amendment']> }): Promise<boolean> {
+  const d = t.record;
+  const { previous, revision, previousCounters } = t.amendment;
+  const stored = storedDeclaration(d, d.updatedAt);
+  const seen = t.expectedVersion === 0 ? '(#version = :seen OR attribute_not_exists(#version))' : '#version = :seen';
+  const items: TransactItems = [
+    {
+      Put: {
+        TableName: tableName(),
+        Item: stored.header,
+        ConditionExpression: `#status = :from AND ${seen}`,
+        ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+        ExpressionAttributeValues: { ':from': t.from, ':seen': t.expectedVersion },
+      },
+    },
+    ...stored.chunks.map((Item) => ({ Put: { TableName: tableName(), Item } })),
+  ];
+  for (let i = stored.chunks.length; i < chunkCount(previous.lines); i++)
+    items.push({ Delete: { TableName: tableName(), Key: keys.declarationLines(d.id, i) } });
+  // Owed steps leave the worklists; the involvements follow the amended bureaus.
+  for (const step of t.worklist) items.push(stepItemPut(d, step));
+  const involved = involvements(d);
+  items.push(...involvementPuts(d));
+  for (const bureau of involvements(previous).keys())
+    if (!involved.has(bureau)) items.push({ Delete: { TableName: tableName(), Key: keys.involvement(d.id, bureau) } });
+  const packed = gzipSync(JSON.stringify(revision));
+  for (let part = 0, offset = 0; offset < packed.length || part === 0; part++, offset += REVISION_PART_BYTES) {
+    items.push({
+      Put: {
+        TableName: tableName(),
+        Item: {
+          ...keys.declarationRevisionPart(d.id, revision.revision, part),
+          itemType: 'declaration-revision',
+          parts: Math.ceil(packed.length / REVISION_PART_BYTES),
+          body: packed.subarray(offset, offset + REVISION_PART_BYTES),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
+  }
+  for (const event of t.events) items.push(outboxPut(event));
+  const moves = (c: CounterIncrements) => Object.values(c).some((v) => v !== undefined && v !== 0);
+  if (moves(t.counters)) items.push(...counterUpdates(d, t.counters));
+  if (moves(previousCounters)) items.push(...counterUpdates(previous, previousCounters));
+  const outcome = await transactWrite(items);
+  if (outcome.committed) return true;
+  if (outcome.failedItems.includes(0)) return false;
+  throw new Error(`declaration ${d.id}: amendment failed on items ${outcome.failedItems.join(', ')}`);
+}
+
 export const declarationStore = {
   /**
    * Applies a pure transition (shared/domain/transition.ts) as ONE transaction: the header's
@@ -69,6 +158,7 @@ export const declarationStore = {
   },
 
   async apply(t: DeclarationTransition): Promise<boolean> {
+    if (t.amendment) return applyAmendment({ ...t, amendment: t.amendment });
     const d = t.record;
     // The state machine is the domain's; a change to the same status only updates the record.
     if (t.from !== t.to && !canTransition(t.from, t.to)) throw new Error(`declaration ${d.id}: ${t.from} → ${t.to} is not a transition`);
@@ -129,42 +219,12 @@ export const declarationStore = {
    * declaration that holds the guard is returned.
    */
   async create(record: DeclarationRecord, guards: IdempotencyGuard[]): Promise<CreateResult> {
-    const { lines, ...header } = record;
-    const linesJson = JSON.stringify(lines);
-    const inline = Buffer.byteLength(linesJson) <= INLINE_LINES_BYTES;
-    const chunks = inline ? [] : chunkLines(lines);
+    const { lines } = record;
+    const stored = storedDeclaration(record);
     const valueCents = totalValueCents(record);
-    const totalValueUsd = centsToUsd(valueCents);
     const items: TransactItems = [
-      {
-        Put: {
-          TableName: tableName(),
-          Item: {
-            ...keys.declaration(record.id),
-            itemType: 'declaration',
-            ...header,
-            lineCount: lines.length,
-            totalValueUsd,
-            lineChunks: chunks.length,
-            ...(inline ? { linesJson } : {}),
-            ...keys.ownerListing(keys.declarationsOfEnterprise(record.enterpriseId), record.createdAt, record.id),
-            gsi2pk: keys.stranded(record.id),
-            gsi2sk: record.createdAt,
-            ...keys.dayListing(record.createdAt, record.id),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      ...chunks.map((chunk, i) => ({
-        Put: {
-          TableName: tableName(),
-          Item: {
-            ...keys.declarationLines(record.id, i),
-            itemType: 'declaration-lines',
-            lines: chunk,
-          },
-        },
-      })),
+      { Put: { TableName: tableName(), Item: stored.header, ConditionExpression: 'attribute_not_exists(pk)' } },
+      ...stored.chunks.map((Item) => ({ Put: { TableName: tableName(), Item } })),
       ...guards.map((guard) => ({
         Put: {
           TableName: tableName(),
@@ -197,6 +257,23 @@ export const declarationStore = {
     throw new Error(
       `declaration ${record.id}: intake transaction refused (items ${outcome.failedItems.join(', ')}) without an idempotency guard`,
     );
+  },
+
+  /** Every earlier revision of a declaration (contract section 13), oldest first. */
+  async revisions(id: string): Promise<RevisionRecord[]> {
+    const items = await queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.declarationRevisions(id) },
+      ConsistentRead: true,
+    });
+    const byRevision = new Map<string, Uint8Array[]>();
+    for (const item of items) {
+      const revision = String(item.sk).split('#')[1]!;
+      byRevision.set(revision, [...(byRevision.get(revision) ?? []), item.body as Uint8Array]);
+    }
+    return [...byRevision.keys()]
+      .sort()
+      .map((r) => JSON.parse(gunzipSync(Buffer.concat(byRevision.get(r)!)).toString('utf8')) as RevisionRecord);
   },
 
   /** A certificate as issued, for verification. */

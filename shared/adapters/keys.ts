@@ -60,6 +60,12 @@ export const keys = {
   /** The i-th chunk of a declaration's lines, beside its header (sorted by i). */
   declarationLines: (id: string, chunk: number) => ({ pk: `DECL#${id}`, sk: `LINES#${String(chunk).padStart(4, '0')}` }),
   declarationLinesPrefix: 'LINES#',
+  /** Earlier revisions of an amended declaration (contract section 13), gzipped, in parts of <= 300 KB. */
+  declarationRevisionPart: (id: string, revision: number, part: number) => ({
+    pk: `DECLREV#${id}`,
+    sk: `REV#${String(revision).padStart(6, '0')}#${String(part).padStart(3, '0')}`,
+  }),
+  declarationRevisions: (id: string) => `DECLREV#${id}`,
   declarationsOfEnterprise: (enterprise: string) => `ENTDECL#${enterprise}`,
   strandedShard: (shard: number) => `STRANDED#${shard}`,
   /** Where a declaration waits in the pending index while it is not audited yet. */

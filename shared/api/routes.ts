@@ -45,6 +45,7 @@ import {
 } from '../schemas/declaration.js';
 import { createPrincipalRequest, principalCreated, principalView } from '../schemas/principal.js';
 import { checkResult, requirementsView } from '../schemas/requirements.js';
+import { amendmentInput, cancelRequest, declarationAmended, revisionList } from '../schemas/lifecycle.js';
 import { decideObjectionRequest, fileObjectionRequest, objectionList, objectionParams, objectionView } from '../schemas/objection.js';
 import { creditChangeRequest, creditView, enterpriseCodeParams, enterpriseView, registerEnterpriseRequest } from '../schemas/enterprise.js';
 
@@ -227,6 +228,40 @@ export const routes = {
     summary: 'A declaration with its decision, steps, release and timeline (its enterprise; officers of an involved bureau)',
     params: declarationIdParams,
     responses: { 200: declarationView },
+  }),
+  amendDeclaration: defineRoute({
+    method: 'PUT',
+    path: '/declarations/{id}',
+    fn: 'declarations',
+    auth: 'key',
+    tag: 'declarations',
+    summary:
+      'Amend a declaration with its full body (same clientRef) and amendmentReason (the declaring enterprise), while ACCEPTED, RETURNED or INSPECTION_REQUIRED with no step recorded; audited again. The same amendment again answers 200',
+    params: declarationIdParams,
+    body: amendmentInput,
+    responses: { 202: declarationAmended, 200: declarationView },
+  }),
+  cancelDeclaration: defineRoute({
+    method: 'POST',
+    path: '/declarations/{id}/cancel',
+    fn: 'declarations',
+    auth: 'key',
+    tag: 'declarations',
+    summary:
+      'Cancel a declaration with a coded reason (the declaring enterprise); not once RELEASED, FAILED or CANCELLED (409). Pending steps leave every worklist',
+    params: declarationIdParams,
+    body: cancelRequest,
+    responses: { 200: declarationView },
+  }),
+  listRevisions: defineRoute({
+    method: 'GET',
+    path: '/declarations/{id}/revisions',
+    fn: 'declarations',
+    auth: 'key',
+    tag: 'declarations',
+    summary: 'Every earlier body of an amended declaration with the decision it got, oldest first (whoever may read the declaration)',
+    params: declarationIdParams,
+    responses: { 200: revisionList },
   }),
   recordStep: defineRoute({
     errors: [409],

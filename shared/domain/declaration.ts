@@ -1,6 +1,8 @@
 /**
- * The declaration and its state machine (contract section 5):
- *   ACCEPTED → RETURNED | INSPECTION_REQUIRED | RELEASED;  INSPECTION_REQUIRED → RELEASED | FAILED.
+ * The declaration and its state machine (contract sections 5 and 13):
+ *   ACCEPTED → RETURNED | INSPECTION_REQUIRED | RELEASED;  INSPECTION_REQUIRED → RELEASED | FAILED;
+ *   amended: RETURNED | INSPECTION_REQUIRED (no step recorded) → ACCEPTED (ACCEPTED stays ACCEPTED);
+ *   cancelled: ACCEPTED | RETURNED | INSPECTION_REQUIRED → CANCELLED.
  * Each transition happens once: the store makes it conditional on the status it leaves.
  */
 import { createHash } from 'node:crypto';
@@ -28,14 +30,24 @@ export type DeclarationRecord = DeclarationInput & {
    * transitions computed from the same record cannot both commit. Never shown to clients.
    */
   version?: number;
+  /** Contract section 13: 1 until the first amendment (absent on records filed before amendments existed). */
+  revision?: number;
+  amendmentReason?: string;
+  amendedAt?: string;
+  /** Hash of the current revision's amendment (body and reason): the same amendment again is a replay. */
+  amendmentHash?: string;
+  cancellation?: { reasonCode: string; remarks?: string; cancelledAt: string; fromStatus: DeclarationStatus };
 };
 
 const NEXT: Record<DeclarationStatus, readonly DeclarationStatus[]> = {
-  ACCEPTED: ['RETURNED', 'INSPECTION_REQUIRED', 'RELEASED'],
-  INSPECTION_REQUIRED: ['RELEASED', 'FAILED'],
-  RETURNED: [],
+  // ACCEPTED → ACCEPTED (an amendment before the audit) is staying put, not a move.
+  ACCEPTED: ['RETURNED', 'INSPECTION_REQUIRED', 'RELEASED', 'CANCELLED'],
+  // → ACCEPTED: amended (contract section 13), audited again.
+  INSPECTION_REQUIRED: ['RELEASED', 'FAILED', 'ACCEPTED', 'CANCELLED'],
+  RETURNED: ['ACCEPTED', 'CANCELLED'],
   RELEASED: [],
   FAILED: [],
+  CANCELLED: [],
 };
 
 /** Whether a declaration may move from one status to another (staying put is not a move). */
@@ -72,6 +84,7 @@ export function newDeclaration(input: DeclarationInput, now: string): Declaratio
     steps: [],
     release: null,
     timeline: [{ at: now, status: 'ACCEPTED', bureau: input.declaredAt, detail: `declared at ${input.declaredAt}; queued for audit` }],
+    revision: 1,
   };
 }
 
@@ -90,7 +103,6 @@ export function involvesBureau(
 }
 
 /**
-<<<<<<< HEAD
  * Who may see a declaration: an enterprise its own, an officer those involving its bureau, an
  * admin all. Everyone else is told it does not exist (404), so ids reveal nothing.
  */
@@ -124,6 +136,6 @@ export function statsBureaus(d: Pick<DeclarationInput, 'declaredAt' | 'inspectio
 }
 
 export function declarationView(d: DeclarationRecord, baseUrl: string) {
-  const { bodyHash: _hash, version: _v, ...view } = d;
-  return { ...view, links: { self: `${baseUrl}/declarations/${d.id}` } };
+  const { bodyHash: _hash, version: _v, amendmentHash: _a, ...view } = d;
+  return { ...view, revision: d.revision ?? 1, links: { self: `${baseUrl}/declarations/${d.id}` } };
 }

@@ -11,6 +11,7 @@
  * the key first), so a release's certificate is part of the pure result.
  */
 import type { DeclarationStatus } from '../schemas/declaration.js';
+import type { RevisionRecord } from '../schemas/lifecycle.js';
 import type { CertificateContent } from './certificate.js';
 import type { DeclarationRecord, Release, StepState, TimelineEntry } from './declaration.js';
 import type { EventType, OutboxEvent } from './events.js';
@@ -27,6 +28,8 @@ export type CounterIncrements = Partial<{
   inspected: number;
   failed: number;
   returned: number;
+  /** Contract section 13: declarations cancelled. */
+  cancelled: number;
 }>;
 
 /** Signs certificate content: digest and signature (and whatever else the signer adds). */
@@ -60,6 +63,12 @@ export type DeclarationTransition = {
   certificate?: IssuedCertificate;
   /** Steps whose worklist entry changes (added, recorded, waived, cancelled): the store rewrites these. */
   worklist: StepState[];
+  /**
+   * An amendment (contract section 13, shared/domain/amendment.ts): the store rewrites the body
+   * (lines included), keeps `revision` as the superseded revision, puts the declaration back in the
+   * stranded index, and moves `previousCounters` at the previous body's bureaus and direction.
+   */
+  amendment?: { previous: DeclarationRecord; revision: RevisionRecord; previousCounters: CounterIncrements };
 };
 
 export type TransitionInput = {

@@ -9,7 +9,7 @@ import { money, quantity } from './numbers.js';
 
 export const DIRECTIONS = ['EXPORT', 'IMPORT'] as const;
 export const TRANSPORTS = ['SEA', 'AIR', 'RAIL', 'ROAD'] as const;
-export const DECLARATION_STATUSES = ['ACCEPTED', 'RETURNED', 'INSPECTION_REQUIRED', 'RELEASED', 'FAILED'] as const;
+export const DECLARATION_STATUSES = ['ACCEPTED', 'RETURNED', 'INSPECTION_REQUIRED', 'RELEASED', 'FAILED', 'CANCELLED'] as const;
 export type DeclarationStatus = (typeof DECLARATION_STATUSES)[number];
 
 export const MAX_LINES = 500;
@@ -32,6 +32,17 @@ export const documentRef = z.strictObject({
   number: text(1, 64),
 });
 
+/** A port, when given, must belong to the port bureau (shared by filing and amendment bodies). */
+export function portOfItsBureau(d: { port?: string; portBureau: string }, ctx: z.RefinementCtx): void {
+  if (d.port !== undefined && bureauOfPort(d.port) !== undefined && bureauOfPort(d.port) !== d.portBureau) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['port'],
+      message: `port ${d.port} belongs to bureau ${bureauOfPort(d.port)}, not ${d.portBureau}`,
+    });
+  }
+}
+
 export const declarationInput = z
   .strictObject({
     clientRef: text(1, 64).meta({ description: "The enterprise's own reference, unique per enterprise" }),
@@ -53,15 +64,7 @@ export const declarationInput = z
     lines: z.array(declarationLine).min(1).max(MAX_LINES),
     documents: z.array(documentRef).max(50).optional(),
   })
-  .superRefine((d, ctx) => {
-    if (d.port !== undefined && bureauOfPort(d.port) !== undefined && bureauOfPort(d.port) !== d.portBureau) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['port'],
-        message: `port ${d.port} belongs to bureau ${bureauOfPort(d.port)}, not ${d.portBureau}`,
-      });
-    }
-  })
+  .superRefine(portOfItsBureau)
   .meta({ id: 'DeclarationInput' });
 export type DeclarationInput = z.infer<typeof declarationInput>;
 
@@ -95,7 +98,8 @@ export const STEP_KINDS = [
 export const stepKind = z.enum(STEP_KINDS);
 export type StepKind = z.infer<typeof stepKind>;
 
-export const STEP_STATUSES = ['PENDING', 'PASSED', 'FAILED', 'WAIVED'] as const;
+/** CANCELLED: the declaration was cancelled while the step was pending (it is owed no more). */
+export const STEP_STATUSES = ['PENDING', 'PASSED', 'FAILED', 'WAIVED', 'CANCELLED'] as const;
 
 /** A required inspection step and, once an officer recorded it, its result. */
 export const stepState = z.object({
@@ -184,6 +188,13 @@ export const declarationView = z
     steps: z.array(stepState),
     release: release.nullable(),
     timeline: z.array(timelineEntry),
+    // contract section 13
+    revision: z.number().int().min(1).meta({ description: 'Counts up from 1 with every amendment (GET /declarations/{id}/revisions)' }),
+    amendmentReason: z.string().optional().meta({ description: 'Why the current revision was made (absent on revision 1)' }),
+    amendedAt: isoTimestamp.optional(),
+    cancellation: z
+      .object({ reasonCode: z.string(), remarks: z.string().optional(), cancelledAt: isoTimestamp, fromStatus: z.enum(DECLARATION_STATUSES) })
+      .optional(),
     links: z.object({ self: z.string() }),
   })
   .meta({ id: 'Declaration' });

@@ -24,6 +24,7 @@ const row = z.object({
     .number()
     .int()
     .meta({ description: 'Steps owed by the bureau pending past dueAt now (whatever the date range; by direction when asked)' }),
+  cancelled: z.number().int().meta({ description: 'Declarations cancelled (contract section 13)' }),
   releaseSeconds: z.object({
     p50: z.number().nullable().meta({ description: 'Upper bound of the histogram bucket holding the median; null without releases' }),
     p95: z.number().nullable(),

@@ -77,8 +77,14 @@ describe('declaration state machine', () => {
       ['ACCEPTED', 'RELEASED'],
       ['INSPECTION_REQUIRED', 'RELEASED'],
       ['INSPECTION_REQUIRED', 'FAILED'],
+      // contract section 13: amended back to ACCEPTED; cancelled from every non-final status
+      ['RETURNED', 'ACCEPTED'],
+      ['INSPECTION_REQUIRED', 'ACCEPTED'],
+      ['ACCEPTED', 'CANCELLED'],
+      ['RETURNED', 'CANCELLED'],
+      ['INSPECTION_REQUIRED', 'CANCELLED'],
     ];
-    const statuses = ['ACCEPTED', 'RETURNED', 'INSPECTION_REQUIRED', 'RELEASED', 'FAILED'] as const;
+    const statuses = ['ACCEPTED', 'RETURNED', 'INSPECTION_REQUIRED', 'RELEASED', 'FAILED', 'CANCELLED'] as const;
     for (const from of statuses) {
       for (const to of statuses) {
         expect(canTransition(from, to), `${from} → ${to}`).toBe(allowed.some(([a, b]) => a === from && b === to));
