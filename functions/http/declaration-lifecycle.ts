@@ -7,7 +7,6 @@ import { checkDraft } from '../../shared/app/requirements.js';
 import { amend, cancel, revisions } from '../../shared/app/lifecycle.js';
 import { declarationView } from '../../shared/domain/declaration.js';
 import { DomainError } from '../../shared/domain/errors.js';
-import { anyPrincipal, requireEnterprise } from '../../shared/domain/principal.js';
 import { implement } from '../../shared/http/function.js';
 
 const ownEnterprise = (enterpriseId: string, principal: { enterpriseId?: string }) => {
@@ -19,11 +18,11 @@ const ownEnterprise = (enterpriseId: string, principal: { enterpriseId?: string 
 };
 
 export const declarationLifecycleRoutes = [
-  implement(routes.checkDeclaration, requireEnterprise, async ({ body, principal }) => {
+  implement(routes.checkDeclaration, async ({ body, principal }) => {
     ownEnterprise(body.enterpriseId, principal);
     return { status: 200, body: await checkDraft(body) };
   }),
-  implement(routes.amendDeclaration, requireEnterprise, async ({ params, body, principal, baseUrl }) => {
+  implement(routes.amendDeclaration, async ({ params, body, principal, baseUrl }) => {
     const { outcome, declaration: d } = await amend(params.id, body, principal);
     const self = `${baseUrl}/declarations/${d.id}`;
     if (outcome === 'replayed') return { status: 200, body: declarationView(d, baseUrl) };
@@ -33,11 +32,11 @@ export const declarationLifecycleRoutes = [
       headers: { location: `/declarations/${d.id}` },
     };
   }),
-  implement(routes.cancelDeclaration, requireEnterprise, async ({ params, body, principal, baseUrl }) => ({
+  implement(routes.cancelDeclaration, async ({ params, body, principal, baseUrl }) => ({
     status: 200,
     body: declarationView(await cancel(params.id, body, principal), baseUrl),
   })),
-  implement(routes.listRevisions, anyPrincipal, async ({ params, principal }) => ({
+  implement(routes.listRevisions, async ({ params, principal }) => ({
     status: 200,
     body: await revisions(params.id, principal),
   })),

@@ -234,6 +234,7 @@ export const routes = {
     path: '/declarations/{id}',
     fn: 'declarations',
     auth: 'key',
+    allow: ['enterprise'],
     tag: 'declarations',
     summary:
       'Amend a declaration with its full body (same clientRef) and amendmentReason (the declaring enterprise), while ACCEPTED, RETURNED or INSPECTION_REQUIRED with no step recorded; audited again. The same amendment again answers 200',
@@ -246,6 +247,7 @@ export const routes = {
     path: '/declarations/{id}/cancel',
     fn: 'declarations',
     auth: 'key',
+    allow: ['enterprise'],
     tag: 'declarations',
     summary:
       'Cancel a declaration with a coded reason (the declaring enterprise); not once RELEASED, FAILED or CANCELLED (409). Pending steps leave every worklist',
@@ -258,6 +260,7 @@ export const routes = {
     path: '/declarations/{id}/revisions',
     fn: 'declarations',
     auth: 'key',
+    allow: ANY_CALLER,
     tag: 'declarations',
     summary: 'Every earlier body of an amended declaration with the decision it got, oldest first (whoever may read the declaration)',
     params: declarationIdParams,
