@@ -6,7 +6,7 @@
  */
 import { declarationStore } from '../adapters/declaration-store.js';
 import { queueEvents } from '../adapters/outbox.js';
-import { queueCommittedWork, type WorkQueue } from '../adapters/queue.js';
+import { queueCommittedWork, type WorkQueue } from '../adapters/sqs-queue.js';
 import { auditQueue, notifyQueue, type AuditMessage } from '../adapters/queues.js';
 import { amendDeclaration } from '../domain/amendment.js';
 import { cancelDeclaration } from '../domain/cancellation.js';
