@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { client, removeDataDirs, startLocal, type LocalProcess } from '../support/local-process.js';
 import { newCreditCode } from '../support/fixtures.js';
+import { declarationBody } from '../support/declarations.js';
 import { startReceiver, type Receiver, type Received } from '../support/webhook-receiver.js';
 
 /** The schedule's longest delay is 3 s: Retry-After beyond it is capped there. */
@@ -42,7 +43,14 @@ function verify(secret: string, r: Received): unknown {
 beforeAll(async () => {
   receiver = await startReceiver();
   platform = await startLocal({
-    env: { CLEARWAY_ADMIN_KEY: 'e2e-admin', CLEARWAY_WEBHOOK_SCHEDULE: SCHEDULE, CLEARWAY_WEBHOOK_SECRET_OVERLAP_S: '3600' },
+    env: {
+      CLEARWAY_ADMIN_KEY: 'e2e-admin',
+      CLEARWAY_WEBHOOK_SCHEDULE: SCHEDULE,
+      CLEARWAY_WEBHOOK_SECRET_OVERLAP_S: '3600',
+      // Steps fall due 3 s after they are required and the sweep runs every second (step.overdue).
+      CLEARWAY_STEP_TIME_LIMIT_S: '3',
+      CLEARWAY_SCHEDULE_EVERY_S: '1',
+    },
   });
 });
 afterAll(async () => {
@@ -73,6 +81,7 @@ async function newEnterprise() {
 }
 
 const path = () => `/e2e/${Math.random().toString(36).slice(2, 10)}`;
+const mine = (p: string) => receiver.received.filter((r) => r.path === p);
 
 describe('webhooks, continued (section 18)', () => {
   it('rotates the secret: both signatures during the overlap, each verifiable by standardwebhooks', async () => {
@@ -189,5 +198,56 @@ describe('webhooks, continued (section 18)', () => {
         : undefined,
     );
     expect(delivery.attempts[0]).toMatchObject({ error: 'connection refused', detail: expect.stringContaining('ECONNREFUSED') });
+  });
+});
+
+describe('bureau systems (section 12): the same webhooks, owned by a bureau', () => {
+  it('delivers step.required and then step.overdue, signed, to the bureau that owes the step', async () => {
+    const admin = client(platform.url, 'e2e-admin');
+    const inspectorKey = (await admin('POST', '/principals', { kind: 'officer', bureau: 'HA', roles: ['inspector'] })).body.apiKey;
+    const inspector = client(platform.url, inspectorKey);
+    const p = path();
+    const put = await inspector('PUT', '/bureaus/HA/webhook', { url: receiver.url(p) });
+    expect(put.status).toBe(200);
+    expect(put.body.events).toEqual(['step.required', 'step.overdue']);
+    const secret = put.body.secret as string;
+    // Another bureau's inspector may not touch it.
+    const otherKey = (await admin('POST', '/principals', { kind: 'officer', bureau: 'GS', roles: ['inspector'] })).body.apiKey;
+    expect((await client(platform.url, otherKey)('GET', '/bureaus/HA/webhook')).status).toBe(403);
+
+    // Credit level D: every declaration is inspected; the export's origin inspection is owed by HA.
+    const code = newCreditCode();
+    await admin('POST', '/enterprises', { creditCode: code, name: 'Inspected Trading', registeredBureau: 'HA', creditLevel: 'D' });
+    const key = (await admin('POST', '/principals', { kind: 'enterprise', enterpriseId: code })).body.apiKey;
+    const filed = await client(platform.url, key)(
+      'POST',
+      '/declarations',
+      declarationBody(code, { inspectionBureau: 'HA', releaseBureau: 'HA' }),
+    );
+    expect(filed.status).toBe(202);
+    const declarationId = filed.body.id as string;
+
+    type Payload = { type: string; data: { declarationId: string; bureau: string; kind: string; overdueSeconds?: number } };
+    const about = () =>
+      mine(p)
+        .map((r) => ({ r, payload: verify(secret, r) as Payload }))
+        .filter((x) => x.payload.data.declarationId === declarationId);
+    const required = await waitFor('step.required', () => about().find((x) => x.payload.type === 'step.required'));
+    expect(required.payload.data).toMatchObject({ bureau: 'HA', declarationId, kind: expect.any(String) });
+    const overdue = await waitFor('step.overdue', () => about().find((x) => x.payload.type === 'step.overdue'), 60_000);
+    expect(overdue.payload.data).toMatchObject({ bureau: 'HA', kind: required.payload.data.kind, overdueSeconds: expect.any(Number) });
+    expect(overdue.r.headers['webhook-id']).not.toBe(required.r.headers['webhook-id']);
+    // Told once per step: the sweep does not repeat step.overdue.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(about().filter((x) => x.payload.type === 'step.overdue' && x.payload.data.kind === required.payload.data.kind)).toHaveLength(1);
+
+    // The bureau's delivery log has both, with what was sent.
+    const log = await inspector('GET', '/bureaus/HA/webhook/deliveries?eventType=step.overdue');
+    expect(log.status).toBe(200);
+    expect(
+      log.body.items.some(
+        (d: { status: string; message: Payload }) => d.status === 'DELIVERED' && d.message.data.declarationId === declarationId,
+      ),
+    ).toBe(true);
   });
 });
