@@ -6,17 +6,14 @@ import { Validations, type Stack } from 'aws-cdk-lib';
  */
 export const NAG_ACKNOWLEDGEMENTS = [
   {
-    id: 'AwsSolutions::AwsSolutions-L1',
-    reason:
-      'Node.js 22 is the runtime Clearway is built and tested for (the Lambda runtime fixed by the architecture); newer runtimes are adopted deliberately, not by default.',
-  },
-  {
     id: 'AwsSolutions::AwsSolutions-SMG4',
     reason:
       'The admin API key is handed to the operator out of band; it is rotated by updating the secret (functions cache it for 5 minutes), not by a rotation Lambda that could not tell the operator.',
   },
 ] as const;
 
-export function acknowledgeNagFindings(stack: Stack): void {
-  Validations.of(stack).acknowledge(...NAG_ACKNOWLEDGEMENTS);
+export type NagAcknowledgement = { readonly id: string; readonly reason: string };
+
+export function acknowledgeNagFindings(stack: Stack, acknowledgements: readonly NagAcknowledgement[] = NAG_ACKNOWLEDGEMENTS): void {
+  if (acknowledgements.length) Validations.of(stack).acknowledge(...acknowledgements);
 }

@@ -21,9 +21,27 @@ afterAll(async () => {
 });
 
 describe('local runtime over HTTP', () => {
-  it('is healthy and prints its URL and how to get a key', () => {
-    expect(platform.output()).toContain(`Clearway is up at ${platform.url}`);
-    expect(platform.output()).toContain('POST');
+  it('is healthy and prints its URL and a key command that works as printed', async () => {
+    const output = platform.output();
+    expect(output).toContain(`Clearway is up at ${platform.url}`);
+    const health = /health: +curl (\S+)/.exec(output)?.[1];
+    expect(health).toBe(`${platform.url}/health`);
+    expect((await fetch(health!)).status).toBe(200);
+    // The printed command, run as a user would (with $CLEARWAY_ADMIN_KEY set, as here), creates an officer key.
+    const command =
+      /get a key: curl -X POST (\S+) -H 'Authorization: Bearer ([^']+)'[\s\\]*-H 'Content-Type: application\/json' -d '([^']+)'/.exec(
+        output,
+      );
+    expect(command, output).not.toBeNull();
+    const [, url, key, body] = command!;
+    expect(key).toBe('$CLEARWAY_ADMIN_KEY');
+    const res = await fetch(url!, {
+      method: 'POST',
+      headers: { authorization: `Bearer e2e-admin-key`, 'content-type': 'application/json' },
+      body,
+    });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { apiKey: string }).apiKey).toMatch(/^cw_off_/);
   });
 
   it('serves the OpenAPI 3.1 document without a key', async () => {

@@ -228,37 +228,40 @@ describe('rule set lifecycle', () => {
     expect(sim.body.changed.length).toBeGreaterThan(0);
     expect(Object.keys(sim.body.inspectionWorkload.draft).length).toBeGreaterThan(0);
 
-    const published = await call(rulesets, 'POST /rulesets/{version}/publish', {
-      principal: rulesOfficer,
-      params: { version: String(version) },
-    });
-    expect(published.body).toMatchObject({ version, status: 'PUBLISHED', active: true });
-    expect((await call(rulesets, 'GET /rulesets/active', { principal: officer('XJ', 'inspector') })).body.version).toBe(version);
-    expect((await call(rulesets, 'GET /rulesets/{version}', { principal: admin, params: { version: String(before) } })).body).toMatchObject(
-      { version: before, active: false, status: 'PUBLISHED' },
-    );
-    expect(
-      (await call(rulesets, 'POST /rulesets/{version}/publish', { principal: rulesOfficer, params: { version: String(version) } })).status,
-    ).toBe(409);
-    const listed = await call(rulesets, 'GET /rulesets', { principal: officer('HA', 'stats') });
-    expect(listed.body.items[0]).toMatchObject({ version, status: 'PUBLISHED', active: true });
-    expect(listed.body.items.find((v: { version: number }) => v.version === before)).toMatchObject({ active: false });
+    // The active rule set is global and other files run in parallel: restore the default whatever happens.
+    try {
+      const published = await call(rulesets, 'POST /rulesets/{version}/publish', {
+        principal: rulesOfficer,
+        params: { version: String(version) },
+      });
+      expect(published.body).toMatchObject({ version, status: 'PUBLISHED', active: true });
+      expect((await call(rulesets, 'GET /rulesets/active', { principal: officer('XJ', 'inspector') })).body.version).toBe(version);
+      expect(
+        (await call(rulesets, 'GET /rulesets/{version}', { principal: admin, params: { version: String(before) } })).body,
+      ).toMatchObject({ version: before, active: false, status: 'PUBLISHED' });
+      expect(
+        (await call(rulesets, 'POST /rulesets/{version}/publish', { principal: rulesOfficer, params: { version: String(version) } }))
+          .status,
+      ).toBe(409);
+      const listed = await call(rulesets, 'GET /rulesets', { principal: officer('HA', 'stats') });
+      expect(listed.body.items[0]).toMatchObject({ version, status: 'PUBLISHED', active: true });
+      expect(listed.body.items.find((v: { version: number }) => v.version === before)).toMatchObject({ active: false });
 
-    // Every bureau audits with it at once: the next audit names the new version.
-    const { id, code } = await submit('B');
-    await runAudit(JSON.stringify({ declarationId: id }));
-    expect((await read(id, code)).decision).toMatchObject({ ruleSetVersion: version, sampled: true, mode: 'INSPECTION' });
+      // Every bureau audits with it at once: the next audit names the new version.
+      const { id, code } = await submit('B');
+      await runAudit(JSON.stringify({ declarationId: id }));
+      expect((await read(id, code)).decision).toMatchObject({ ruleSetVersion: version, sampled: true, mode: 'INSPECTION' });
 
-    // And the credit lookup promises what the audit does.
-    const credit = await call(enterprises, 'GET /enterprises/{code}/credit', { principal: admin, params: { code } });
-    expect(credit.body).toMatchObject({ ruleSetVersion: version, measures: { samplingRate: 1, documentRelease: false } });
-
-    // Restore the default for the other tests.
-    const restore = await call(rulesets, 'POST /rulesets', { principal: rulesOfficer, body: defaultRuleSet });
-    await call(rulesets, 'POST /rulesets/{version}/publish', {
-      principal: rulesOfficer,
-      params: { version: String(restore.body.version) },
-    });
+      // And the credit lookup promises what the audit does.
+      const credit = await call(enterprises, 'GET /enterprises/{code}/credit', { principal: admin, params: { code } });
+      expect(credit.body).toMatchObject({ ruleSetVersion: version, measures: { samplingRate: 1, documentRelease: false } });
+    } finally {
+      const restore = await call(rulesets, 'POST /rulesets', { principal: rulesOfficer, body: defaultRuleSet });
+      await call(rulesets, 'POST /rulesets/{version}/publish', {
+        principal: rulesOfficer,
+        params: { version: String(restore.body.version) },
+      });
+    }
   });
 
   it('answers a simulation that runs out of time with what it evaluated, marked truncated', async () => {
