@@ -2,7 +2,7 @@
 import { routes } from '../../shared/api/routes.js';
 import { dynamoEnterpriseStore as enterprises } from '../../shared/adapters/enterprise-store.js';
 import { activeRuleSetForAudit } from '../../shared/adapters/ruleset-store.js';
-import { newEnterprise, type EnterpriseRecord } from '../../shared/domain/enterprise.js';
+import { newEnterprise, type CreditHistoryEntry, type EnterpriseRecord } from '../../shared/domain/enterprise.js';
 import { notFound } from '../../shared/domain/errors.js';
 import type { Principal } from '../../shared/domain/principal.js';
 import { creditMeasures } from '../../shared/domain/rules/measures.js';
@@ -22,7 +22,16 @@ async function visibleEnterprise(principal: Principal, code: string): Promise<En
 
 const enterpriseView = ({ version: _v, ...view }: EnterpriseRecord) => view;
 
-async function creditView(record: EnterpriseRecord) {
+/**
+ * Officers and admins see who changed credit; anyone else (an enterprise, reading its own credit or
+ * another's) sees the bureau that did, never an officer's principal id.
+ */
+function historyFor(reader: Principal | undefined, history: CreditHistoryEntry[]) {
+  if (reader && (reader.kind === 'officer' || reader.kind === 'admin')) return history;
+  return history.map(({ principalId: _officer, ...entry }) => entry);
+}
+
+async function creditView(record: EnterpriseRecord, reader?: Principal) {
   const [history, ruleSet] = await Promise.all([enterprises.history(record.creditCode, HISTORY_LIMIT), activeRuleSetForAudit()]);
   return {
     creditCode: record.creditCode,
@@ -33,7 +42,7 @@ async function creditView(record: EnterpriseRecord) {
     ruleSetVersion: ruleSet.version,
     updatedAt: record.updatedAt,
     updatedByBureau: record.updatedByBureau,
-    history,
+    history: historyFor(reader, history),
   };
 }
 
@@ -48,14 +57,14 @@ export const enterpriseRoutes = [
     status: 200,
     body: enterpriseView(await visibleEnterprise(principal, params.code)),
   })),
-  implement(routes.getCredit, async ({ params }) => {
+  implement(routes.getCredit, async ({ params, principal }) => {
     const record = await enterprises.get(params.code);
     if (!record) throw notFound(`enterprise ${params.code}`);
-    return { status: 200, body: await creditView(record) };
+    return { status: 200, body: await creditView(record, principal) };
   }),
   implement(routes.changeCredit, async ({ params, body, principal }) => {
     const record = await changeCredit(params.code, body, { bureau: principal.bureau!, principalId: principal.id });
-    return { status: 200, body: await creditView(record) };
+    return { status: 200, body: await creditView(record, principal) };
   }),
   ...creditObjectionRoutes,
 ];

@@ -154,16 +154,28 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 }
 
-export function decodeCursor(cursor: string | undefined, allowedKeys: readonly string[]): Record<string, string> | undefined {
+/**
+ * A cursor the API issued, or undefined. Validated fully, because DynamoDB answers a malformed
+ * ExclusiveStartKey with an error (a 500 to the client): exactly the expected attributes, each a
+ * non-empty string, and a listing sort key that belongs to the item key (`<instant>#<id>` where
+ * `pk` is `<KIND>#<id>`). The caller still checks the partition (the owner) is the reader's.
+ */
+export function decodeCursor(cursor: string | undefined, expectedKeys: readonly string[]): Record<string, string> | undefined {
   if (!cursor) return undefined;
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
     const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 0 || entries.some(([k, v]) => !allowedKeys.includes(k) || typeof v !== 'string' || v.length > 512)) {
-      return undefined;
+    if (entries.length !== expectedKeys.length) return undefined;
+    if (entries.some(([k, v]) => !expectedKeys.includes(k) || typeof v !== 'string' || v.length === 0 || v.length > 512)) return undefined;
+    const key = Object.fromEntries(entries) as Record<string, string>;
+    for (const [sortKey] of [['gsi1sk'], ['gsi3sk']] as const) {
+      if (key[sortKey] === undefined || key.pk === undefined) continue;
+      const id = key.pk.slice(key.pk.indexOf('#') + 1);
+      const [instant, ...rest] = key[sortKey]!.split('#');
+      if (!key.pk.includes('#') || !id || rest.join('#') !== id || !instant || Number.isNaN(Date.parse(instant))) return undefined;
     }
-    return Object.fromEntries(entries) as Record<string, string>;
+    return key;
   } catch {
     return undefined;
   }

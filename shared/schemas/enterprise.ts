@@ -51,7 +51,7 @@ export const creditView = z
       z.object({
         at: isoTimestamp,
         bureau: z.string(),
-        principalId: z.string(),
+        principalId: z.string().optional().meta({ description: 'The officer who changed it: shown to officers and admins only' }),
         from: creditLevel,
         to: creditLevel,
         wasBlacklisted: z.boolean(),

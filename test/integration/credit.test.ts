@@ -82,6 +82,23 @@ describe('region-wide credit', () => {
     }
   });
 
+  it('shows enterprises the bureau that changed credit, never the officer (principal id)', async () => {
+    const code = await registered();
+    await call(enterprises, 'PUT /enterprises/{code}/credit', {
+      principal: { ...creditOfficer('XJ'), id: 'prn_xj_officer' },
+      params: { code },
+      body: { level: 'A', reason: 'audit' },
+    });
+    for (const reader of [enterprise(code), enterprise(newCreditCode())]) {
+      const read = await call(enterprises, 'GET /enterprises/{code}/credit', { principal: reader, params: { code } });
+      expect(read.status).toBe(200);
+      expect(read.body.history).toEqual([expect.objectContaining({ bureau: 'XJ', from: 'B', to: 'A' })]);
+      expect(JSON.stringify(read.body)).not.toContain('prn_xj_officer');
+    }
+    const byAdmin = await call(enterprises, 'GET /enterprises/{code}/credit', { principal: admin, params: { code } });
+    expect(byAdmin.body.history[0].principalId).toBe('prn_xj_officer');
+  });
+
   it('blacklisting anywhere takes the enterprise out of regional integration everywhere', async () => {
     const code = await registered('AA');
     await call(enterprises, 'PUT /enterprises/{code}/credit', {
