@@ -35,9 +35,23 @@ async function resolvePrincipal(hash: string): Promise<string | undefined> {
   return serialized;
 }
 
+/**
+ * API Gateway answers an authorizer that throws with its own bare 500 (`{"message": "Internal
+ * Server Error"}`, no request id, no problem document), so this never throws: when the principal
+ * cannot be looked up (the table unreachable), the route answers a 503 problem with its request id.
+ */
 export async function handler(
   event: APIGatewayRequestAuthorizerEventV2,
 ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthContext>> {
+  try {
+    return await authenticate(event);
+  } catch (error) {
+    logger.error('authorizer could not resolve the key', { error: error as Error, requestId: event.requestContext?.requestId });
+    return { isAuthorized: true, context: { reason: 'unavailable' } };
+  }
+}
+
+async function authenticate(event: APIGatewayRequestAuthorizerEventV2): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthContext>> {
   const header = event.headers?.authorization ?? event.headers?.Authorization;
   const { key, reason } = bearerKey(header);
   if (!key) return { isAuthorized: true, context: { reason: reason! } };

@@ -84,7 +84,8 @@ export class ClearwayStack extends Stack {
       meta: withTable(
         new ClearwayFunction(this, 'ApiMeta', {
           entry: 'functions/http/meta.ts',
-          environment: common,
+          // GET /health asks the queues too (GetQueueAttributes): 503 when they cannot be reached.
+          environment: { ...common, AUDIT_QUEUE_URL: audit.queue.queueUrl, NOTIFY_QUEUE_URL: notify.queue.queueUrl },
         }),
         ['dynamodb:GetItem'],
       ),
@@ -107,6 +108,7 @@ export class ClearwayStack extends Stack {
         ...certificateKeys.environment,
       }),
     };
+    for (const queue of [audit.queue, notify.queue]) queue.grant(functions.meta!, 'sqs:GetQueueAttributes');
     notify.queue.grantSendMessages(functions.enterprises!);
     audit.queue.grantSendMessages(functions.declarations!);
     notify.queue.grantSendMessages(functions.declarations!);

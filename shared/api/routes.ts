@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ANY_CALLER } from '../domain/principal.js';
+import { problemSchema } from '../schemas/problem.js';
 import { defineRoute, type RouteDef } from '../http/route.js';
 import { overdueQuery, overdueResult, statsQuery, statsResult } from '../schemas/stats.js';
 import {
@@ -58,8 +59,8 @@ export const routes = {
     fn: 'meta',
     auth: 'public',
     tag: 'meta',
-    summary: 'Liveness: 200 once the platform is up',
-    responses: { 200: health },
+    summary: 'Readiness: 200 once the platform is up and its table and queues answer; 503 (problem) when either cannot be reached',
+    responses: { 200: health, 503: problemSchema },
   }),
   openapi: defineRoute({
     method: 'GET',

@@ -71,6 +71,10 @@ const UNAUTHENTICATED_DETAIL: Record<string, string> = {
  * gateway says otherwise (it overwrites any X-Forwarded-Proto a client sends).
  */
 export function baseUrlOf(event: APIGatewayProxyEventV2): string {
+  // The configured public base URL (a custom domain; locally the runtime's own address) wins:
+  // links and the OpenAPI `servers` must never follow a Host header a client chose.
+  const configured = process.env.CLEARWAY_PUBLIC_BASE_URL;
+  if (configured) return configured.replace(/\/+$/, '');
   const host = event.requestContext.domainName ?? event.headers?.host ?? 'localhost';
   const proto = event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https';
   return `${proto}://${host}`;
@@ -85,6 +89,14 @@ async function dispatch(impls: Map<string, RouteImpl>, event: APIGatewayProxyEve
   let principal: Principal | undefined;
   if (route.auth === 'key') {
     const found = principalFromEvent(event);
+    if (!found.principal && found.reason === 'unavailable') {
+      return problemResponse({
+        status: 503,
+        detail: 'authentication is temporarily unavailable; retry shortly',
+        requestId,
+        headers: { 'retry-after': '1' },
+      });
+    }
     if (!found.principal) {
       return problemResponse({
         status: 401,
@@ -125,6 +137,26 @@ async function dispatch(impls: Map<string, RouteImpl>, event: APIGatewayProxyEve
   };
 }
 
+/** The table or a queue could not be reached (refused, reset, timed out, throttled, 5xx): worth a retry. */
+function isUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; name?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown } | undefined;
+  if (!e || typeof e !== 'object') return false;
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'].includes(e.code ?? '')) return true;
+  if (
+    [
+      'TimeoutError',
+      'ThrottlingException',
+      'ProvisionedThroughputExceededException',
+      'RequestLimitExceeded',
+      'ServiceUnavailable',
+      'InternalServerError',
+    ].includes(e.name ?? '')
+  )
+    return true;
+  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+  return e.cause !== undefined && e.cause !== error && isUnavailable(e.cause);
+}
+
 /** Maps whatever escaped the route to a problem document; a 5xx never carries a stack trace. */
 export function errorToProblem(error: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {
   if (error instanceof DomainError) {
@@ -134,6 +166,15 @@ export function errorToProblem(error: unknown, requestId: string): APIGatewayPro
       errors: error.errors,
       requestId,
       extensions: error.extensions,
+    });
+  }
+  if (isUnavailable(error)) {
+    logger.error('a backing service is unavailable', { error: error as Error });
+    return problemResponse({
+      status: 503,
+      detail: 'a backing service is temporarily unavailable; retry shortly (quote the request id when reporting it)',
+      requestId,
+      headers: { 'retry-after': '1' },
     });
   }
   logger.error('unhandled error', { error: error as Error });

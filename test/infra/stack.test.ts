@@ -144,8 +144,11 @@ describe('least privilege', () => {
     expect(actions.has('secretsmanager:GetSecretValue')).toBe(true);
     expect([...actions].some((a) => a.startsWith('sqs:'))).toBe(false);
   });
-  it('lets the meta function only read items (the active rule set, for the OpenAPI document types)', () => {
-    expect([...actionsOf('functions/http/meta.ts')].filter((a) => !a.startsWith('logs:'))).toEqual(['dynamodb:GetItem']);
+  it('lets the meta function only read items (the active rule set) and ask the queues for their attributes (GET /health)', () => {
+    expect([...actionsOf('functions/http/meta.ts')].filter((a) => !a.startsWith('logs:')).sort()).toEqual([
+      'dynamodb:GetItem',
+      'sqs:GetQueueAttributes',
+    ]);
   });
   it('lets principals only read enterprises and put principals', () => {
     const actions = [...actionsOf('functions/http/principals.ts')].filter((a) => !a.startsWith('logs:')).sort();

@@ -32,9 +32,14 @@ export function newDataDir(): string {
   return dir;
 }
 
-export function spawnLocal(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+export function spawnLocal(
+  env: Record<string, string>,
+  options: { detached?: boolean } = {},
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
     cwd: ROOT,
+    // Detached: its own process group, which a test can SIGKILL as a whole (as a terminal or a supervisor would).
+    detached: options.detached ?? false,
     env: { ...process.env, CLEARWAY_LOG_LEVEL: 'ERROR', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -45,10 +50,15 @@ export function spawnLocal(env: Record<string, string>): { child: ChildProcess; 
   return { child, output: () => out, exited };
 }
 
-export async function startLocal(options: { dataDir?: string; port?: number; env?: Record<string, string> } = {}): Promise<LocalProcess> {
+export async function startLocal(
+  options: { dataDir?: string; port?: number; env?: Record<string, string>; detached?: boolean } = {},
+): Promise<LocalProcess> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? newDataDir();
-  const { child, output, exited } = spawnLocal({ PORT: String(port), CLEARWAY_DATA_DIR: dataDir, ...options.env });
+  const { child, output, exited } = spawnLocal(
+    { PORT: String(port), CLEARWAY_DATA_DIR: dataDir, ...options.env },
+    { detached: options.detached },
+  );
   const url = `http://127.0.0.1:${port}`;
   let done = false;
   void exited.then(() => (done = true));
