@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../local/emulators.js';
 import { isAlive, jvmsServing } from '../../local/data-lock.js';
 import { client, newDataDir, removeDataDirs, spawnLocal, startLocal, type LocalProcess } from '../support/local-process.js';
@@ -16,6 +16,8 @@ import { declarationBody } from '../support/declarations.js';
 import { newCreditCode } from '../support/fixtures.js';
 
 const require = createRequire(import.meta.url);
+// Some tests start the platform twice; on a loaded machine each start can take over a minute.
+vi.setConfig({ testTimeout: 400_000, hookTimeout: 400_000 });
 const started: LocalProcess[] = [];
 afterAll(async () => {
   for (const p of started) await p.stop('SIGKILL');

@@ -62,7 +62,8 @@ export async function startLocal(
   const url = `http://127.0.0.1:${port}`;
   let done = false;
   void exited.then(() => (done = true));
-  const deadline = Date.now() + 60_000;
+  // Generous: on a loaded 2-core machine a start (synth, JVM, tsx) can take well over a minute.
+  const deadline = Date.now() + 150_000;
   for (;;) {
     if (done) throw new Error(`local runtime exited while starting:\n${output()}`);
     try {
@@ -73,7 +74,7 @@ export async function startLocal(
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`local runtime not healthy within 60 s:\n${output()}`);
+      throw new Error(`local runtime not healthy within 150 s:\n${output()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
