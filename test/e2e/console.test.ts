@@ -277,6 +277,59 @@ describe('enterprise', () => {
     await checkAndShoot(page, 'phone-enterprise');
     await context.close();
   });
+  it('amends the returned declaration with the missing permit, and cancels another', async () => {
+    const { context, page } = await session(keys.enterprise);
+    await page.goto(`/console#/declaration/${ids.returned}`);
+    const amend = page.getByRole('region', { name: 'Amend' });
+    if (!served.has('PUT /declarations/{id}')) {
+      await notice(page, 'PUT /declarations/{id}').waitFor();
+      await context.close();
+      return;
+    }
+    const body = JSON.parse(await amend.getByLabel('Declaration').inputValue());
+    expect(body.clientRef).toBeTruthy();
+    body.documents = [{ type: 'ENTRY_QUARANTINE_PERMIT', number: 'EQP-2026-002' }];
+    await amend.getByLabel('Declaration').fill(JSON.stringify(body, null, 2));
+    await amend.getByLabel('Reason for the amendment').fill('Quarantine permit attached');
+    await amend.getByRole('button', { name: 'Amend' }).click();
+    await page.locator('h1 .badge').filter({ hasNotText: 'RETURNED' }).waitFor();
+    const enterprise = client(platform.url, keys.enterprise);
+    expect((await enterprise('GET', `/declarations/${ids.returned}`)).body.revision).toBe(2);
+    await checkAndShoot(page, 'enterprise-amended');
+
+    // Declared at SD so that the XJ statistics below stay at three declarations.
+    const apples = { hsCode: '0808100000', description: 'Fresh apples', quantity: 100, unit: 'KG', valueUsd: 80 };
+    const toCancel = (
+      await enterprise(
+        'POST',
+        '/declarations',
+        declarationBody(enterpriseCode, {
+          direction: 'IMPORT',
+          declaredAt: 'SD',
+          portBureau: 'XJ',
+          port: 'AKU',
+          inspectionBureau: 'SN',
+          releaseBureau: 'SN',
+          transport: 'RAIL',
+          originCountry: 'KZ',
+          destinationCountry: 'CN',
+          lines: [apples],
+          documents: [],
+        }),
+      )
+    ).body.id;
+    await waitFor('audit', async () =>
+      (await enterprise('GET', `/declarations/${toCancel}`)).body.status === 'RETURNED' ? true : undefined,
+    );
+    await page.goto(`/console#/declaration/${toCancel}`);
+    const cancel = page.getByRole('region', { name: 'Cancel the declaration' });
+    await cancel.getByLabel('Reason code').selectOption('C03');
+    page.once('dialog', (d) => void d.accept());
+    await cancel.getByRole('button', { name: 'Cancel the declaration' }).click();
+    await page.locator('h1 .badge', { hasText: 'CANCELLED' }).waitFor();
+    expect((await enterprise('GET', `/declarations/${toCancel}`)).body.status).toBe('CANCELLED');
+    await context.close();
+  });
 });
 
 describe('inspector', () => {
