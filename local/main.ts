@@ -45,6 +45,7 @@ async function main() {
   console.log(`  runtime:  ${describeNode()}`);
   console.log(`  health:   curl ${platform.url}/health`);
   console.log(`  API docs: ${platform.url}/openapi.json`);
+  console.log(`  web console: ${platform.url}/console (certificate check: ${platform.url}/verify)`);
   console.log(
     `  get a key: curl -X POST ${platform.url}/principals -H 'Authorization: Bearer ${adminKey === LOCAL_DEFAULT_ADMIN_KEY ? adminKey : '$CLEARWAY_ADMIN_KEY'}' \\`,
   );
