@@ -5,7 +5,7 @@
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, loadServedOperations, result, session, type Principal, type Problem } from './api/client';
+import { api, loadServedOperations, mayCall, operationInfo, result, session, type Principal, type Problem } from './api/client';
 import { setLang, t, useLang, type Label } from './i18n';
 import { ProblemView } from './ui';
 import { InspectorView } from './views/inspector';
@@ -93,6 +93,9 @@ function LangSwitch() {
 }
 
 function Home({ me }: { me: Principal }) {
+  const operations = [...operationInfo.keys()]
+    .filter((op) => mayCall(me, op))
+    .sort((a, b) => a.split(' ')[1]!.localeCompare(b.split(' ')[1]!));
   return (
     <section class="card" aria-labelledby="allows-h">
       <h2 id="allows-h">{t('yourKeyAllows')}</h2>
@@ -107,6 +110,16 @@ function Home({ me }: { me: Principal }) {
           );
         })}
       </ul>
+      <details>
+        <summary>{t('apiOperations', { n: operations.length })}</summary>
+        <ul class="operations">
+          {operations.map((op) => (
+            <li key={op}>
+              <code>{op}</code> {operationInfo.get(op)?.summary}
+            </li>
+          ))}
+        </ul>
+      </details>
     </section>
   );
 }

@@ -143,6 +143,13 @@ describe('signing in', () => {
     expect(storage.session).toContain(keys.enterprise);
     expect(storage.local).not.toContain(keys.enterprise);
     expect(storage.url).not.toContain(keys.enterprise);
+    // Operation by operation, from the route table's `x-clearway-allow` in the served document.
+    await allows.getByText(/API operations this key may call/).click();
+    const operations = await allows.locator('.operations code').allInnerTexts();
+    expect(operations).toContain('POST /declarations');
+    expect(operations).toContain('PUT /webhook');
+    expect(operations).not.toContain('POST /rulesets');
+    expect(operations).not.toContain('POST /principals');
     await checkAndShoot(page, 'home');
     // A reload in the same tab stays signed in; a new session (another tab or browser) asks again.
     await page.reload();

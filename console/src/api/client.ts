@@ -87,19 +87,42 @@ export async function pending<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path
 
 /** "METHOD /path/{param}" of every operation the platform serves, read from GET /openapi.json. */
 let servedOperations: Set<string> | undefined;
+/** Each served operation's summary and who may call it (`x-clearway-allow`; absent: public). */
+export const operationInfo = new Map<string, { summary: string; allow?: string[]; public: boolean }>();
 
 export async function loadServedOperations(): Promise<Set<string>> {
   if (servedOperations) return servedOperations;
   const found = new Set<string>();
   try {
     const res = await fetch('/openapi.json');
-    const doc = (await res.json()) as { paths?: Record<string, Record<string, unknown>> };
-    for (const [p, ops] of Object.entries(doc.paths ?? {})) for (const m of Object.keys(ops)) found.add(`${m.toUpperCase()} ${p}`);
+    type Operation = { summary?: string; security?: unknown[]; 'x-clearway-allow'?: string[] };
+    const doc = (await res.json()) as { paths?: Record<string, Record<string, Operation>> };
+    for (const [p, ops] of Object.entries(doc.paths ?? {}))
+      for (const [m, op] of Object.entries(ops)) {
+        const key = `${m.toUpperCase()} ${p}`;
+        found.add(key);
+        operationInfo.set(key, {
+          summary: op.summary ?? '',
+          public: Array.isArray(op.security) && op.security.length === 0,
+          ...(op['x-clearway-allow'] ? { allow: op['x-clearway-allow'] } : {}),
+        });
+      }
   } catch {
     /* no document: every view that needs a route says it is unavailable */
   }
   servedOperations = found;
   return found;
+}
+
+/** Whether the route table lets this principal call an operation (the API decides; this only shows it). */
+export function mayCall(p: Principal, operation: string): boolean {
+  const info = operationInfo.get(operation);
+  if (!info) return false;
+  if (info.public) return true;
+  if (!info.allow) return true;
+  return info.allow.some(
+    (c) => c === p.kind || (p.kind === 'officer' && c.startsWith('officer:') && !!p.roles?.includes(c.slice(8) as never)),
+  );
 }
 
 export const served = (operation: string) => servedOperations?.has(operation) ?? false;
