@@ -57,7 +57,17 @@ const objectionDecidedData = z
   .loose();
 
 const stepData = z
-  .object({ declarationId: z.string(), kind: stepKind.optional(), bureau: bureau.optional(), dueAt: isoTimestamp.optional() })
+  .object({
+    declarationId: z.string(),
+    enterpriseId: z.string(),
+    direction: z.enum(['EXPORT', 'IMPORT']),
+    route: z.string().nullable(),
+    kind: stepKind,
+    bureau,
+    requiredSince: isoTimestamp.nullable(),
+    dueAt: isoTimestamp.nullable(),
+    overdueSeconds: z.number().int().optional().meta({ description: 'step.overdue only: how long past dueAt' }),
+  })
   .loose();
 
 /** Every event type has a data schema: a new type without one fails here, at compile time. */
