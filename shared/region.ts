@@ -43,6 +43,11 @@ export const regionConfigSchema = z
       .array(z.object({ code: z.string().regex(/^[A-Z0-9_]{1,16}$/), description: z.string().min(1) }))
       .min(1)
       .default(DEFAULT_CANCELLATION_REASONS),
+    /** Reason codes an officer's override (ADD_STEP, WAIVE_STEP) must give (contract section 12). */
+    overrideReasonCodes: z
+      .array(z.string().regex(/^[A-Z][A-Z0-9_]{1,39}$/))
+      .min(1)
+      .default(['INTELLIGENCE', 'STANDARD_EXCEPTION', 'ARTICULABLE_REASON', 'CAPACITY', 'OTHER']),
   })
   .superRefine((region, ctx) => {
     const codes = region.bureaus.map((b) => b.code);
@@ -88,3 +93,4 @@ export function stepTimeLimitS(kind: string): number {
 
 /** The region's cancellation reason codes (contract section 13). */
 export const cancellationReasonCodes = region.cancellationReasons.map((r) => r.code) as [string, ...string[]];
+export const overrideReasonCodes = region.overrideReasonCodes as [string, ...string[]];

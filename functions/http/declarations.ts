@@ -6,6 +6,7 @@ import { queueEvents } from '../../shared/adapters/outbox.js';
 import { readDeclaration, submitDeclaration } from '../../shared/app/declarations.js';
 import { recordStep } from '../../shared/app/inspection.js';
 import { listDeclarations, worklistOf } from '../../shared/app/worklist.js';
+import { confirmOverrideFor, proposeOverrideFor } from '../../shared/app/overrides.js';
 import { DECLARATION_SUMMARY_FIELDS } from '../../shared/schemas/declaration.js';
 import { declarationView } from '../../shared/domain/declaration.js';
 import type { Officer } from '../../shared/domain/principal.js';
@@ -39,6 +40,16 @@ export const declarationRoutes = [
       body: { items: page.items.map((h) => summaryView(h as DeclarationHeader, baseUrl)), nextCursor: page.nextCursor },
     };
   }),
+  implement(routes.proposeOverride, async ({ params, body, principal }) => {
+    const { override } = await proposeOverrideFor(params.id, body, principal as Officer);
+    return override.status === 'APPLIED'
+      ? { status: 201, body: override }
+      : { status: 202, body: { id: override.id, status: 'PENDING_CONFIRMATION', override } };
+  }),
+  implement(routes.confirmOverride, async ({ params, principal }) => ({
+    status: 200,
+    body: (await confirmOverrideFor(params.id, params.overrideId, principal as Officer)).override,
+  })),
   implement(routes.getWorklist, async ({ query, principal }) => ({ status: 200, body: await worklistOf(principal as Officer, query) })),
   implement(routes.recordStep, async ({ params, body, principal, baseUrl }) => {
     const { declaration, events } = await recordStep(params.id, params.kind, principal as Officer, body);

@@ -43,8 +43,22 @@ export function pendingStepAt(step: { kind: StepKind; bureau: string }, at: stri
 export function decideAudit(d: DeclarationRecord, decision: Decision, ctx: AuditContext): DeclarationTransition {
   if (d.status !== 'ACCEPTED') throw conflict(`declaration ${d.id} is ${d.status}; it was audited already`);
   const { at } = ctx;
+  // Steps an officer added before the audit (ADD_STEP while ACCEPTED) stay owed: a document
+  // release becomes an inspection (contract section 12).
+  const added = d.steps.filter((s) => !decision.steps.some((x) => x.kind === s.kind));
+  if (added.length && decision.mode === 'DOCUMENT_RELEASE') {
+    decision = {
+      ...decision,
+      mode: 'INSPECTION',
+      steps: [...decision.steps, ...added.map(({ kind, bureau }) => ({ kind, bureau }))],
+      reasons: [...decision.reasons, `an officer added ${added.map((s) => s.kind).join(', ')}`],
+    };
+  }
   const status = STATUS_OF_MODE[decision.mode];
-  const steps = decision.steps.map((s) => pendingStepAt(s, at, ctx.timeLimitS(s.kind)));
+  const steps = [
+    ...decision.steps.filter((s) => !added.some((a) => a.kind === s.kind)).map((s) => pendingStepAt(s, at, ctx.timeLimitS(s.kind))),
+    ...added,
+  ];
   const sealed =
     status === 'RELEASED'
       ? sealRelease(certificateContent(d, decision.releaseBureau, at, 'DOCUMENT_RELEASE'), 'DOCUMENT_RELEASE', ctx.seal)
@@ -67,7 +81,10 @@ export function decideAudit(d: DeclarationRecord, decision: Decision, ctx: Audit
     set: { decision, steps, ...(sealed ? { release: sealed.release } : {}) },
     timeline: [{ at, status, ...(sealed ? { bureau: decision.releaseBureau } : {}), detail: timelineDetail(decision) }],
     // The enterprise's event, and each bureau's system is told of the step it now owes.
-    events: [event, ...(status === 'INSPECTION_REQUIRED' ? steps.map((step) => stepEvent({ ...d, decision }, step, 'step.required', at)) : [])],
+    events: [
+      event,
+      ...(status === 'INSPECTION_REQUIRED' ? steps.map((step) => stepEvent({ ...d, decision }, step, 'step.required', at)) : []),
+    ],
     counters: status === 'RELEASED' ? { released: 1, documentReleased: 1 } : status === 'RETURNED' ? { returned: 1 } : { inspected: 1 },
     ...(sealed ? { releaseSeconds: secondsSince(d, at), certificate: sealed.certificate } : {}),
   });

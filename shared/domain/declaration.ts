@@ -6,7 +6,7 @@
  * Each transition happens once: the store makes it conditional on the status it leaves.
  */
 import { createHash } from 'node:crypto';
-import type { Decision, DeclarationInput, DeclarationStatus, Release, StepState, TimelineEntry } from '../schemas/declaration.js';
+import type { Decision, DeclarationInput, Override, DeclarationStatus, Release, StepState, TimelineEntry } from '../schemas/declaration.js';
 import { timeOrderedId } from './ids.js';
 import type { Principal } from './principal.js';
 import { centsToUsd, toCents } from '../schemas/numbers.js';
@@ -25,6 +25,8 @@ export type DeclarationRecord = DeclarationInput & {
   steps: StepState[];
   release: Release | null;
   timeline: TimelineEntry[];
+  /** Officers' overrides of the audit (contract section 12); absent on declarations without any. */
+  overrides?: Override[];
   /**
    * Optimistic-concurrency version, + 1 on every transition (shared/domain/transition.ts): two
    * transitions computed from the same record cannot both commit. Never shown to clients.
@@ -137,5 +139,5 @@ export function statsBureaus(d: Pick<DeclarationInput, 'declaredAt' | 'inspectio
 
 export function declarationView(d: DeclarationRecord, baseUrl: string) {
   const { bodyHash: _hash, version: _v, amendmentHash: _a, ...view } = d;
-  return { ...view, revision: d.revision ?? 1, links: { self: `${baseUrl}/declarations/${d.id}` } };
+  return { ...view, revision: d.revision ?? 1, overrides: d.overrides ?? [], links: { self: `${baseUrl}/declarations/${d.id}` } };
 }

@@ -3,7 +3,7 @@
  * types the domain and documents the API.
  */
 import { z } from 'zod';
-import { bureauOfPort } from '../region.js';
+import { bureauOfPort, overrideReasonCodes } from '../region.js';
 import { bureau, containerNumber, country, creditCode, creditLevel, cursor, hsCode, isoTimestamp, limit, port, text } from './common.js';
 import { money, quantity } from './numbers.js';
 
@@ -126,9 +126,12 @@ const hit = z.object({
   ruleId: z.string(),
   effect: z
     .string()
-    .regex(/^(REQUIRE_DOCUMENTS|INSPECT_[A-Z_]+|DISINFECT|RAISE_SAMPLING|RETURN)(\+(REQUIRE_DOCUMENTS|INSPECT_[A-Z_]+|DISINFECT|RAISE_SAMPLING|RETURN))*$/)
+    .regex(
+      /^(REQUIRE_DOCUMENTS|INSPECT_[A-Z_]+|DISINFECT|RAISE_SAMPLING|RETURN)(\+(REQUIRE_DOCUMENTS|INSPECT_[A-Z_]+|DISINFECT|RAISE_SAMPLING|RETURN))*$/,
+    )
     .meta({
-      description: 'What the rule did, its actions joined by `+`: REQUIRE_DOCUMENTS, INSPECT_<ORIGIN|PORT|DESTINATION>, DISINFECT, RAISE_SAMPLING, RETURN',
+      description:
+        'What the rule did, its actions joined by `+`: REQUIRE_DOCUMENTS, INSPECT_<ORIGIN|PORT|DESTINATION>, DISINFECT, RAISE_SAMPLING, RETURN',
       example: 'INSPECT_ORIGIN+DISINFECT',
     }),
   detail: z.string(),
@@ -177,6 +180,41 @@ export const timelineEntry = z.object({
 });
 export type TimelineEntry = z.infer<typeof timelineEntry>;
 
+/** An officer's override of the audit (contract section 12): a step added, or a step waived by two officers. */
+export const OVERRIDE_ACTIONS = ['ADD_STEP', 'WAIVE_STEP'] as const;
+export const OVERRIDE_STATUSES = ['APPLIED', 'PENDING_CONFIRMATION'] as const;
+export const override = z
+  .object({
+    id: z.string(),
+    action: z.enum(OVERRIDE_ACTIONS),
+    kind: stepKind,
+    bureau: bureau.meta({ description: 'The bureau of the step added or waived' }),
+    reasonCode: z.string(),
+    remarks: z.string(),
+    status: z.enum(OVERRIDE_STATUSES),
+    proposedAt: isoTimestamp,
+    proposedBy: z.object({ principalId: z.string(), bureau: bureau }),
+    confirmedAt: isoTimestamp.optional(),
+    confirmedBy: z.object({ principalId: z.string(), bureau: bureau }).optional(),
+  })
+  .meta({ id: 'Override' });
+export type Override = z.infer<typeof override>;
+
+export const overrideInput = z
+  .strictObject({
+    action: z.enum(OVERRIDE_ACTIONS),
+    kind: stepKind,
+    bureau: bureau.optional().meta({ description: 'ADD_STEP: the bureau owing the step (default: where the route puts that kind)' }),
+    reasonCode: z.enum(overrideReasonCodes).meta({ description: "One of the region config's override reason codes" }),
+    remarks: text(1, 500),
+  })
+  .meta({ id: 'OverrideInput' });
+
+export const overrideParams = z.object({ id: declarationIdParams.shape.id, overrideId: z.string().min(1).max(64) });
+export const overrideAccepted = z
+  .object({ id: z.string(), status: z.literal('PENDING_CONFIRMATION'), override })
+  .meta({ id: 'OverrideProposed' });
+
 export const declarationView = z
   .object({
     id: z.string(),
@@ -193,8 +231,14 @@ export const declarationView = z
     amendmentReason: z.string().optional().meta({ description: 'Why the current revision was made (absent on revision 1)' }),
     amendedAt: isoTimestamp.optional(),
     cancellation: z
-      .object({ reasonCode: z.string(), remarks: z.string().optional(), cancelledAt: isoTimestamp, fromStatus: z.enum(DECLARATION_STATUSES) })
+      .object({
+        reasonCode: z.string(),
+        remarks: z.string().optional(),
+        cancelledAt: isoTimestamp,
+        fromStatus: z.enum(DECLARATION_STATUSES),
+      })
       .optional(),
+    overrides: z.array(override).meta({ description: 'Every override of the audit, applied or awaiting confirmation' }),
     links: z.object({ self: z.string() }),
   })
   .meta({ id: 'Declaration' });

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { confirmOverride, proposeOverride } from '../../../shared/domain/overrides.js';
+import { recordStep } from '../../../shared/domain/inspection.js';
+import { decideAudit } from '../../../shared/domain/audit.js';
+import { changeDeclaration } from '../../../shared/app/declaration-change.js';
+import type { DomainError } from '../../../shared/domain/errors.js';
+import { accepted, at, awaitingInspection, casStore, decision, testSeal } from '../../support/records.js';
+
+const ha1 = { principalId: 'prn_ha_1', bureau: 'HA' };
+const ha2 = { principalId: 'prn_ha_2', bureau: 'HA' };
+const sd1 = { principalId: 'prn_sd_1', bureau: 'SD' };
+const ctx = (s: number, id = 'ovr_1') => ({ at: at(s), seal: testSeal, timeLimitS: () => 86_400, id });
+const waive = {
+  action: 'WAIVE_STEP' as const,
+  kind: 'ORIGIN_INSPECTION' as const,
+  reasonCode: 'STANDARD_EXCEPTION',
+  remarks: 'sealed at origin',
+};
+const kindOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (e) {
+    return (e as DomainError).kind;
+  }
+  return 'no error';
+};
+
+describe('overrides (pure transitions)', () => {
+  it('ADD_STEP applies at once: a pending step owed from now, step.required, in the timeline and overrides', () => {
+    const d = awaitingInspection();
+    const t = proposeOverride(
+      d,
+      { action: 'ADD_STEP', kind: 'PORT_DISINFECTION', reasonCode: 'INTELLIGENCE', remarks: 'tip-off' },
+      sd1,
+      ctx(50),
+    );
+    expect(t.record.steps.at(-1)).toEqual({
+      kind: 'PORT_DISINFECTION',
+      bureau: 'SD',
+      status: 'PENDING',
+      requiredSince: at(50),
+      dueAt: at(50 + 86_400),
+    });
+    expect(t.record.overrides).toEqual([
+      expect.objectContaining({
+        id: 'ovr_1',
+        action: 'ADD_STEP',
+        status: 'APPLIED',
+        reasonCode: 'INTELLIGENCE',
+        proposedBy: sd1,
+        bureau: 'SD',
+      }),
+    ]);
+    expect(t.events.map((e) => [e.type, e.owner?.id])).toEqual([['step.required', 'SD']]);
+    expect(t.timeline[0]!.detail).toContain('reason INTELLIGENCE');
+    expect(t.worklist.map((s) => s.kind)).toEqual(['PORT_DISINFECTION']);
+    expect(
+      kindOf(() =>
+        proposeOverride(t.record, { action: 'ADD_STEP', kind: 'PORT_DISINFECTION', reasonCode: 'OTHER', remarks: 'x' }, sd1, ctx(51)),
+      ),
+    ).toBe('conflict');
+  });
+
+  it('ADD_STEP before the audit turns a document release into an inspection', () => {
+    const added = proposeOverride(
+      accepted(),
+      { action: 'ADD_STEP', kind: 'ORIGIN_INSPECTION', reasonCode: 'INTELLIGENCE', remarks: 'tip-off' },
+      ha1,
+      ctx(1),
+    ).record;
+    expect(added.status).toBe('ACCEPTED');
+    const audited = decideAudit(added, decision([], { mode: 'DOCUMENT_RELEASE', route: 'EXPORT_DIRECT' }), {
+      at: at(2),
+      seal: testSeal,
+      timeLimitS: () => 86_400,
+    });
+    expect(audited.to).toBe('INSPECTION_REQUIRED');
+    expect(audited.record.steps).toEqual([
+      expect.objectContaining({ kind: 'ORIGIN_INSPECTION', bureau: 'HA', status: 'PENDING', requiredSince: at(1) }),
+    ]);
+    expect(audited.record.release).toBeNull();
+    expect(audited.events.map((e) => e.type)).toEqual(['declaration.inspection_required', 'step.required']);
+  });
+
+  it('WAIVE_STEP waits for a different officer of the same bureau; the waive of the last pending step releases', () => {
+    const d = recordStep(
+      awaitingInspection(),
+      'PORT_VERIFICATION',
+      { bureau: 'SD' },
+      { outcome: 'PASS' },
+      { at: at(10), seal: testSeal },
+    ).record;
+    const proposed = proposeOverride(d, waive, ha1, ctx(20));
+    expect(proposed.record.overrides![0]).toMatchObject({ status: 'PENDING_CONFIRMATION', bureau: 'HA' });
+    expect(proposed.record.steps[0]!.status).toBe('PENDING');
+    expect(proposed.events).toEqual([]);
+    expect(kindOf(() => confirmOverride(proposed.record, 'ovr_1', ha1, ctx(30)))).toBe('forbidden'); // same officer
+    expect(kindOf(() => confirmOverride(proposed.record, 'ovr_1', sd1, ctx(30)))).toBe('forbidden'); // another bureau
+    expect(kindOf(() => confirmOverride(proposed.record, 'ovr_9', ha2, ctx(30)))).toBe('not-found');
+    const confirmed = confirmOverride(proposed.record, 'ovr_1', ha2, ctx(30));
+    expect(confirmed).toMatchObject({ to: 'RELEASED', counters: { released: 1 } });
+    expect(confirmed.record.steps[0]).toMatchObject({ status: 'WAIVED', recordedByBureau: 'HA', recordedAt: at(30) });
+    expect(confirmed.record.overrides![0]).toMatchObject({ status: 'APPLIED', confirmedBy: ha2, confirmedAt: at(30) });
+    expect(confirmed.set.overrides).toEqual(confirmed.record.overrides);
+    expect(confirmed.certificate).toBeDefined();
+    expect(confirmed.events.map((e) => e.type)).toEqual(['declaration.released']);
+    expect(kindOf(() => confirmOverride(confirmed.record, 'ovr_1', ha2, ctx(31)))).toBe('conflict');
+  });
+
+  it('refuses to waive what is not pending', () => {
+    const d = recordStep(
+      awaitingInspection(),
+      'ORIGIN_INSPECTION',
+      { bureau: 'HA' },
+      { outcome: 'PASS' },
+      { at: at(10), seal: testSeal },
+    ).record;
+    expect(kindOf(() => proposeOverride(d, waive, ha1, ctx(20)))).toBe('conflict');
+    expect(kindOf(() => proposeOverride(d, { ...waive, kind: 'PORT_INSPECTION' }, ha1, ctx(20)))).toBe('not-found');
+    expect(kindOf(() => proposeOverride(d, waive, { principalId: 'x', bureau: 'QH' }, ctx(20)))).toBe('not-found');
+  });
+
+  it('releases exactly once when a waive confirmation and the last step race', async () => {
+    const proposed = proposeOverride(awaitingInspection(), waive, ha1, ctx(20)).record;
+    let arrived = 0;
+    let go!: () => void;
+    const bothRead = new Promise<void>((r) => (go = r));
+    const cas = casStore(proposed, async () => {
+      if (++arrived === 2) go();
+      await bothRead;
+    });
+    await Promise.all([
+      changeDeclaration('d', (d) => confirmOverride(d, 'ovr_1', ha2, ctx(30)), cas.store),
+      changeDeclaration(
+        'd',
+        (d) => recordStep(d, 'PORT_VERIFICATION', { bureau: 'SD' }, { outcome: 'PASS' }, { at: at(30), seal: testSeal }),
+        cas.store,
+      ),
+    ]);
+    const final = cas.current();
+    expect(final.status).toBe('RELEASED');
+    expect(final.steps.map((s) => s.status)).toEqual(['WAIVED', 'PASSED']);
+    expect(final.timeline.filter((e) => e.status === 'RELEASED')).toHaveLength(1);
+    expect(cas.committed.filter((t) => t.certificate)).toHaveLength(1);
+    expect(cas.committed.flatMap((t) => t.events).filter((e) => e.type === 'declaration.released')).toHaveLength(1);
+  });
+});
