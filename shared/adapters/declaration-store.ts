@@ -312,7 +312,8 @@ export const declarationStore = {
   },
 
   /** Ids of the region's most recent declarations in [from, to], newest first (all shards merged). */
-  async recentIds(from: string, to: string, limit: number): Promise<string[]> {
+  /** `deadline` (epoch ms): stop walking back through days once it passes (the caller reports truncation). */
+  async recentIds(from: string, to: string, limit: number, deadline = Infinity): Promise<string[]> {
     const days: string[] = [];
     for (
       let day = new Date(to.slice(0, 10));
@@ -325,6 +326,7 @@ export const declarationStore = {
     const { from: lower, to: upper } = keys.createdBetween(from, to);
     const range = { ':from': lower, ':to': upper };
     for (const day of days) {
+      if (Date.now() > deadline) break;
       const pages = await Promise.all(
         Array.from({ length: DAY_SHARDS }, (_, shard) =>
           dynamo.send(

@@ -26,6 +26,7 @@ export type RuleSetRecord = RuleSetInput & {
 };
 
 const compiled = new Map<number, CompiledRuleSet>();
+const MAX_COMPILED = 16;
 
 function toRecord(item: Record<string, unknown>): RuleSetRecord {
   const body = JSON.parse(gunzipSync(item.body as Uint8Array).toString('utf8')) as RuleSetInput;
@@ -98,7 +99,10 @@ export const ruleSetStore = {
       const record = await ruleSetStore.get(version);
       if (!record) return undefined;
       found = compileRuleSet(record, version);
-      if (record.status === 'PUBLISHED') compiled.set(version, found);
+      // A version's body never changes, draft or published (publishing only flips its status), so
+      // drafts are cached too: simulating a big draft again does not compile it again. Bounded.
+      if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+      compiled.set(version, found);
     }
     return found;
   },

@@ -39,13 +39,15 @@ export async function simulate(
   const deadline = Date.now() + budgetMs;
   const draftRecord = await ruleSetStore.get(draftVersion);
   if (!draftRecord) throw notFound(`rule set ${draftVersion}`);
-  const draft = compileRuleSet(draftRecord, draftVersion);
+  const draft = (await ruleSetStore.compiled(draftVersion)) ?? compileRuleSet(draftRecord, draftVersion);
   const activeVersion = (await ruleSetStore.activeVersion()) ?? null;
   const active = activeVersion === null ? undefined : await ruleSetStore.compiled(activeVersion);
 
   const to = range.to ?? now.toISOString();
   const from = range.from ?? new Date(Date.parse(to) - 7 * 86_400_000).toISOString();
-  const ids = await declarationStore.recentIds(from, to, range.limit);
+  // The scan is inside the budget too: a range back to 1990 stops at the deadline, marked truncated.
+  const ids = await declarationStore.recentIds(from, to, range.limit, deadline);
+  const scanTruncated = Date.now() > deadline;
 
   const credits = new Map<string, Promise<CreditSnapshot | undefined>>();
   const creditOf = (code: string) => {
@@ -70,7 +72,7 @@ export async function simulate(
   const changed: { declarationId: string; active: ReturnType<typeof brief> | null; draft: ReturnType<typeof brief> }[] = [];
   let evaluated = 0;
 
-  let truncated = false;
+  let truncated = scanTruncated;
   for (let i = 0; i < ids.length; i += CONCURRENCY) {
     if (Date.now() > deadline) {
       truncated = true;

@@ -20,12 +20,40 @@ export function decodeJsonBody(body: string | undefined, isBase64Encoded: boolea
   } catch {
     throw invalid('the body is not valid UTF-8', [{ path: '', message: 'not valid UTF-8' }]);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     const reason = e instanceof RangeError ? 'too deeply nested' : 'not valid JSON';
     throw invalid(`the body is ${reason}`, [{ path: '', message: reason }]);
   }
+  // Validation is recursive (rule set conditions): a body nested 1,000 deep would overflow its
+  // stack into a 500. Measured without recursion, refused with the limit named.
+  const depth = nestingDepth(value, MAX_JSON_DEPTH);
+  if (depth > MAX_JSON_DEPTH) {
+    throw invalid(`the body nests deeper than ${MAX_JSON_DEPTH} levels; the limit is ${MAX_JSON_DEPTH}`, [
+      { path: '', message: `nesting depth over the limit of ${MAX_JSON_DEPTH}` },
+    ]);
+  }
+  return value;
+}
+
+/** How deep JSON may nest (objects and arrays): far beyond any body the API takes. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Nesting depth of a JSON value, iteratively, stopping once it passes `limit`. */
+export function nestingDepth(value: unknown, limit: number): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d + 1 > max) max = d + 1;
+    if (max > limit) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v as object))
+      if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+  }
+  return max;
 }
 
 /** JSON path of a zod issue, e.g. `lines[3].hsCode` (`''` for the root). */

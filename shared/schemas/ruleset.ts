@@ -163,6 +163,29 @@ export type Rule = z.infer<typeof ruleSchema>;
 
 export const hsPrefix = z.string().regex(/^[0-9]{2,10}$/, 'must be an HS prefix of 2 to 10 digits');
 
+/** Limits on a rule set's shape (each named in the 400 that enforces it). */
+export const RULESET_LIMITS = { conditionDepth: 16, conditions: 20_000, listValues: 50_000 } as const;
+
+/** Depth of nested conditions and counts of conditions and list values, without recursion. */
+function ruleSetShape(rules: unknown[]): { depth: number; conditions: number; listValues: number } {
+  let depth = 0;
+  let conditions = 0;
+  let listValues = 0;
+  const stack: [unknown, number][] = rules.map((r) => [(r as { when?: unknown })?.when, 1]);
+  while (stack.length) {
+    const [c, d] = stack.pop()!;
+    if (!c || typeof c !== 'object') continue;
+    conditions++;
+    if (d > depth) depth = d;
+    const node = c as Record<string, unknown>;
+    for (const key of ['all', 'any']) if (Array.isArray(node[key])) for (const child of node[key] as unknown[]) stack.push([child, d + 1]);
+    if (node.not) stack.push([node.not, d + 1]);
+    if (node.anyLine) stack.push([node.anyLine, d + 1]);
+    if (Array.isArray(node.value)) listValues += (node.value as unknown[]).length;
+  }
+  return { depth, conditions, listValues };
+}
+
 export const ruleSetInput = z
   .strictObject({
     description: text(1, 1000),
@@ -175,6 +198,19 @@ export const ruleSetInput = z
       .superRefine(
         (rules: unknown[], ctx) => {
           const seen = new Map<string, number>();
+          const shape = ruleSetShape(rules);
+          if (shape.depth > RULESET_LIMITS.conditionDepth)
+            ctx.addIssue({ code: 'custom', message: `conditions nest ${shape.depth} deep; the limit is ${RULESET_LIMITS.conditionDepth}` });
+          if (shape.conditions > RULESET_LIMITS.conditions)
+            ctx.addIssue({
+              code: 'custom',
+              message: `the rule set has ${shape.conditions} conditions; the limit is ${RULESET_LIMITS.conditions}`,
+            });
+          if (shape.listValues > RULESET_LIMITS.listValues)
+            ctx.addIssue({
+              code: 'custom',
+              message: `the rule set's in/nin/startsWith lists hold ${shape.listValues} values; the limit is ${RULESET_LIMITS.listValues}`,
+            });
           rules.forEach((r, i) => {
             const id = (r as { id?: unknown })?.id;
             if (typeof id !== 'string') return;

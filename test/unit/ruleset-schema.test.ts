@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldErrors } from '../../shared/http/body.js';
+import { decodeJsonBody, fieldErrors } from '../../shared/http/body.js';
 import { ruleSetInput } from '../../shared/schemas/ruleset.js';
 
 const valid = {
@@ -53,5 +53,44 @@ describe('rule set validation', () => {
       /exactly one/,
     );
     expect(when({ missingDocument: 'PERMIT', extra: 1 })[0]!.path).toBe('rules[0].when.extra');
+  });
+});
+
+describe('pathological but valid rule sets (issue 9 item 6)', () => {
+  const base = () => structuredClone(valid);
+  const nest = (form: 'not' | 'all', depth: number) => {
+    let c: unknown = { field: 'direction', op: 'eq', value: 'EXPORT' };
+    for (let i = 0; i < depth; i++) c = form === 'not' ? { not: c } : { all: [c] };
+    return c;
+  };
+  it('refuses conditions nested 1,000 (not) or 600 (all) deep with a 400 naming the limit, not a stack overflow', () => {
+    for (const [form, depth] of [
+      ['not', 1000],
+      ['all', 600],
+    ] as const) {
+      const body = JSON.stringify({
+        ...base(),
+        rules: [{ id: 'deep', description: 'd', when: nest(form, depth), then: [{ inspect: 'PORT' }] }],
+      });
+      expect(() => decodeJsonBody(body, false)).toThrow(/limit is 64/);
+    }
+  });
+  it('refuses nesting past the condition depth limit that fits the body limit', () => {
+    const set = { ...base(), rules: [{ id: 'deep', description: 'd', when: nest('not', 20), then: [{ inspect: 'PORT' }] }] };
+    const result = ruleSetInput.safeParse(set);
+    expect(result.success).toBe(false);
+    expect(JSON.stringify(result.error!.issues)).toContain('the limit is 16');
+  });
+  it('refuses more list values in total than the limit', () => {
+    const values = Array.from({ length: 10_000 }, (_, i) => String(i).padStart(10, '0'));
+    const rules = Array.from({ length: 6 }, (_, i) => ({
+      id: `r${i}`,
+      description: 'd',
+      when: { anyLine: { field: 'hsCode', op: 'in', value: values } },
+      then: [{ inspect: 'PORT' }],
+    }));
+    const result = ruleSetInput.safeParse({ ...base(), rules });
+    expect(result.success).toBe(false);
+    expect(JSON.stringify(result.error!.issues)).toContain('the limit is 50000');
   });
 });
