@@ -208,6 +208,7 @@ export const routes = {
     summary:
       'The decision the active rule set would give this draft now, with your credit now (enterprise). Stores nothing; the sampling draw is not predicted',
     body: declarationInput,
+    errors: [404],
     responses: { 200: checkResult },
   }),
   listDeclarations: defineRoute({
@@ -245,6 +246,7 @@ export const routes = {
       'Amend a declaration with its full body (same clientRef) and amendmentReason (the declaring enterprise), while ACCEPTED, RETURNED or INSPECTION_REQUIRED with no step recorded; audited again. The same amendment again answers 200',
     params: declarationIdParams,
     body: amendmentInput,
+    errors: [409],
     responses: { 202: declarationAmended, 200: declarationView },
   }),
   cancelDeclaration: defineRoute({
@@ -258,6 +260,7 @@ export const routes = {
       'Cancel a declaration with a coded reason (the declaring enterprise); not once RELEASED, FAILED or CANCELLED (409). Pending steps leave every worklist',
     params: declarationIdParams,
     body: cancelRequest,
+    errors: [409],
     responses: { 200: declarationView },
   }),
   listRevisions: defineRoute({
@@ -520,6 +523,7 @@ export const routes = {
     tag: 'rulesets',
     summary:
       'What to attach and what is always inspected, from the active rule set (any principal): document rules by direction and HS prefix, the negative lists; no risk rules',
+    errors: [404],
     responses: { 200: requirementsView },
   }),
   getOverdue: defineRoute({

@@ -27,6 +27,14 @@ const declarationData = z
       .meta({ description: 'The audit decision (events the audit emits)' }),
     reasons: z.array(z.string()).optional(),
     release: release.optional().meta({ description: 'On declaration.released: the release and its certificate (`jws` verifies offline)' }),
+    // contract section 13
+    revision: z.number().int().optional().meta({ description: 'On declaration.amended: the new revision' }),
+    amendmentReason: z.string().optional().meta({ description: 'On declaration.amended' }),
+    previousStatus: z.enum(DECLARATION_STATUSES).optional().meta({ description: 'On declaration.amended and declaration.cancelled' }),
+    cancellation: z
+      .object({ reasonCode: z.string(), remarks: z.string().optional(), cancelledAt: isoTimestamp, fromStatus: z.enum(DECLARATION_STATUSES) })
+      .optional()
+      .meta({ description: 'On declaration.cancelled' }),
   })
   .loose();
 
