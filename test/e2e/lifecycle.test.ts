@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, removeDataDirs, startLocal, type LocalProcess } from '../support/local-process.js';
 import { declarationBody } from '../support/declarations.js';
 import { newCreditCode } from '../support/fixtures.js';
+import { waitFor } from '../support/wait.js';
 import { amendmentInput, cancelRequest } from '../../shared/schemas/lifecycle.js';
 import { decideObjectionRequest } from '../../shared/schemas/objection.js';
 
@@ -20,19 +21,6 @@ let receiver: http.Server;
 let hookUrl: string;
 const received: Received[] = [];
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const signedBy = (secret: string, r: Received) => {
   const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
   const expected = createHmac('sha256', key)
