@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.clearway/', 'scratch/', 'coverage/', 'console/dist/', 'console/src/api/schema.d.ts', 'test-artifacts/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.clearway/', 'scratch/', 'coverage/', 'console/dist/', 'console/src/api/schema.d.ts', 'test-artifacts/', '.stryker-tmp/', 'reports/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

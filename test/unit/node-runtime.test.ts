@@ -27,7 +27,9 @@ describe.runIf(bundledNode)('the Node that npm scripts run (Linux x64: node-linu
 
 describe('describing the Node that ran', () => {
   it('names the system Node and the mismatch with Lambda when the bundled one is absent', () => {
-    expect(describeNode('/usr/bin/node', 'v22.12.0')).toBe('Node v22.12.0, system Node at /usr/bin/node; Lambda runs Node 24, results may differ');
+    expect(describeNode('/usr/bin/node', 'v22.12.0')).toBe(
+      'Node v22.12.0, system Node at /usr/bin/node; Lambda runs Node 24, results may differ',
+    );
     expect(describeNode('/usr/local/bin/node', 'v24.1.0')).toBe('Node v24.1.0, system Node at /usr/local/bin/node');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { newEnterprise, planCreditChange } from '../../shared/domain/enterprise.js';
-import { DomainError } from '../../shared/domain/errors.js';
-import { creditMeasures, DEFAULT_SAMPLING } from '../../shared/domain/rules/measures.js';
+import { newEnterprise, planCreditChange } from '../../../shared/domain/enterprise.js';
+import { DomainError } from '../../../shared/domain/errors.js';
+import { creditMeasures, DEFAULT_SAMPLING } from '../../../shared/domain/rules/measures.js';
 
 const registered = newEnterprise(
   { creditCode: '91350100M000100Y43', name: 'Fuzhou Trading', registeredBureau: 'SD' },
@@ -70,7 +70,7 @@ describe('credit measures', () => {
 
 describe('declaration state machine', () => {
   it('allows exactly the contract transitions', async () => {
-    const { canTransition } = await import('../../shared/domain/declaration.js');
+    const { canTransition } = await import('../../../shared/domain/declaration.js');
     const allowed = [
       ['ACCEPTED', 'RETURNED'],
       ['ACCEPTED', 'INSPECTION_REQUIRED'],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compileCondition, compileRuleSet, firedRules, type AuditDeclaration } from '../../shared/domain/rules/engine.js';
-import { generateWorkload } from '../../bench/audit/workload.js';
-import type { RuleSetInput } from '../../shared/schemas/ruleset.js';
+import { compileCondition, compileRuleSet, firedRules, type AuditDeclaration } from '../../../../shared/domain/rules/engine.js';
+import { generateWorkload } from '../../../../bench/audit/workload.js';
+import type { RuleSetInput } from '../../../../shared/schemas/ruleset.js';
 
 describe('rule index', () => {
   it('never drops a rule that holds: indexed evaluation equals evaluating every rule', () => {

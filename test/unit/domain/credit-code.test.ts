@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CREDIT_CODE_ALPHABET, creditCodeCheckChar, isValidCreditCode } from '../../shared/domain/credit-code.js';
-import { KNOWN_GOOD_CREDIT_CODES } from '../support/fixtures.js';
+import { CREDIT_CODE_ALPHABET, creditCodeCheckChar, isValidCreditCode } from '../../../shared/domain/credit-code.js';
+import { KNOWN_GOOD_CREDIT_CODES } from '../../support/fixtures.js';
 
 const body17 = fc.array(fc.constantFrom(...CREDIT_CODE_ALPHABET), { minLength: 17, maxLength: 17 }).map((a) => a.join(''));
 const validCode = body17.map((b) => b + creditCodeCheckChar(b));

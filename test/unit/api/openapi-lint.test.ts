@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildOpenApi } from '../../shared/api/openapi.js';
-import { allRoutes } from '../../shared/api/routes.js';
+import { buildOpenApi } from '../../../shared/api/openapi.js';
+import { allRoutes } from '../../../shared/api/routes.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 function lint(document: object): { totals: { errors: number; warnings: number }; problems: { ruleId: string; message: string }[] } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearway-lint-'));

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import defaultRuleSet from '../../config/default-ruleset.json' with { type: 'json' };
-import { withDocumentTypes } from '../../shared/api/document-types.js';
-import { buildOpenApi } from '../../shared/api/openapi.js';
-import { allRoutes } from '../../shared/api/routes.js';
-import { documentRequirements, documentTypesOf, predictDecision } from '../../shared/domain/requirements.js';
-import { compileRuleSet, decide, type AuditDeclaration } from '../../shared/domain/rules/engine.js';
-import { isSampled } from '../../shared/domain/rules/sampling.js';
-import { ruleSetInput } from '../../shared/schemas/ruleset.js';
+import defaultRuleSet from '../../../config/default-ruleset.json' with { type: 'json' };
+import { withDocumentTypes } from '../../../shared/api/document-types.js';
+import { buildOpenApi } from '../../../shared/api/openapi.js';
+import { allRoutes } from '../../../shared/api/routes.js';
+import { documentRequirements, documentTypesOf, predictDecision } from '../../../shared/domain/requirements.js';
+import { compileRuleSet, decide, type AuditDeclaration } from '../../../shared/domain/rules/engine.js';
+import { isSampled } from '../../../shared/domain/rules/sampling.js';
+import { ruleSetInput } from '../../../shared/schemas/ruleset.js';
 
 const rules = ruleSetInput.parse(defaultRuleSet);
 const rs = compileRuleSet(rules, 4);

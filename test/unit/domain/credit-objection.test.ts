@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decideObjection, dueByOf, fileObjection, overdueSeconds } from '../../shared/domain/credit-objection.js';
-import { newEnterprise } from '../../shared/domain/enterprise.js';
-import { DomainError } from '../../shared/domain/errors.js';
+import { decideObjection, dueByOf, fileObjection, overdueSeconds } from '../../../shared/domain/credit-objection.js';
+import { newEnterprise } from '../../../shared/domain/enterprise.js';
+import { DomainError } from '../../../shared/domain/errors.js';
 
 const enterprise = {
   ...newEnterprise(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeJsonBody, fieldErrors } from '../../shared/http/body.js';
-import { ruleSetInput } from '../../shared/schemas/ruleset.js';
+import { decodeJsonBody, fieldErrors } from '../../../shared/http/body.js';
+import { ruleSetInput } from '../../../shared/schemas/ruleset.js';
 
 const valid = {
   description: 'x',

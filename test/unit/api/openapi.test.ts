@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allRoutes } from '../../shared/api/routes.js';
-import { buildOpenApi } from '../../shared/api/openapi.js';
+import { allRoutes } from '../../../shared/api/routes.js';
+import { buildOpenApi } from '../../../shared/api/openapi.js';
 
 describe('OpenAPI document', () => {
   const doc = buildOpenApi(allRoutes) as any;

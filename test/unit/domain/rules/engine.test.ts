@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import defaultRuleSet from '../../config/default-ruleset.json' with { type: 'json' };
-import { compileRuleSet, decide, type AuditDeclaration } from '../../shared/domain/rules/engine.js';
-import { isSampled, samplingDraw } from '../../shared/domain/rules/sampling.js';
-import { PrefixSet } from '../../shared/domain/rules/prefix-set.js';
-import { ruleSetInput, type RuleSetInput } from '../../shared/schemas/ruleset.js';
-import { timeOrderedId } from '../../shared/domain/ids.js';
+import defaultRuleSet from '../../../../config/default-ruleset.json' with { type: 'json' };
+import { compileRuleSet, decide, type AuditDeclaration } from '../../../../shared/domain/rules/engine.js';
+import { isSampled, samplingDraw } from '../../../../shared/domain/rules/sampling.js';
+import { PrefixSet } from '../../../../shared/domain/rules/prefix-set.js';
+import { ruleSetInput, type RuleSetInput } from '../../../../shared/schemas/ruleset.js';
+import { timeOrderedId } from '../../../../shared/domain/ids.js';
 
 const base: RuleSetInput = {
   description: 'test',

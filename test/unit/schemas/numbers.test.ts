@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { declarationLine } from '../../shared/schemas/declaration.js';
-import { hasAtMostDecimals, MAX_LINE_VALUE_USD, sumCents, toCents } from '../../shared/schemas/numbers.js';
-import { ruleSetInput } from '../../shared/schemas/ruleset.js';
-import defaultRuleSet from '../../config/default-ruleset.json' with { type: 'json' };
+import { declarationLine } from '../../../shared/schemas/declaration.js';
+import { hasAtMostDecimals, MAX_LINE_VALUE_USD, sumCents, toCents } from '../../../shared/schemas/numbers.js';
+import { ruleSetInput } from '../../../shared/schemas/ruleset.js';
+import defaultRuleSet from '../../../config/default-ruleset.json' with { type: 'json' };
 
 const line = (quantity: number, valueUsd: number) => ({ hsCode: '8471300000', description: 'x', quantity, unit: 'PCS', valueUsd });
 const accepts = (quantity: number, valueUsd: number) => declarationLine.safeParse(line(quantity, valueUsd)).success;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { containerCheckDigit, isValidContainerNumber } from '../../shared/domain/container-number.js';
+import { containerCheckDigit, isValidContainerNumber } from '../../../shared/domain/container-number.js';
 
 describe('ISO 6346 container numbers', () => {
   it.each(['CSQU3054383', 'MSKU1234565'])('accepts %s', (no) => expect(isValidContainerNumber(no)).toBe(true));

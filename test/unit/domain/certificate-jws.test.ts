@@ -2,9 +2,9 @@ import { createHash, generateKeyPairSync, randomBytes, sign, verify } from 'node
 import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { compactVerify, createLocalJWKSet } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { KmsSigner } from '../../shared/adapters/kms-signer.js';
-import { derToJoseSignature, jwkThumbprint, signCompactJws } from '../../shared/domain/certificate-jws.js';
-import { canonicalJson } from '../../shared/domain/declaration.js';
+import { KmsSigner } from '../../../shared/adapters/kms-signer.js';
+import { derToJoseSignature, jwkThumbprint, signCompactJws } from '../../../shared/domain/certificate-jws.js';
+import { canonicalJson } from '../../../shared/domain/declaration.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { decodeJsonBody, fieldErrors, MAX_BODY_BYTES } from '../../shared/http/body.js';
-import { bearerKey, hashApiKey, newApiKey, sameHash } from '../../shared/domain/api-key.js';
-import { DomainError } from '../../shared/domain/errors.js';
-import { createPrincipalRequest } from '../../shared/schemas/principal.js';
-import { text } from '../../shared/schemas/common.js';
+import { decodeJsonBody, fieldErrors, MAX_BODY_BYTES } from '../../../shared/http/body.js';
+import { bearerKey, hashApiKey, newApiKey, sameHash } from '../../../shared/domain/api-key.js';
+import { DomainError } from '../../../shared/domain/errors.js';
+import { createPrincipalRequest } from '../../../shared/schemas/principal.js';
+import { text } from '../../../shared/schemas/common.js';
 
 const errorOf = (fn: () => unknown) => {
   try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { isLoopbackAddress, specialUseClass } from '../../shared/domain/ip-address.js';
+import { isLoopbackAddress, specialUseClass } from '../../../shared/domain/ip-address.js';
 import {
   addressProblem,
   endpointFor,
@@ -14,7 +14,7 @@ import {
   signatureHeader,
   urlProblem,
   type WebhookEndpoint,
-} from '../../shared/domain/webhook.js';
+} from '../../../shared/domain/webhook.js';
 
 describe('Standard Webhooks signature', () => {
   it('matches the example of the specification', () => {
