@@ -130,7 +130,11 @@ describe('audit worker', () => {
     const d = await read(id, code);
     expect(d.timeline).toHaveLength(2);
     const events = await Promise.all((await drain('Notify')).map((m) => getEvent(m.eventId)));
-    expect(events.filter((e) => e?.data.declarationId === id)).toHaveLength(1);
+    const types = events.filter((e) => e?.data.declarationId === id).map((e) => e!.type);
+    // One decision event, and one step.required per step the decision requires: never twice.
+    expect(types.filter((t) => t.startsWith('declaration.'))).toHaveLength(1);
+    expect(types.filter((t) => t === 'step.required')).toHaveLength(d.steps.length);
+    expect(types).toHaveLength(1 + d.steps.length);
   });
 
   it('fails only the poison message of a batch; the rest is audited', async () => {
