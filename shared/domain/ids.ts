@@ -6,14 +6,14 @@ import { randomBytes } from 'node:crypto';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-export function timeOrderedId(now = Date.now()): string {
+export function timeOrderedId(now = Date.now(), randomSource: (size: number) => Uint8Array = randomBytes): string {
   let time = '';
   let t = now;
   for (let i = 0; i < 10; i++) {
     time = CROCKFORD[t % 32]! + time;
     t = Math.floor(t / 32);
   }
-  const bytes = randomBytes(10);
+  const bytes = randomSource(10);
   let random = '';
   let acc = 0;
   let bits = 0;
