@@ -11,25 +11,12 @@ import { client, removeDataDirs, startLocal, type LocalProcess } from '../suppor
 import { newCreditCode } from '../support/fixtures.js';
 import { declarationBody } from '../support/declarations.js';
 import { startReceiver, type Receiver, type Received } from '../support/webhook-receiver.js';
+import { waitFor } from '../support/wait.js';
 
 /** The schedule's longest delay is 3 s: Retry-After beyond it is capped there. */
 const SCHEDULE = '1,1,3';
 let platform: LocalProcess;
 let receiver: Receiver;
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 40_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Verifies a received message with the standardwebhooks package; answers the payload or throws. */
 function verify(secret: string, r: Received): unknown {
