@@ -96,6 +96,12 @@ export class ClearwayStack extends Stack {
         NOTIFY_QUEUE_URL: notify.queue.queueUrl,
         SIGNING_KEY_SECRET_ARN: signingKey.secretArn,
         ...certificateKeys.environment,
+        // Admission control (shared/app/admission.ts, contract section 16): the work queues' backlog
+        // beyond which intake refuses with 503 + Retry-After before storing. In the cloud the audit
+        // consumers drain thousands a second; a container serves one request at a time, so the
+        // in-flight limit binds only locally (local/platform.ts sets local values).
+        CLEARWAY_INTAKE_MAX_BACKLOG: '2000',
+        CLEARWAY_INTAKE_MAX_IN_FLIGHT: '64',
       }),
       // Simulation replays up to 5,000 declarations: it gets API Gateway's full 29 s.
       rulesets: api('rulesets', [...READ, ...WRITE], {}, Duration.seconds(29)),
@@ -109,6 +115,8 @@ export class ClearwayStack extends Stack {
       }),
     };
     for (const queue of [audit.queue, notify.queue]) queue.grant(functions.meta!, 'sqs:GetQueueAttributes');
+    // Intake samples the work queues' backlog (at most once a second) to refuse before storing.
+    for (const queue of [audit.queue, notify.queue]) queue.grant(functions.declarations!, 'sqs:GetQueueAttributes');
     notify.queue.grantSendMessages(functions.enterprises!);
     audit.queue.grantSendMessages(functions.declarations!);
     notify.queue.grantSendMessages(functions.declarations!);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { FunctionModel } from './template.js';
+import { countInvocation } from '../shared/adapters/metering.js';
 
 export type Invoke = (event: unknown) => Promise<unknown>;
 
@@ -62,6 +63,7 @@ export class LambdaHost {
       succeed: () => undefined,
     };
     this.inFlight++;
+    countInvocation();
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([

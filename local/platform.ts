@@ -203,6 +203,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       POWERTOOLS_DEV: 'false',
       ...(options.strandedAfterS !== undefined ? { CLEARWAY_STRANDED_AFTER_S: String(options.strandedAfterS) } : {}),
       ...(options.webhookSchedule ? { CLEARWAY_WEBHOOK_SCHEDULE: options.webhookSchedule } : {}),
+      // Intake admission (shared/app/admission.ts): locally one process serves all intake and the
+      // audit drains ~100 a second, so the cloud's limits would let declarations wait past the 1 s
+      // bound. The operator's own CLEARWAY_INTAKE_* values (from the shell) win.
+      CLEARWAY_INTAKE_MAX_BACKLOG: process.env.CLEARWAY_INTAKE_MAX_BACKLOG || '60',
+      CLEARWAY_INTAKE_MAX_IN_FLIGHT: process.env.CLEARWAY_INTAKE_MAX_IN_FLIGHT || '24',
     });
 
     const lambdaHost = (host_ = new LambdaHost(PROJECT_ROOT, model.functions));

@@ -6,6 +6,7 @@ import http from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { meterDynamo, meterSqs } from './metering.js';
 
 const dynamoEndpoint = process.env.CLEARWAY_DYNAMODB_ENDPOINT;
 const sqsEndpoint = process.env.CLEARWAY_SQS_ENDPOINT;
@@ -41,6 +42,9 @@ export const sqs = new SQSClient({
   ...(sqsEndpoint ? { endpoint: sqsEndpoint, useQueueUrlAsEndpoint: false } : {}),
   maxAttempts: 4,
 });
+// Counting adapter (off unless enabled): calls and capacity per function, for budgets and the bench.
+meterDynamo(dynamo);
+meterSqs(sqs);
 
 export function requiredEnv(name: string): string {
   const value = process.env[name];

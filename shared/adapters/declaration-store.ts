@@ -50,7 +50,7 @@ function chunkLines(lines: DeclarationLine[]): string[] {
   return chunks;
 }
 
-const guardKey = (enterpriseId: string, guard: IdempotencyGuard) =>
+export const guardKey = (enterpriseId: string, guard: IdempotencyGuard) =>
   guard.kind === 'clientRef' ? keys.clientRef(enterpriseId, guard.value) : keys.idempotencyKey(enterpriseId, guard.value);
 
 function headerOf(item: Record<string, unknown>): DeclarationHeader {
@@ -80,6 +80,36 @@ function storedDeclaration(record: DeclarationRecord, strandedSince = record.cre
     } as Record<string, unknown>,
     chunks: chunks.map((chunk, i) => ({ ...keys.declarationLines(record.id, i), itemType: 'declaration-lines', lines: chunk })),
   };
+}
+
+/**
+ * The writes that file one declaration: its header and line chunks, its idempotency guards (each
+ * conditional on not existing) and its involvement entries, and the intake counter increments
+ * that must commit with them. `create` commits them alone; batch intake
+ * (shared/adapters/declaration-batch.ts) packs several declarations to a transaction.
+ */
+export function intakeWrites(record: DeclarationRecord, guards: IdempotencyGuard[]): { own: TransactItems; counters: CounterIncrements } {
+  const stored = storedDeclaration(record);
+  const own: TransactItems = [
+    { Put: { TableName: tableName(), Item: stored.header, ConditionExpression: 'attribute_not_exists(pk)' } },
+    ...stored.chunks.map((Item) => ({ Put: { TableName: tableName(), Item } })),
+    ...guards.map((guard) => ({
+      Put: {
+        TableName: tableName(),
+        Item: {
+          ...guardKey(record.enterpriseId, guard),
+          itemType: 'idempotency-guard',
+          declarationId: record.id,
+          bodyHash: record.bodyHash,
+          createdAt: record.createdAt,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    })),
+    // Listed for every bureau it involves (officers' listing, contract section 12).
+    ...involvementPuts(record),
+  ];
+  return { own, counters: { declarations: 1, lines: record.lines.length, valueCents: totalValueCents(record) } };
 }
 
 /** How many line chunk items a record's lines take (0: inline in the header). */
@@ -219,29 +249,8 @@ export const declarationStore = {
    * declaration that holds the guard is returned.
    */
   async create(record: DeclarationRecord, guards: IdempotencyGuard[]): Promise<CreateResult> {
-    const { lines } = record;
-    const stored = storedDeclaration(record);
-    const valueCents = totalValueCents(record);
-    const items: TransactItems = [
-      { Put: { TableName: tableName(), Item: stored.header, ConditionExpression: 'attribute_not_exists(pk)' } },
-      ...stored.chunks.map((Item) => ({ Put: { TableName: tableName(), Item } })),
-      ...guards.map((guard) => ({
-        Put: {
-          TableName: tableName(),
-          Item: {
-            ...guardKey(record.enterpriseId, guard),
-            itemType: 'idempotency-guard',
-            declarationId: record.id,
-            bodyHash: record.bodyHash,
-            createdAt: record.createdAt,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      })),
-      ...counterUpdates(record, { declarations: 1, lines: lines.length, valueCents }),
-      // Listed for every bureau it involves (officers' listing, contract section 12).
-      ...involvementPuts(record),
-    ];
+    const { own, counters } = intakeWrites(record, guards);
+    const items: TransactItems = [...own, ...counterUpdates(record, counters)];
     const outcome = await transactWrite(items);
     if (outcome.committed) return { created: true };
     for (const guard of guards) {

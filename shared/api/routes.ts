@@ -48,6 +48,7 @@ import {
   worklist,
   worklistQuery,
 } from '../schemas/declaration.js';
+import { declarationBatchInput, declarationBatchResult, MAX_BATCH_BODY_BYTES } from '../schemas/declaration-batch.js';
 import { createPrincipalRequest, principalCreated, principalView } from '../schemas/principal.js';
 import { checkResult, requirementsView } from '../schemas/requirements.js';
 import { amendmentInput, cancelRequest, declarationAmended, revisionList } from '../schemas/lifecycle.js';
@@ -185,7 +186,7 @@ export const routes = {
     responses: { 200: objectionView },
   }),
   submitDeclaration: defineRoute({
-    errors: [409],
+    errors: [409, 503],
     responseHeaders: { 200: { Location: 'The declaration this replay names' }, 202: { Location: 'The declaration accepted' } },
     method: 'POST',
     path: '/declarations',
@@ -210,6 +211,20 @@ export const routes = {
     body: declarationInput,
     errors: [404],
     responses: { 200: checkResult },
+  }),
+  submitDeclarationBatch: defineRoute({
+    method: 'POST',
+    path: '/declarations/batch',
+    fn: 'declarations',
+    auth: 'key',
+    allow: ['enterprise'],
+    tag: 'declarations',
+    summary:
+      'File 1..100 declarations at once (enterprise; body up to 5 MiB). Each item answers what POST /declarations would, in input order; each is idempotent by its clientRef.',
+    body: declarationBatchInput,
+    maxBodyBytes: MAX_BATCH_BODY_BYTES,
+    responses: { 200: declarationBatchResult },
+    errors: [503],
   }),
   listDeclarations: defineRoute({
     method: 'GET',

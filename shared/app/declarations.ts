@@ -2,7 +2,7 @@
  * Declare anywhere (contract section 5): filing a declaration once whatever the retries, and
  * reading it as the caller may. Ports default to the production adapters; tests pass their own.
  */
-import { declarationStore, type IdempotencyGuard } from '../adapters/declaration-store.js';
+import { declarationStore, type CreateResult, type IdempotencyGuard } from '../adapters/declaration-store.js';
 import { queueCommittedWork, type WorkQueue } from '../adapters/sqs-queue.js';
 import { auditQueue, type AuditMessage } from '../adapters/queues.js';
 import { newDeclaration, visibleTo, type DeclarationRecord } from '../domain/declaration.js';
@@ -38,6 +38,23 @@ export function idempotencyGuards(clientRef: string, idempotencyKey: string | un
   return [...guards, { kind: 'idempotencyKey', value: idempotencyKey }];
 }
 
+/** Only an enterprise files, and only for itself (403 naming the field). Batch intake applies the same rule per item. */
+export function assertMayFile(input: DeclarationInput, by: Principal): void {
+  if (by.kind !== 'enterprise' || input.enterpriseId !== by.enterpriseId) {
+    throw new DomainError('forbidden', 'an enterprise may only declare for itself', [
+      { path: 'enterpriseId', message: 'must be your own enterprise' },
+    ]);
+  }
+}
+
+/** The 409 for a clientRef or Idempotency-Key reused with another body (single and batch filing). */
+export function reuseConflict(record: DeclarationRecord, existing: Extract<CreateResult, { created: false }>['existing']): DomainError {
+  return conflict(
+    `${existing.guard === 'clientRef' ? `clientRef "${record.clientRef}"` : 'this Idempotency-Key'} was used for declaration ${existing.declarationId} with a different body`,
+    { existingDeclarationId: existing.declarationId },
+  );
+}
+
 /** A filing: `accepted` when stored now (and queued for audit), `replayed` when it is a retry of one stored before. */
 export type Submission = { outcome: 'accepted' | 'replayed'; declaration: DeclarationRecord };
 
@@ -51,22 +68,13 @@ export async function submitDeclaration(
   idempotencyKey: string | undefined,
   ports: DeclarationPorts = productionDeclarationPorts(),
 ): Promise<Submission> {
-  if (by.kind !== 'enterprise' || input.enterpriseId !== by.enterpriseId) {
-    throw new DomainError('forbidden', 'an enterprise may only declare for itself', [
-      { path: 'enterpriseId', message: 'must be your own enterprise' },
-    ]);
-  }
+  assertMayFile(input, by);
   const guards = idempotencyGuards(input.clientRef, idempotencyKey);
   const record = newDeclaration(input, ports.now());
   const result = await ports.declarations.create(record, guards);
   if (!result.created) {
     const { existing } = result;
-    if (existing.bodyHash !== record.bodyHash) {
-      throw conflict(
-        `${existing.guard === 'clientRef' ? `clientRef "${input.clientRef}"` : 'this Idempotency-Key'} was used for declaration ${existing.declarationId} with a different body`,
-        { existingDeclarationId: existing.declarationId },
-      );
-    }
+    if (existing.bodyHash !== record.bodyHash) throw reuseConflict(record, existing);
     const original = await ports.declarations.get(existing.declarationId);
     if (!original) throw notFound(`declaration ${existing.declarationId}`);
     return { outcome: 'replayed', declaration: original };

@@ -10,7 +10,8 @@ export type DomainErrorKind =
   | 'forbidden' // 403
   | 'not-found' // 404
   | 'conflict' // 409
-  | 'too-large'; // 413
+  | 'too-large' // 413
+  | 'overloaded'; // 503 with Retry-After: refused before anything was stored (contract section 16)
 
 export class DomainError extends Error {
   constructor(
@@ -29,3 +30,6 @@ export const notFound = (what: string) => new DomainError('not-found', `${what} 
 export const conflict = (message: string, extensions?: Record<string, unknown>) =>
   new DomainError('conflict', message, undefined, extensions);
 export const forbidden = (message: string) => new DomainError('forbidden', message);
+/** The platform would break its latency bound: try again after `retryAfterS` seconds. Nothing was stored. */
+export const overloaded = (message: string, retryAfterS: number) =>
+  new DomainError('overloaded', message, undefined, { retryAfterSeconds: retryAfterS });

@@ -8,11 +8,11 @@ import type { z } from 'zod';
 export const MAX_BODY_BYTES = 1024 * 1024;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-export function decodeJsonBody(body: string | undefined, isBase64Encoded: boolean | undefined): unknown {
+export function decodeJsonBody(body: string | undefined, isBase64Encoded: boolean | undefined, maxBytes = MAX_BODY_BYTES): unknown {
   if (body === undefined || body === '') throw invalid('a JSON body is required', [{ path: '', message: 'required' }]);
   const bytes = isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
-  if (bytes.length > MAX_BODY_BYTES) {
-    throw new DomainError('too-large', `the body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES} (1 MiB)`);
+  if (bytes.length > maxBytes) {
+    throw new DomainError('too-large', `the body is ${bytes.length} bytes; the limit is ${maxBytes} (${maxBytes / 1024 / 1024} MiB)`);
   }
   let text: string;
   try {

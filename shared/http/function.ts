@@ -116,7 +116,11 @@ async function dispatch(impls: Map<string, RouteImpl>, event: APIGatewayProxyEve
 
   const bodyMissing = event.body === undefined || event.body === '';
   const body = route.body
-    ? parseWith(route.body, route.optionalBody && bodyMissing ? {} : decodeJsonBody(event.body, event.isBase64Encoded), 'body')
+    ? parseWith(
+        route.body,
+        route.optionalBody && bodyMissing ? {} : decodeJsonBody(event.body, event.isBase64Encoded, route.maxBodyBytes),
+        'body',
+      )
     : undefined;
   const query = route.query ? parseWith(route.query, { ...event.queryStringParameters }, 'query', undefined) : undefined;
   const params = route.params ? parseWith(route.params, { ...event.pathParameters }, 'path', undefined) : undefined;
@@ -160,12 +164,25 @@ function isUnavailable(error: unknown): boolean {
 /** Maps whatever escaped the route to a problem document; a 5xx never carries a stack trace. */
 export function errorToProblem(error: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {
   if (error instanceof DomainError) {
+    const retryAfter = error.kind === 'overloaded' ? error.extensions?.retryAfterSeconds : undefined;
     return problemResponse({
       status: STATUS_OF_KIND[error.kind],
       detail: error.message,
       errors: error.errors,
       requestId,
       extensions: error.extensions,
+      ...(retryAfter !== undefined ? { headers: { 'retry-after': String(retryAfter) } } : {}),
+    });
+  }
+  if (isOverloadError(error)) {
+    // Load, not a fault: DynamoDB or SQS throttled us or contention outlasted the SDK's retries.
+    logger.warn('refused under load', { error: error as Error });
+    return problemResponse({
+      status: 503,
+      detail: 'the platform is busy; nothing was changed by this request, try again after Retry-After seconds',
+      requestId,
+      headers: { 'retry-after': '1' },
+      extensions: { retryAfterSeconds: 1 },
     });
   }
   if (isUnavailable(error)) {
@@ -179,6 +196,25 @@ export function errorToProblem(error: unknown, requestId: string): APIGatewayPro
   }
   logger.error('unhandled error', { error: error as Error });
   return problemResponse({ status: 500, detail: 'an internal error occurred; quote the request id when reporting it', requestId });
+}
+
+const OVERLOAD_ERRORS = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'TimeoutError',
+]);
+
+/** An AWS error that means "too much load right now" (the SDK marks throttles retryable). */
+export function isOverloadError(error: unknown): boolean {
+  const e = error as { name?: string; $retryable?: { throttling?: boolean }; CancellationReasons?: { Code?: string }[] } | undefined;
+  if (!e || typeof e !== 'object') return false;
+  if (e.$retryable?.throttling || OVERLOAD_ERRORS.has(e.name ?? '')) return true;
+  return (
+    e.name === 'TransactionCanceledException' &&
+    !!e.CancellationReasons?.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError')
+  );
 }
 
 /** Builds the Lambda handler of one capability from the implementations of its routes. */

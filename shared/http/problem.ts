@@ -27,6 +27,7 @@ export const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   'not-found': 404,
   conflict: 409,
   'too-large': 413,
+  overloaded: 503,
 };
 
 export type ProblemInput = {

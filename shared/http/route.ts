@@ -32,6 +32,8 @@ export type RouteDef<
   summary: string;
   tag: string;
   body?: B;
+  /** Body limit in bytes when it is not the contract's 1 MiB (e.g. batch intake: 5 MiB). */
+  maxBodyBytes?: number;
   /** The body may be left out (then it is validated as `{}`). */
   optionalBody?: boolean;
   query?: Q;

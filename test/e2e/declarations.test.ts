@@ -168,3 +168,30 @@ describe('hostile input', () => {
     expect(platform.child.exitCode).toBeNull();
   });
 });
+
+describe('batch intake over HTTP (contract section 16)', () => {
+  it('files a batch over 1 MiB through the gateway, audits it, and keeps 1 MiB for a single filing (413 problem) and 5 MiB for a batch', async () => {
+    const { code, api } = await newEnterpriseKey('AA');
+    const line = { hsCode: '8471300000', description: 'x'.repeat(500), quantity: 1, unit: 'PCS', valueUsd: 1 };
+    const items = Array.from({ length: 10 }, () => declarationBody(code, { lines: Array.from({ length: 250 }, () => line) }));
+    const body = JSON.stringify({ declarations: items });
+    expect(body.length).toBeGreaterThan(1024 * 1024);
+    const res = await api('POST', '/declarations/batch', body);
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: any) => [r.index, r.status])).toEqual(items.map((_, i) => [i, 202]));
+    const done = await waitForStatus(api, res.body.results[9].id, (s) => s !== 'ACCEPTED');
+    expect(['RELEASED', 'INSPECTION_REQUIRED']).toContain(done.status);
+
+    const bigSingle = JSON.stringify(declarationBody(code)) + ' '.repeat(1024 * 1024);
+    const single = await api('POST', '/declarations', bigSingle);
+    expect(single.status).toBe(413);
+    expect(single.headers.get('content-type')).toContain('application/problem+json');
+    expect(single.body).toMatchObject({ status: 413 });
+
+    const overBatch = await api('POST', '/declarations/batch', body + ' '.repeat(5 * 1024 * 1024 - body.length + 1));
+    expect(overBatch.status).toBe(413);
+    expect(overBatch.body).toMatchObject({ status: 413 });
+    // Nothing of the refused bodies was stored: only the batch's 10.
+    expect((await api('GET', '/declarations?limit=100')).body.items).toHaveLength(10);
+  });
+});

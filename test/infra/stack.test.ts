@@ -150,6 +150,15 @@ describe('least privilege', () => {
       'sqs:GetQueueAttributes',
     ]);
   });
+  it('lets the declarations function sample the work queues it sends to (backlog admission, contract section 16), with its limits set', () => {
+    const grants = grantsOf('functions/http/declarations.ts');
+    const sampled = grants.filter((g) => g.actions.includes('sqs:GetQueueAttributes'));
+    // The audit and notify queues (CDK may merge this with the send grant on the same queues).
+    expect(new Set(sampled.flatMap((g) => g.resources).map((r) => JSON.stringify(r))).size).toBe(2);
+    expect(JSON.stringify(sampled.flatMap((g) => g.resources))).not.toContain('*');
+    const [, fn] = functionByEntry('functions/http/declarations.ts');
+    expect(fn.Properties.Environment.Variables).toMatchObject({ CLEARWAY_INTAKE_MAX_BACKLOG: '2000', CLEARWAY_INTAKE_MAX_IN_FLIGHT: '64' });
+  });
   it('lets principals only read enterprises and put principals', () => {
     const actions = [...actionsOf('functions/http/principals.ts')].filter((a) => !a.startsWith('logs:')).sort();
     expect(actions).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);

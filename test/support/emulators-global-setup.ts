@@ -35,6 +35,9 @@ export default async function setup(project: TestProject) {
     CLEARWAY_ADMIN_KEY: 'test-admin-key',
     CLEARWAY_CERTIFICATE_KEYS_DIR: path.join(outdir, 'certificate-keys'),
     CLEARWAY_LOG_LEVEL: 'ERROR',
+    // No queue consumers run here, so the work queues only fill up: intake's backlog signal would
+    // refuse other tests' declarations (test/integration/backpressure.test.ts sets its own).
+    CLEARWAY_INTAKE_MAX_BACKLOG: '100000000',
   });
   project.provide('emulatorEnv', env);
   project.provide('queueUrls', Object.fromEntries(provisioned.queueUrls));

@@ -1,0 +1,84 @@
+/**
+ * Admission control for intake (contract section 16): beyond what the platform can sustain, a
+ * filing is refused with 503 + Retry-After before anything is stored, instead of being accepted
+ * into a pipeline that would break its latency bound (or timing out). Two signals, both cheap on
+ * the hot path (no I/O per request):
+ *
+ * - work in flight in this container (locally: one thread serves every intake request, and each
+ *   waits for one of a few DynamoDB connections; in the cloud a container serves one request at a
+ *   time, so this never refuses there and Lambda scales out instead);
+ * - the backlog waiting on the audit and notify queues, sampled at most once a second per
+ *   container (`shared/adapters/queue-depth.ts`): messages waiting there are latency every new
+ *   declaration will queue behind. This is the signal that works across all containers in the cloud.
+ *
+ * A refused request costs one Lambda invocation and nothing else.
+ */
+import { overloaded } from '../domain/errors.js';
+
+export type AdmissionLimits = {
+  /** Intake work in flight in this container, in transactions (a batch weighs one per 25 declarations). */
+  maxInFlight: number;
+  /** Messages waiting on the work queues beyond which new declarations would miss the bound. */
+  maxBacklog: number;
+};
+
+/** The limits from the function's environment (its manifest sets them; see docs/scaling.md). */
+export function admissionLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): AdmissionLimits {
+  const num = (name: string, fallback: number) => {
+    const value = Number(env[name]);
+    return Number.isFinite(value) && value > 0 ? value : fallback;
+  };
+  return { maxInFlight: num('CLEARWAY_INTAKE_MAX_IN_FLIGHT', 64), maxBacklog: num('CLEARWAY_INTAKE_MAX_BACKLOG', 1000) };
+}
+
+export type Refusal = { retryAfterS: number; reason: string };
+
+/** What a request adds: transactions it holds while it runs, declarations it adds to the backlog. */
+export type IntakeWeight = { transactions: number; declarations: number };
+
+/** Pure: whether a request of `weight` may start, given the signals. */
+export function admissionDecision(
+  signals: { inFlight: number; backlog: number | undefined },
+  limits: AdmissionLimits,
+  weight: IntakeWeight = { transactions: 1, declarations: 1 },
+): Refusal | undefined {
+  if (signals.inFlight > 0 && signals.inFlight + weight.transactions > limits.maxInFlight) {
+    return { retryAfterS: 1, reason: `${signals.inFlight} intake transactions are in progress here` };
+  }
+  // A request's own room is capped at half the limit: otherwise a batch larger than the limit (100
+  // declarations against the local 60) would be refused even onto an empty backlog, for ever.
+  const room = Math.min(weight.declarations, Math.floor(limits.maxBacklog / 2));
+  if (signals.backlog !== undefined && signals.backlog + room > limits.maxBacklog) {
+    // Each maxBacklog of waiting work is about one latency budget (a second) of draining.
+    const retryAfterS = Math.min(30, Math.max(1, Math.ceil(signals.backlog / limits.maxBacklog)));
+    return { retryAfterS, reason: `${signals.backlog} declarations and events are waiting to be processed` };
+  }
+  return undefined;
+}
+
+export class Admission {
+  private inFlight = 0;
+
+  constructor(
+    private readonly limits: AdmissionLimits,
+    /** The latest backlog sample (undefined when none yet); must not do I/O on the caller's path. */
+    private readonly backlog: () => number | undefined,
+  ) {}
+
+  /** Runs `work` if admitted, else throws an `overloaded` DomainError (503 + Retry-After). */
+  async run<T>(weight: IntakeWeight, work: () => Promise<T>): Promise<T> {
+    const refusal = admissionDecision({ inFlight: this.inFlight, backlog: this.backlog() }, this.limits, weight);
+    if (refusal) {
+      throw overloaded(
+        `Clearway is at capacity (${refusal.reason}); nothing was stored, submit again after ${refusal.retryAfterS} s`,
+        refusal.retryAfterS,
+      );
+    }
+    this.inFlight += weight.transactions;
+    try {
+      return await work();
+    } finally {
+      this.inFlight -= weight.transactions;
+    }
+  }
+}

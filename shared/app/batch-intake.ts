@@ -1,0 +1,76 @@
+/**
+ * Batch intake (contract section 16): up to 100 declarations in one request, each answered as
+ * POST /declarations would answer it alone (202 stored now, 200 a retry of one stored before, 400,
+ * 403, 409, 413), in input order. Valid items are stored in packed transactions
+ * (shared/adapters/declaration-batch.ts) and queued for audit ten to an SQS request.
+ */
+import { createMany, type BatchEntry } from '../adapters/declaration-batch.js';
+import type { CreateResult } from '../adapters/declaration-store.js';
+import { queueCommittedWork, type WorkQueue } from '../adapters/sqs-queue.js';
+import { auditQueue, type AuditMessage } from '../adapters/queues.js';
+import { newDeclaration } from '../domain/declaration.js';
+import { DomainError } from '../domain/errors.js';
+import type { Principal } from '../domain/principal.js';
+import { MAX_BODY_BYTES, parseWith } from '../http/body.js';
+import { declarationInput } from '../schemas/declaration.js';
+import { assertMayFile, idempotencyGuards, reuseConflict } from './declarations.js';
+
+export type BatchPorts = {
+  createMany: (entries: BatchEntry[]) => Promise<CreateResult[]>;
+  audit: WorkQueue<AuditMessage>;
+  now: () => string;
+};
+
+export const productionBatchPorts = (): BatchPorts => ({ createMany, audit: auditQueue, now: () => new Date().toISOString() });
+
+/** One item's answer: the declaration it stored or found, or the error the single call would raise. */
+export type BatchItemOutcome =
+  { index: number; outcome: 'accepted' | 'replayed'; id: string } | { index: number; outcome: 'refused'; error: DomainError };
+
+export async function submitBatch(
+  items: unknown[],
+  by: Principal,
+  ports: BatchPorts = productionBatchPorts(),
+): Promise<BatchItemOutcome[]> {
+  const outcomes: BatchItemOutcome[] = new Array(items.length);
+  const entries: (BatchEntry & { index: number })[] = [];
+  const now = ports.now();
+  items.forEach((item, index) => {
+    try {
+      const bytes = Buffer.byteLength(JSON.stringify(item) ?? '');
+      if (bytes > MAX_BODY_BYTES) {
+        throw new DomainError(
+          'too-large',
+          `the declaration is ${bytes} bytes; the limit is ${MAX_BODY_BYTES} (1 MiB), as for POST /declarations`,
+        );
+      }
+      const input = parseWith(declarationInput, item, 'body');
+      assertMayFile(input, by);
+      entries.push({ index, record: newDeclaration(input, now), guards: idempotencyGuards(input.clientRef, undefined) });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      outcomes[index] = { index, outcome: 'refused', error };
+    }
+  });
+
+  const results = entries.length ? await ports.createMany(entries) : [];
+  const accepted: string[] = [];
+  results.forEach((result, i) => {
+    const { index, record } = entries[i]!;
+    if (result.created) {
+      accepted.push(record.id);
+      outcomes[index] = { index, outcome: 'accepted', id: record.id };
+    } else if (result.existing.bodyHash === record.bodyHash) {
+      outcomes[index] = { index, outcome: 'replayed', id: result.existing.declarationId };
+    } else {
+      outcomes[index] = { index, outcome: 'refused', error: reuseConflict(record, result.existing) };
+    }
+  });
+  // Durable now; a failed send is repaired by the redrive sweep.
+  await queueCommittedWork(
+    ports.audit,
+    accepted.map((declarationId) => ({ declarationId })),
+    'declaration',
+  );
+  return outcomes;
+}

@@ -1,0 +1,60 @@
+/** Admission control (shared/app/admission.ts): refuse before storing, beyond what can be sustained. */
+import { describe, expect, it } from 'vitest';
+import { Admission, admissionDecision, admissionLimitsFromEnv } from '../../shared/app/admission.js';
+import { DomainError } from '../../shared/domain/errors.js';
+
+const limits = { maxInFlight: 3, maxBacklog: 100 };
+
+describe('admission decision', () => {
+  it('admits while in-flight work and the backlog are within their limits', () => {
+    expect(admissionDecision({ inFlight: 2, backlog: 99 }, limits)).toBeUndefined();
+    expect(admissionDecision({ inFlight: 0, backlog: undefined }, limits)).toBeUndefined();
+  });
+  it('refuses for a second when this container has as much in flight as it may', () => {
+    expect(admissionDecision({ inFlight: 3, backlog: 0 }, limits)).toEqual({ retryAfterS: 1, reason: expect.stringContaining('3') });
+  });
+  it('never refuses the only request in flight, whatever its weight (a 100-item batch on a quiet container)', () => {
+    expect(admissionDecision({ inFlight: 0, backlog: 0 }, limits, { transactions: 4, declarations: 100 - 1 })).toBeUndefined();
+  });
+  it('refuses when the backlog would pass its limit, asking to come back later the longer it is', () => {
+    expect(admissionDecision({ inFlight: 0, backlog: 100 }, limits)?.retryAfterS).toBe(1);
+    expect(admissionDecision({ inFlight: 0, backlog: 450 }, limits)?.retryAfterS).toBe(5);
+    expect(admissionDecision({ inFlight: 0, backlog: 1_000_000 }, limits)?.retryAfterS).toBe(30);
+    expect(admissionDecision({ inFlight: 0, backlog: 60 }, limits, { transactions: 2, declarations: 50 })).toBeDefined();
+  });
+  it('admits a batch larger than the backlog limit onto a short backlog (local limit 60, a 100-item batch)', () => {
+    const local = { maxInFlight: 24, maxBacklog: 60 };
+    expect(admissionDecision({ inFlight: 0, backlog: 0 }, local, { transactions: 4, declarations: 100 })).toBeUndefined();
+    expect(admissionDecision({ inFlight: 0, backlog: 29 }, local, { transactions: 4, declarations: 100 })).toBeUndefined();
+    expect(admissionDecision({ inFlight: 0, backlog: 31 }, local, { transactions: 4, declarations: 100 })).toBeDefined();
+  });
+  it('reads its limits from the environment, with defaults for missing or bad values', () => {
+    expect(admissionLimitsFromEnv({ CLEARWAY_INTAKE_MAX_BACKLOG: '60', CLEARWAY_INTAKE_MAX_IN_FLIGHT: '24' })).toEqual({
+      maxBacklog: 60,
+      maxInFlight: 24,
+    });
+    expect(admissionLimitsFromEnv({ CLEARWAY_INTAKE_MAX_BACKLOG: 'x' })).toEqual({ maxBacklog: 1000, maxInFlight: 64 });
+  });
+});
+
+describe('Admission', () => {
+  it('runs admitted work, refuses what comes beyond the in-flight limit with overloaded + Retry-After, and admits again after', async () => {
+    const admission = new Admission(limits, () => 0);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const running = [1, 2, 3].map(() => admission.run({ transactions: 1, declarations: 1 }, () => gate.then(() => 'done')));
+    const refused = await admission.run({ transactions: 1, declarations: 1 }, async () => 'ran').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DomainError);
+    expect((refused as DomainError).kind).toBe('overloaded');
+    expect((refused as DomainError).extensions).toEqual({ retryAfterSeconds: 1 });
+    release();
+    expect(await Promise.all(running)).toEqual(['done', 'done', 'done']);
+    expect(await admission.run({ transactions: 1, declarations: 1 }, async () => 'ran')).toBe('ran');
+  });
+  it('does not run the work at all when refused', async () => {
+    const admission = new Admission(limits, () => 500);
+    let ran = false;
+    await expect(admission.run({ transactions: 1, declarations: 1 }, async () => (ran = true))).rejects.toThrow(/nothing was stored/);
+    expect(ran).toBe(false);
+  });
+});
