@@ -1,7 +1,7 @@
 /** Admission control (shared/app/admission.ts): refuse before storing, beyond what can be sustained. */
 import { describe, expect, it } from 'vitest';
-import { Admission, admissionDecision, admissionLimitsFromEnv } from '../../shared/app/admission.js';
-import { DomainError } from '../../shared/domain/errors.js';
+import { Admission, admissionDecision, admissionLimitsFromEnv } from '../../../shared/app/admission.js';
+import { DomainError } from '../../../shared/domain/errors.js';
 
 const limits = { maxInFlight: 3, maxBacklog: 100 };
 
