@@ -4,32 +4,15 @@ import { withDocumentTypes } from '../../../shared/api/document-types.js';
 import { buildOpenApi } from '../../../shared/api/openapi.js';
 import { allRoutes } from '../../../shared/api/routes.js';
 import { documentRequirements, documentTypesOf, predictDecision } from '../../../shared/domain/requirements.js';
-import { compileRuleSet, decide, type AuditDeclaration } from '../../../shared/domain/rules/engine.js';
+import { compileRuleSet, decide } from '../../../shared/domain/rules/engine.js';
 import { isSampled } from '../../../shared/domain/rules/sampling.js';
 import { ruleSetInput } from '../../../shared/schemas/ruleset.js';
+import { auditDraft as draft, line } from '../../support/audit-declarations.js';
 
 const rules = ruleSetInput.parse(defaultRuleSet);
 const rs = compileRuleSet(rules, 4);
 const b = { level: 'B' as const, blacklisted: false };
 
-function draft(overrides: Partial<AuditDeclaration> = {}): Omit<AuditDeclaration, 'id'> {
-  return {
-    enterpriseId: '91350100M000100Y43',
-    direction: 'EXPORT',
-    declaredAt: 'SD',
-    portBureau: 'SD',
-    port: 'QDP',
-    inspectionBureau: 'HA',
-    releaseBureau: 'SN',
-    transport: 'SEA',
-    originCountry: 'CN',
-    destinationCountry: 'KZ',
-    lines: [{ hsCode: '8471300000', description: 'laptops', quantity: 1, unit: 'PCS', valueUsd: 1000 }],
-    documents: [],
-    ...overrides,
-  };
-}
-const line = (hsCode: string, valueUsd = 10) => ({ hsCode, description: 'x', quantity: 1, unit: 'KG', valueUsd });
 
 describe('GET /requirements: document rules and negative lists, no risk rules', () => {
   const req = documentRequirements(rules, 4);

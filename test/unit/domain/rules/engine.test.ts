@@ -5,6 +5,7 @@ import { isSampled, samplingDraw } from '../../../../shared/domain/rules/samplin
 import { PrefixSet } from '../../../../shared/domain/rules/prefix-set.js';
 import { ruleSetInput, type RuleSetInput } from '../../../../shared/schemas/ruleset.js';
 import { timeOrderedId } from '../../../../shared/domain/ids.js';
+import { auditDraft, line } from '../../../support/audit-declarations.js';
 
 const base: RuleSetInput = {
   description: 'test',
@@ -15,24 +16,8 @@ const base: RuleSetInput = {
 const aa = { level: 'AA' as const, blacklisted: false };
 let n = 0;
 function decl(overrides: Partial<AuditDeclaration> = {}): AuditDeclaration {
-  return {
-    id: `dcl_${String(n++).padStart(26, '0')}`,
-    enterpriseId: '91350100M000100Y43',
-    direction: 'EXPORT',
-    declaredAt: 'SD',
-    portBureau: 'SD',
-    port: 'QDP',
-    inspectionBureau: 'HA',
-    releaseBureau: 'SN',
-    transport: 'SEA',
-    originCountry: 'CN',
-    destinationCountry: 'KZ',
-    lines: [{ hsCode: '8471300000', description: 'laptops', quantity: 1, unit: 'PCS', valueUsd: 1000 }],
-    documents: [],
-    ...overrides,
-  };
+  return { id: `dcl_${String(n++).padStart(26, '0')}`, ...auditDraft(overrides) };
 }
-const line = (hsCode: string, valueUsd = 10) => ({ hsCode, description: 'x', quantity: 1, unit: 'KG', valueUsd });
 
 describe('routes (contract section 6)', () => {
   const rs = compileRuleSet(base, 7);
