@@ -8,7 +8,7 @@ import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, U
 import { randomUUID } from 'node:crypto';
 import type { EventType, WebhookOwner } from '../domain/events.js';
 import type { Delivery, DeliveryStatus, EndpointChange, Settlement, WebhookEndpoint } from '../domain/webhook.js';
-import { disabledReasonText } from '../domain/webhook.js';
+import { disabledAttributes } from '../domain/webhook.js';
 import { dynamo, tableName } from './aws.js';
 import { consumeEventUpdate } from './outbox.js';
 import { decodeCursor, encodeCursor, GSI1, keys, withoutStorageAttributes } from './keys.js';
@@ -34,7 +34,10 @@ async function conditional(command: PutCommand | UpdateCommand | DeleteCommand):
 
 const dueIndex = (id: string, at: string) => ({ gsi2pk: keys.deliveryDue(id), gsi2sk: at });
 
-/** The endpoint's side of a settled attempt, as a transaction item. */
+/**
+ * The endpoint's side of a settled attempt, as a transaction item. Whether and how the endpoint is
+ * disabled is the domain's (`settleAttempt`, `disabledAttributes`); this only spells the update.
+ */
 function endpointUpdate(owner: WebhookOwner, change: EndpointChange) {
   const base = { TableName: tableName(), Key: keys.webhook(owner), ConditionExpression: 'attribute_exists(pk)' };
   if (change.kind === 'reset') {
@@ -46,16 +49,16 @@ function endpointUpdate(owner: WebhookOwner, change: EndpointChange) {
       },
     };
   }
+  const disabling: Record<string, unknown> = change.disable ? disabledAttributes(change.disable, change.at) : {};
+  const sets = Object.keys(disabling).map((k) => `${k} = :${k}`);
   return {
     Update: {
       ...base,
-      UpdateExpression: `ADD consecutiveFailures :one SET failingSince = if_not_exists(failingSince, :at)${
-        change.disable ? ', disabled = :true, disabledReason = :reason, disabledAt = :at, updatedAt = :at' : ''
-      }`,
+      UpdateExpression: `ADD consecutiveFailures :one SET ${['failingSince = if_not_exists(failingSince, :at)', ...sets].join(', ')}`,
       ExpressionAttributeValues: {
         ':one': 1,
         ':at': change.at,
-        ...(change.disable ? { ':true': true, ':reason': disabledReasonText(change.disable, change.at) } : {}),
+        ...Object.fromEntries(Object.entries(disabling).map(([k, v]) => [`:${k}`, v])),
       },
     },
   };

@@ -14,19 +14,36 @@
  * leaves the event unconsumed; the sweep offers it again and it is sent under the same webhook-id.
  */
 import { claimEvent, leaseEvent } from '../adapters/outbox.js';
-import type { WorkQueue } from '../adapters/sqs-queue.js';
+import { notifyQueue } from '../adapters/queues.js';
+import { queueCommittedWork, type WorkQueue } from '../adapters/sqs-queue.js';
 import { isLocalMode } from '../adapters/secrets.js';
 import { webhookStore as defaultStore, type WebhookStore } from '../adapters/webhook-store.js';
 import { httpSender, type WebhookSender } from '../adapters/webhook-sender.js';
+import { invalid, notFound } from '../domain/errors.js';
 import {
   ownerOf,
+  sameOwner,
   type EventMessage,
+  type EventType,
   type NotifyMessage,
   type OutboxEvent,
   type ReplayMessage,
   type WebhookOwner,
 } from '../domain/events.js';
-import { retrySchedule, settleAttempt, signatureHeader, type Delivery, type WebhookEndpoint } from '../domain/webhook.js';
+import {
+  endpointFor,
+  reenabled,
+  retrySchedule,
+  rotateSecret,
+  secretOverlapS,
+  settleAttempt,
+  signatureHeader,
+  urlProblem,
+  type Delivery,
+  type DeliveryStatus,
+  type WebhookEndpoint,
+} from '../domain/webhook.js';
+import { LOST_RACE, retryOnConflict } from './conflict-retry.js';
 
 /** SQS can delay a message by at most 15 minutes; later retries wait in the due index for the sweep. */
 const MAX_QUEUE_DELAY_S = 900;
@@ -204,4 +221,119 @@ export async function handleNotifyMessage(message: NotifyMessage, ports: Deliver
   if ('eventId' in message) await acceptEvent(message, ports);
   else if ('deliveryId' in message) await attemptDelivery(message.deliveryId, ports, message.owner);
   else await replayFailed(message, ports);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoint management (PUT/GET/DELETE, rotate-secret, enable, the delivery log and a manual retry),
+// the same for an enterprise's endpoint and a bureau system's. Who may manage which owner's
+// endpoint is the handler's question; what happens to the endpoint is decided here and in the
+// domain (`endpointFor`, `rotateSecret`, `reenabled`), committed conditionally on what was read.
+// ---------------------------------------------------------------------------------------------
+
+/** The ports endpoint management works through; production adapters by default. */
+export type EndpointPorts = {
+  store: Pick<WebhookStore, 'getEndpoint' | 'saveEndpoint' | 'deleteEndpoint' | 'getDelivery' | 'makeDueNow' | 'listDeliveries'>;
+  queue: WorkQueue<NotifyMessage>;
+  now: () => Date;
+  /** Local mode: endpoints are loopback only (see `urlProblem`). */
+  local: boolean;
+  /** How long the previous secret keeps signing after a rotation (section 18). */
+  secretOverlapS: number;
+};
+
+export function endpointPorts(overrides: Partial<EndpointPorts> = {}): EndpointPorts {
+  return {
+    store: defaultStore,
+    queue: notifyQueue,
+    now: () => new Date(),
+    local: isLocalMode(),
+    secretOverlapS: secretOverlapS(),
+    ...overrides,
+  };
+}
+
+/** Queues the replay a re-enable started (never throws: enabling again resumes it). */
+async function startReplay(ports: EndpointPorts, owner: WebhookOwner, from: string | undefined) {
+  if (from) await queueCommittedWork(ports.queue, [{ replay: owner, from }], 'webhook replay');
+}
+
+/** Read, let the domain decide, write conditionally on what was read; a concurrent change is decided again. */
+function changeEndpoint<T>(
+  ports: EndpointPorts,
+  owner: WebhookOwner,
+  decide: (existing: WebhookEndpoint | undefined, now: Date) => { endpoint: WebhookEndpoint; answer: T },
+): Promise<T> {
+  return retryOnConflict('the webhook endpoint', async () => {
+    const existing = await ports.store.getEndpoint(owner);
+    const { endpoint, answer } = decide(existing, ports.now());
+    return (await ports.store.saveEndpoint(endpoint, existing?.updatedAt)) ? answer : LOST_RACE;
+  });
+}
+
+function existingOrNotFound(existing: WebhookEndpoint | undefined): WebhookEndpoint {
+  if (!existing) throw notFound('a webhook endpoint');
+  return existing;
+}
+
+/** PUT: a new endpoint with a new secret, or the existing one with the new URL and events (re-enabled). */
+export async function putEndpoint(
+  owner: WebhookOwner,
+  request: { url: string; events?: EventType[] },
+  ports: EndpointPorts = endpointPorts(),
+): Promise<WebhookEndpoint> {
+  const problem = urlProblem(request.url, ports.local);
+  if (problem) throw invalid('the webhook URL is not allowed', [{ path: 'url', message: problem }]);
+  const { endpoint, replayFrom } = await changeEndpoint(ports, owner, (existing, now) => {
+    const decided = endpointFor(existing, request, owner, now.toISOString());
+    return { endpoint: decided.endpoint, answer: decided };
+  });
+  await startReplay(ports, owner, replayFrom);
+  return endpoint;
+}
+
+/** Rotation: a new secret; the previous one keeps signing for the configured overlap. */
+export function rotateEndpointSecret(owner: WebhookOwner, ports: EndpointPorts = endpointPorts()): Promise<WebhookEndpoint> {
+  return changeEndpoint(ports, owner, (existing, now) => {
+    const endpoint = rotateSecret(existingOrNotFound(existing), now, ports.secretOverlapS);
+    return { endpoint, answer: endpoint };
+  });
+}
+
+/** Re-enable, and replay what failed from the start of the failures that disabled it. */
+export async function enableEndpoint(owner: WebhookOwner, ports: EndpointPorts = endpointPorts()): Promise<WebhookEndpoint> {
+  const { endpoint, replayFrom } = await changeEndpoint(ports, owner, (existing, now) => {
+    const decided = reenabled(existingOrNotFound(existing), now.toISOString());
+    return { endpoint: decided.endpoint, answer: decided };
+  });
+  await startReplay(ports, owner, replayFrom);
+  return endpoint;
+}
+
+export async function getEndpoint(owner: WebhookOwner, ports: EndpointPorts = endpointPorts()): Promise<WebhookEndpoint> {
+  return existingOrNotFound(await ports.store.getEndpoint(owner));
+}
+
+export async function deleteEndpoint(owner: WebhookOwner, ports: EndpointPorts = endpointPorts()): Promise<void> {
+  if (!(await ports.store.deleteEndpoint(owner))) throw notFound('a webhook endpoint');
+}
+
+export async function listOwnDeliveries(
+  owner: WebhookOwner,
+  query: { status?: DeliveryStatus; eventType?: EventType; limit: number; cursor?: string },
+  ports: EndpointPorts = endpointPorts(),
+): Promise<{ items: Delivery[]; nextCursor: string | null }> {
+  const page = await ports.store.listDeliveries(owner, query);
+  if (page === 'bad-cursor')
+    throw invalid('the cursor is not valid', [{ path: 'cursor', message: 'is not a cursor this API issued to you' }]);
+  return page;
+}
+
+/** A manual retry: due now with a fresh run of the schedule, queued for the notify worker. */
+export async function retryOwnDelivery(owner: WebhookOwner, id: string, ports: EndpointPorts = endpointPorts()): Promise<Delivery> {
+  const delivery = await ports.store.getDelivery(id);
+  // Another owner's delivery is not found, not forbidden: its existence is not this owner's to learn.
+  if (!delivery || !sameOwner(delivery.owner, owner)) throw notFound(`delivery ${id}`);
+  await ports.store.makeDueNow(delivery, ports.now().toISOString());
+  await ports.queue.send({ deliveryId: delivery.id, owner });
+  return { ...delivery, status: 'RETRYING' };
 }

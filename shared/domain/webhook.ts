@@ -235,6 +235,18 @@ export function endpointFor(
 export const disabledReasonText = (reason: string, at: string) =>
   `disabled at ${at}: ${reason}; PUT the webhook again or POST its /enable to re-enable (what failed is sent again, oldest first)`;
 
+/**
+ * What disabling an endpoint writes (section 18): the flag, the reason in words with how to
+ * re-enable, when, and a new `updatedAt` so a concurrent PUT or enable read before it loses its
+ * conditional write and decides again. The store applies these attributes and nothing else.
+ */
+export function disabledAttributes(
+  reason: string,
+  at: string,
+): Required<Pick<WebhookEndpoint, 'disabled' | 'disabledReason' | 'disabledAt' | 'updatedAt'>> {
+  return { disabled: true, disabledReason: disabledReasonText(reason, at), disabledAt: at, updatedAt: at };
+}
+
 const LOOPBACK_NAMES = new Set(['localhost']);
 
 /**

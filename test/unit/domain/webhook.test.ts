@@ -3,6 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { isLoopbackAddress, specialUseClass } from '../../../shared/domain/ip-address.js';
 import {
   addressProblem,
+  disabledAttributes,
   endpointFor,
   reenabled,
   nextAttemptDelayS,
@@ -110,6 +111,17 @@ describe('what an attempt does (settleAttempt)', () => {
   it('410 Gone ends the delivery and disables the endpoint at once, on the first attempt', () => {
     const s = settleAttempt(fresh, { consecutiveFailures: 0 }, { responseStatus: 410, error: 'http 410', durationMs: 1 }, at, schedule);
     expect(s).toMatchObject({ status: 'FAILED', endpoint: { kind: 'failed', disable: 'the receiver answered 410 Gone' } });
+  });
+
+  it('disabling writes the flag, the reason with how to re-enable, when, and a new updatedAt', () => {
+    const when = '2026-12-02T06:00:00.000Z';
+    const attributes = disabledAttributes('the receiver answered 410 Gone', when);
+    expect(attributes).toEqual({
+      disabled: true,
+      disabledReason: expect.stringMatching(/^disabled at 2026-12-02T06:00:00.000Z: the receiver answered 410 Gone; .*\/enable/),
+      disabledAt: when,
+      updatedAt: when,
+    });
   });
 
   it.each([429, 503])('%i with Retry-After waits at least that long, capped at the longest delay', (status) => {
