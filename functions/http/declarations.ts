@@ -1,13 +1,12 @@
 /** Declare anywhere (contract section 5): intake, status, listing. */
 import { routes } from '../../shared/api/routes.js';
-import type { DeclarationHeader } from '../../shared/adapters/declaration-store.js';
 import { notifyQueue } from '../../shared/adapters/queues.js';
 import { queueEvents } from '../../shared/adapters/outbox.js';
 import { readDeclaration, submitDeclaration } from '../../shared/app/declarations.js';
 import { recordStep } from '../../shared/app/inspection.js';
 import { listDeclarations, worklistOf } from '../../shared/app/worklist.js';
 import { confirmOverrideFor, proposeOverrideFor } from '../../shared/app/overrides.js';
-import { DECLARATION_SUMMARY_FIELDS } from '../../shared/schemas/declaration.js';
+import { DECLARATION_SUMMARY_FIELDS, type StoredDeclarationSummary } from '../../shared/schemas/declaration.js';
 import { declarationView } from '../../shared/domain/declaration.js';
 import type { Officer } from '../../shared/domain/principal.js';
 import { errorToProblem, httpFunction, implement } from '../../shared/http/function.js';
@@ -18,7 +17,7 @@ import { Admission, admissionLimitsFromEnv } from '../../shared/app/admission.js
 import { submitBatch } from '../../shared/app/batch-intake.js';
 
 /** Exactly the summary schema's fields (what the listing index projects). */
-function summaryView(h: DeclarationHeader, baseUrl: string) {
+function summaryView(h: StoredDeclarationSummary, baseUrl: string) {
   const view: Record<string, unknown> = {};
   for (const key of DECLARATION_SUMMARY_FIELDS) if (h[key] !== undefined) view[key] = h[key];
   return { ...view, links: { self: `${baseUrl}/declarations/${h.id}` } };
@@ -67,7 +66,7 @@ export const declarationRoutes = [
     const page = await listDeclarations(principal, query);
     return {
       status: 200,
-      body: { items: page.items.map((h) => summaryView(h as DeclarationHeader, baseUrl)), nextCursor: page.nextCursor },
+      body: { items: page.items.map((h) => summaryView(h, baseUrl)), nextCursor: page.nextCursor },
     };
   }),
   implement(routes.proposeOverride, async ({ params, body, principal }) => {

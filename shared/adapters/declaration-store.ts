@@ -8,7 +8,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { transactWrite, type TransactItems } from './transact.js';
 import { canTransition, totalValueCents, type DeclarationRecord } from '../domain/declaration.js';
 import { centsToUsd } from '../schemas/numbers.js';
-import type { DeclarationLine, DeclarationStatus } from '../schemas/declaration.js';
+import type { DeclarationLine, DeclarationStatus, StoredDeclarationSummary } from '../schemas/declaration.js';
 import { dynamo, queryAll, tableName } from './aws.js';
 import { DAY_SHARDS, decodeCursor, encodeCursor, GSI1, GSI3, keys, withoutStorageAttributes } from './keys.js';
 import { counterUpdates } from './stats-counters.js';
@@ -27,8 +27,6 @@ const INLINE_LINES_BYTES = 64_000;
 export type IdempotencyGuard = { kind: 'clientRef' | 'idempotencyKey'; value: string };
 export type ExistingDeclaration = { declarationId: string; bodyHash: string; guard: IdempotencyGuard['kind'] };
 export type CreateResult = { created: true } | { created: false; existing: ExistingDeclaration };
-
-export type DeclarationHeader = Omit<DeclarationRecord, 'lines'> & { lineCount: number; totalValueUsd: number };
 
 export type ListQuery = { status?: DeclarationStatus; from?: string; to?: string; limit: number; cursor?: string };
 
@@ -53,8 +51,19 @@ function chunkLines(lines: DeclarationLine[]): string[] {
 export const guardKey = (enterpriseId: string, guard: IdempotencyGuard) =>
   guard.kind === 'clientRef' ? keys.clientRef(enterpriseId, guard.value) : keys.idempotencyKey(enterpriseId, guard.value);
 
-function headerOf(item: Record<string, unknown>): DeclarationHeader {
-  return withoutStorageAttributes<DeclarationHeader>(item, ['lineChunks', 'linesJson']);
+/** A listing index entry (it projects the summary's attributes). */
+function summaryOf(item: Record<string, unknown>): StoredDeclarationSummary {
+  return withoutStorageAttributes<StoredDeclarationSummary>(item, ['lineChunks', 'linesJson']);
+}
+
+/** The header item as the record it stores: without its lines, and without the summary's counts. */
+function headerRecordOf(item: Record<string, unknown>): Omit<DeclarationRecord, 'lines'> {
+  const {
+    lineCount: _n,
+    totalValueUsd: _v,
+    ...header
+  } = withoutStorageAttributes<Record<string, unknown>>(item, ['lineChunks', 'linesJson']);
+  return header as Omit<DeclarationRecord, 'lines'>;
 }
 
 /** The header item (with its index keys) and the line chunk items of a record, as they are stored. */
@@ -308,16 +317,14 @@ export const declarationStore = {
     const headerItem = items.find((i) => i.sk === keys.declaration(id).sk);
     if (!headerItem) return undefined;
     if (typeof headerItem.linesJson === 'string') {
-      const { lineCount: _n, totalValueUsd: _v, ...header } = headerOf(headerItem);
-      return { ...header, lines: JSON.parse(headerItem.linesJson) as DeclarationLine[] } as DeclarationRecord;
+      return { ...headerRecordOf(headerItem), lines: JSON.parse(headerItem.linesJson) as DeclarationLine[] };
     }
     const chunks = items
       .filter((i) => String(i.sk).startsWith(keys.declarationLinesPrefix))
       .sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
     if (chunks.length !== headerItem.lineChunks)
       throw new Error(`declaration ${id}: ${chunks.length} of ${String(headerItem.lineChunks)} line chunks`);
-    const { lineCount: _n, totalValueUsd: _v, ...header } = headerOf(headerItem);
-    return { ...header, lines: chunks.flatMap((c) => JSON.parse(c.lines as string) as DeclarationLine[]) } as DeclarationRecord;
+    return { ...headerRecordOf(headerItem), lines: chunks.flatMap((c) => JSON.parse(c.lines as string) as DeclarationLine[]) };
   },
 
   /** Ids of the region's most recent declarations in [from, to], newest first (all shards merged). */
@@ -364,7 +371,7 @@ export const declarationStore = {
   async listByEnterprise(
     enterpriseId: string,
     q: ListQuery,
-  ): Promise<{ items: DeclarationHeader[]; nextCursor: string | null } | 'bad-cursor'> {
+  ): Promise<{ items: StoredDeclarationSummary[]; nextCursor: string | null } | 'bad-cursor'> {
     const owner = keys.declarationsOfEnterprise(enterpriseId);
     const start = decodeCursor(q.cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk']);
     if (q.cursor && (!start || start.gsi1pk !== owner)) return 'bad-cursor';
@@ -377,7 +384,7 @@ export const declarationStore = {
       values[':status'] = q.status;
       filter = '#status = :status';
     }
-    const items: DeclarationHeader[] = [];
+    const items: StoredDeclarationSummary[] = [];
     let exclusiveStartKey: Record<string, unknown> | undefined = start;
     // A status filter can leave a page short: keep reading (bounded) until the page is full.
     for (let reads = 0; reads < 10 && items.length < q.limit; reads++) {
@@ -393,7 +400,7 @@ export const declarationStore = {
           ExclusiveStartKey: exclusiveStartKey,
         }),
       );
-      items.push(...(page.Items ?? []).map(headerOf));
+      items.push(...(page.Items ?? []).map(summaryOf));
       exclusiveStartKey = page.LastEvaluatedKey;
       if (!exclusiveStartKey) break;
     }

@@ -17,7 +17,7 @@
  */
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeclarationRecord, StepState } from '../domain/declaration.js';
-import { DECLARATION_SUMMARY_FIELDS, WORK_KINDS, type DeclarationStatus } from '../schemas/declaration.js';
+import { DECLARATION_SUMMARY_FIELDS, WORK_KINDS, type DeclarationStatus, type StoredDeclarationSummary } from '../schemas/declaration.js';
 import { dynamo, tableName } from './aws.js';
 import { BUREAU_WORK_ATTRIBUTES, decodeCursor, encodeCursor, GSI3, GSI4, DAY_SHARDS, keys } from './keys.js';
 import type { TransactItems } from './transact.js';
@@ -173,7 +173,8 @@ export function workItem(i: Record<string, unknown>, now: string): WorkItem {
   };
 }
 
-export type DeclarationSummaryItem = Record<string, unknown> & { id: string; status: DeclarationStatus };
+/** A listing entry: the summary schema's stored fields (read with `SUMMARY_PROJECTION`). */
+export type DeclarationSummaryItem = StoredDeclarationSummary;
 export type BureauListQuery = { status?: DeclarationStatus; from?: string; to?: string; limit: number; cursor?: string };
 
 const SUMMARY_PROJECTION = {

@@ -280,6 +280,12 @@ export const DECLARATION_SUMMARY_FIELDS = Object.keys(declarationSummary.shape).
   (k): k is Exclude<keyof typeof declarationSummary.shape, 'links'> => k !== 'links',
 );
 
+/**
+ * A summary as the store keeps and reads it back (the listing index's projection, or a projected
+ * read of the header): the summary without its computed `links`. The one type of a listing entry.
+ */
+export type StoredDeclarationSummary = Omit<z.infer<typeof declarationSummary>, 'links'>;
+
 export const declarationList = z
   .object({ items: z.array(declarationSummary), nextCursor: z.string().nullable() })
   .meta({ id: 'DeclarationList' });
