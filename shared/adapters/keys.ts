@@ -53,6 +53,13 @@ export const keys = {
   /** GSI2 partition of open objections, sorted by `dueBy#creditCode#id` (overdue = before now). */
   openCreditObjections: 'OBJECTIONS_OPEN',
   openCreditObjectionSort: (dueBy: string, code: string, id: string) => `${dueBy}#${code}#${id}`,
+  /** What an open-objection sort key holds (the index projects keys only: the overdue list reads it). */
+  openCreditObjectionOf: (sort: string): { dueBy: string; creditCode: string; id: string } => {
+    const parts = sort.split('#');
+    if (parts.length !== 3 || parts.some((p) => !p)) throw new Error(`key ${sort} is not an open-objection sort key`);
+    const [dueBy, creditCode, id] = parts as [string, string, string];
+    return { dueBy, creditCode, id };
+  },
   clientRef: (enterprise: string, ref: string) => ({ pk: `ENT#${enterprise}`, sk: `REF#${ref}` }),
   idempotencyKey: (enterprise: string, key: string) => ({ pk: `ENT#${enterprise}`, sk: `IDEM#${key}` }),
   declaration: (id: string) => ({ pk: `DECL#${id}`, sk: 'DECL' }),

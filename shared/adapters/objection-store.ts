@@ -135,9 +135,6 @@ export const dynamoObjectionStore: ObjectionStore = {
       }),
     );
     // The sort key carries everything the overdue list shows (the index projects keys only).
-    return Items.map((i) => {
-      const [dueBy, creditCode, id] = String(i.gsi2sk).split('#') as [string, string, string];
-      return { id, creditCode, dueBy };
-    });
+    return Items.map((i) => keys.openCreditObjectionOf(String(i.gsi2sk)));
   },
 };

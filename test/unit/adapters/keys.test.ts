@@ -9,6 +9,13 @@ describe('keys', () => {
     expect(() => keys.declarationIdOf(keys.event('evt_1').pk)).toThrow(/not a DECL# key/);
   });
 
+  it('reads back an open objection from its sort key, which orders by due time first', () => {
+    const sort = keys.openCreditObjectionSort('2026-12-16T10:00:00.000Z', '91350100M000100Y43', 'obj_1');
+    expect(keys.openCreditObjectionOf(sort)).toEqual({ dueBy: '2026-12-16T10:00:00.000Z', creditCode: '91350100M000100Y43', id: 'obj_1' });
+    expect(sort < keys.openCreditObjectionSort('2026-12-16T10:00:00.001Z', '0', 'obj_0')).toBe(true);
+    expect(() => keys.openCreditObjectionOf(keys.declaration('dcl_1').pk)).toThrow(/not an open-objection sort key/);
+  });
+
   it('keeps line chunks beside their header, in chunk order', () => {
     const chunks = [10, 2, 0].map((i) => keys.declarationLines('dcl_1', i));
     expect(new Set(chunks.map((c) => c.pk))).toEqual(new Set([keys.declaration('dcl_1').pk]));
