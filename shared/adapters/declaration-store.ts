@@ -13,7 +13,7 @@ import { dynamo, queryAll, tableName } from './aws.js';
 import { DAY_SHARDS, decodeCursor, encodeCursor, GSI1, GSI3, keys, withoutStorageAttributes } from './keys.js';
 import { counterUpdates } from './stats-counters.js';
 import { outboxPut } from './outbox.js';
-import { involvementPuts, involvements, stepItemPut } from './worklist-store.js';
+import { involvementPut, involvementPuts, involvementsWithSteps, stepInvolvementPuts, stepItemPut } from './worklist-store.js';
 import type { CounterIncrements, DeclarationTransition } from '../domain/transition.js';
 import type { RevisionRecord } from '../schemas/lifecycle.js';
 import type { CertificateContent } from '../domain/certificate.js';
@@ -154,9 +154,10 @@ async function applyAmendment(t: DeclarationTransition & { amendment: NonNullabl
     items.push({ Delete: { TableName: tableName(), Key: keys.declarationLines(d.id, i) } });
   // Owed steps leave the worklists; the involvements follow the amended bureaus.
   for (const step of t.worklist) items.push(stepItemPut(d, step));
-  const involved = involvements(d);
-  items.push(...involvementPuts(d));
-  for (const bureau of involvements(previous).keys())
+  // A step kept across the amendment (an officer's ADD_STEP) keeps its bureau involved.
+  const involved = involvementsWithSteps(d);
+  for (const [bureau, roles] of involved) items.push(involvementPut(d, bureau, roles));
+  for (const bureau of involvementsWithSteps(previous).keys())
     if (!involved.has(bureau)) items.push({ Delete: { TableName: tableName(), Key: keys.involvement(d.id, bureau) } });
   const packed = gzipSync(JSON.stringify(revision));
   for (let part = 0, offset = 0; offset < packed.length || part === 0; part++, offset += REVISION_PART_BYTES) {
@@ -232,6 +233,8 @@ export const declarationStore = {
       },
     ];
     for (const step of t.worklist) items.push(stepItemPut(d, step));
+    // A step owed by a bureau with no other role lists the declaration for that bureau too.
+    items.push(...stepInvolvementPuts(d, t.worklist));
     for (const event of t.events) items.push(outboxPut(event));
     const counters = Object.values(t.counters).some((v) => v !== undefined && v !== 0);
     if (counters || t.releaseSeconds !== undefined) items.push(...counterUpdates(d, t.counters, t.releaseSeconds));

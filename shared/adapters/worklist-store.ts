@@ -16,14 +16,16 @@
  * per-kind partitions, at most one page from each.
  */
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { DeclarationRecord, StepState } from '../domain/declaration.js';
+import type { DeclarationRecord } from '../domain/declaration.js';
+import type { WorkStep } from '../domain/transition.js';
 import { DECLARATION_SUMMARY_FIELDS, WORK_KINDS, type DeclarationStatus, type StoredDeclarationSummary } from '../schemas/declaration.js';
 import { dynamo, tableName } from './aws.js';
 import { BUREAU_WORK_ATTRIBUTES, decodeCursor, encodeCursor, GSI3, GSI4, DAY_SHARDS, keys } from './keys.js';
 import type { TransactItems } from './transact.js';
 
 export { WORK_KINDS };
-export type WorkKind = (typeof WORK_KINDS)[number];
+export type { WorkKind } from '../schemas/declaration.js';
+import type { WorkKind } from '../schemas/declaration.js';
 export type WorkState = 'PENDING' | 'DONE';
 
 export { BUREAU_WORK_ATTRIBUTES };
@@ -51,7 +53,7 @@ const workState = (status: string): WorkState | undefined =>
   status === 'PENDING' ? 'PENDING' : status === 'PASSED' || status === 'FAILED' || status === 'WAIVED' ? 'DONE' : undefined;
 
 /** The Put of a step's worklist item as the step now is (one item of a transition's transaction). */
-export function stepItemPut(d: WorkOwner, step: StepState & { overdueNotifiedAt?: string }) {
+export function stepItemPut(d: WorkOwner, step: WorkStep) {
   const state = workState(step.status);
   const orderedBy = state === 'PENDING' ? step.requiredSince : step.recordedAt;
   const dueIndexed = state === 'PENDING' && step.dueAt && !step.overdueNotifiedAt;
@@ -86,6 +88,31 @@ export function involvements(
   add(d.inspectionBureau, 'inspection');
   add(d.releaseBureau, 'release');
   return roles;
+}
+
+/**
+ * The bureaus a declaration involves now: its filing roles, and `step` for a bureau that owes one
+ * of its steps without any other role (an officer's ADD_STEP at another bureau, contract section 12).
+ */
+export function involvementsWithSteps(
+  d: Pick<DeclarationRecord, 'declaredAt' | 'portBureau' | 'inspectionBureau' | 'releaseBureau' | 'steps'>,
+): Map<string, Involvement[]> {
+  const roles = involvements(d);
+  for (const step of d.steps) if (!roles.has(step.bureau)) roles.set(step.bureau, ['step']);
+  return roles;
+}
+
+/**
+ * The involvement Puts a transition needs for the worklist entries it writes: a step at a bureau
+ * the declaration does not involve otherwise makes the declaration appear in that bureau's listing.
+ */
+export function stepInvolvementPuts(
+  d: Pick<DeclarationRecord, 'id' | 'createdAt' | 'declaredAt' | 'portBureau' | 'inspectionBureau' | 'releaseBureau'>,
+  steps: readonly Pick<WorkStep, 'bureau'>[],
+): TransactItems {
+  const filing = involvements(d);
+  const extra = new Set(steps.map((s) => s.bureau).filter((b) => !filing.has(b)));
+  return [...extra].map((bureau) => involvementPut(d, bureau, ['step']));
 }
 
 /** The Puts of a new declaration's involvement items (in its intake transaction). */

@@ -297,7 +297,8 @@ export const routes = {
     auth: 'key',
     allow: ['officer:inspector'],
     tag: 'inspection',
-    summary: "Record an inspection step's outcome (officer with inspector, of the step's bureau); recognised by every bureau",
+    summary:
+      "Record an inspection step's outcome (officer with inspector, of the step's bureau); recognised by every bureau. POST_RELEASE_CHECK: the follow-up check after release (release bureau; the declaration stays RELEASED)",
     params: stepParams,
     body: stepResultInput,
     responses: { 200: declarationView },

@@ -49,7 +49,7 @@ export async function auditDeclaration(declarationId: string, ports: AuditPorts 
     (current) => {
       if (current.status !== 'ACCEPTED') return undefined; // audited meanwhile (a redelivery)
       const decision = decide(ruleSet, current, { level: enterprise.level, blacklisted: enterprise.blacklisted });
-      return decideAudit(current, decision, { at: ports.clock(), seal, timeLimitS: stepTimeLimitS });
+      return decideAudit(current, decision, { at: ports.clock(), seal, timeLimitS: stepTimeLimitS, postRelease: ruleSet.postRelease });
     },
     ports.store,
     d,

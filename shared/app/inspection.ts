@@ -5,7 +5,10 @@
  */
 import { signingKey } from '../adapters/signing-key.js';
 import { hmacSealer } from '../domain/certificate.js';
-import type { DeclarationRecord, StepKind } from '../domain/declaration.js';
+import type { DeclarationRecord } from '../domain/declaration.js';
+import type { WorkKind } from '../schemas/declaration.js';
+import { FOLLOW_UP_KIND, recordFollowUp } from '../domain/follow-up.js';
+import { stepTimeLimitS } from '../region.js';
 import { recordStep as recordStepTransition, type StepResult } from '../domain/inspection.js';
 import type { OutboxEvent } from '../domain/events.js';
 import type { Officer } from '../domain/principal.js';
@@ -29,9 +32,13 @@ export const inspectionPorts: InspectionPorts = {
   clock: () => new Date().toISOString(),
 };
 
+/**
+ * Records a step's outcome, or (kind POST_RELEASE_CHECK) the follow-up check after release
+ * (contract section 15): the same endpoint, the same conditional change.
+ */
 export async function recordStep(
   declarationId: string,
-  kind: StepKind,
+  kind: WorkKind,
   officer: Officer,
   result: StepResult,
   ports: InspectionPorts = inspectionPorts,
@@ -39,7 +46,14 @@ export async function recordStep(
   const seal = await ports.sealer();
   const t = await changeDeclaration(
     declarationId,
-    (d) => recordStepTransition(d, kind, { bureau: officer.bureau, principalId: officer.id }, result, { at: ports.clock(), seal }),
+    (d) =>
+      kind === FOLLOW_UP_KIND
+        ? recordFollowUp(d, { bureau: officer.bureau }, result, ports.clock())
+        : recordStepTransition(d, kind, { bureau: officer.bureau, principalId: officer.id }, result, {
+            at: ports.clock(),
+            seal,
+            timeLimitS: stepTimeLimitS,
+          }),
     ports.store,
   );
   // Exactly what the transaction wrote: no need to read it back.

@@ -43,7 +43,7 @@ export async function confirmOverrideFor(
   const seal = await ports.sealer();
   const t = await changeDeclaration(
     declarationId,
-    (d) => confirmOverride(d, overrideId, { principalId: officer.id, bureau: officer.bureau }, { at: ports.clock(), seal }),
+    (d) => confirmOverride(d, overrideId, { principalId: officer.id, bureau: officer.bureau }, { at: ports.clock(), seal, timeLimitS: stepTimeLimitS }),
     ports.store,
   );
   await queueEvents(notifyQueue, t!.events);

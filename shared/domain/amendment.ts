@@ -63,6 +63,12 @@ export function amendmentRefusal(d: Pick<DeclarationRecord, 'id' | 'status' | 's
   return `declaration ${d.id} is ${d.status}; an amendment is allowed only while it is ACCEPTED, RETURNED or INSPECTION_REQUIRED with no step recorded`;
 }
 
+/** Pending steps an officer added (an applied ADD_STEP override): they stay owed across an amendment. */
+export function officerAddedSteps(d: Pick<DeclarationRecord, 'steps' | 'overrides'>): StepState[] {
+  const added = (d.overrides ?? []).filter((o) => o.action === 'ADD_STEP' && o.status === 'APPLIED');
+  return d.steps.filter((s) => s.status === 'PENDING' && added.some((o) => o.kind === s.kind && o.bureau === s.bureau));
+}
+
 /** What the intake counted for a body (contract section 10). */
 const intakeCounters = (d: DeclarationInput): CounterIncrements => ({
   declarations: 1,
@@ -126,6 +132,10 @@ export function amendDeclaration(d: DeclarationRecord, input: AmendmentInput, at
   const moved = !sameAttribution(previousBody, body);
   const counters = moved ? intakeCounters(body) : plus(intakeCounters(body), minus(taken));
 
+  // An officer's ADD_STEP outlives the enterprise's amendment (contract section 12: it applies at
+  // once; an amendment must not be a way around it): still owed, same requiredSince and dueAt, and
+  // the new revision's audit keeps it (shared/domain/audit.ts), as it keeps one added while ACCEPTED.
+  const stillOwed = officerAddedSteps(d);
   const event = declarationEvent(d, 'ACCEPTED', at, { revision: next, previousStatus: d.status, amendmentReason }, 'declaration.amended');
   const t = transition(d, {
     status: 'ACCEPTED',
@@ -134,7 +144,7 @@ export function amendDeclaration(d: DeclarationRecord, input: AmendmentInput, at
       ...body,
       bodyHash: bodyHash(body),
       decision: null,
-      steps: [],
+      steps: stillOwed,
       release: null,
       revision: next,
       amendmentReason,
@@ -146,14 +156,16 @@ export function amendDeclaration(d: DeclarationRecord, input: AmendmentInput, at
         at,
         status: 'ACCEPTED',
         bureau: body.declaredAt,
-        detail: `amended to revision ${next} (was ${d.status}): ${amendmentReason}; queued for audit again`,
+        detail: `amended to revision ${next} (was ${d.status}): ${amendmentReason}; queued for audit again${stillOwed.length ? `; still owed (added by an officer): ${stillOwed.map((s) => `${s.kind} at ${s.bureau}`).join(', ')}` : ''}`,
       },
     ],
     events: [event],
     counters,
   });
   // Steps that were owed leave every worklist (the new revision's audit decides its own).
-  const withdrawn: StepState[] = d.steps.filter((s) => s.status === 'PENDING').map((s) => ({ ...s, status: 'CANCELLED' }));
+  const withdrawn: StepState[] = d.steps
+    .filter((s) => s.status === 'PENDING' && !stillOwed.includes(s))
+    .map((s) => ({ ...s, status: 'CANCELLED' }));
   // Optional body fields the amendment leaves out are gone, not kept from the old body (the store
   // writes the amended record whole).
   for (const k of BODY_FIELDS) if (body[k] === undefined) delete (t.record as Partial<DeclarationRecord>)[k];

@@ -7,6 +7,8 @@
 import { certificateContent } from './certificate.js';
 import type { DeclarationRecord, Decision, StepKind, StepState } from './declaration.js';
 import { conflict } from './errors.js';
+import { followUpAt, followUpRequired, postReleaseRate } from './follow-up.js';
+import type { SamplingTable } from './rules/measures.js';
 import {
   declarationEvent,
   sealRelease,
@@ -20,8 +22,10 @@ import {
 export type AuditContext = {
   at: string;
   seal: Sealer;
-  /** The region's time limit for a step kind, seconds (contract section 12). */
-  timeLimitS: (kind: StepKind) => number;
+  /** The region's time limit for a step kind (or POST_RELEASE_CHECK), seconds (contract section 12). */
+  timeLimitS: (kind: string) => number;
+  /** The rule set's follow-up rates after release (contract section 15); absent: none. */
+  postRelease?: SamplingTable;
 };
 
 const STATUS_OF_MODE = { DOCUMENT_RELEASE: 'RELEASED', INSPECTION: 'INSPECTION_REQUIRED', RETURNED: 'RETURNED' } as const;
@@ -43,6 +47,9 @@ export function pendingStepAt(step: { kind: StepKind; bureau: string }, at: stri
 export function decideAudit(d: DeclarationRecord, decision: Decision, ctx: AuditContext): DeclarationTransition {
   if (d.status !== 'ACCEPTED') throw conflict(`declaration ${d.id} is ${d.status}; it was audited already`);
   const { at } = ctx;
+  // The follow-up rate is fixed with the decision: a release days later selects under this rule set.
+  const followUpRate = postReleaseRate(ctx.postRelease, { level: decision.creditLevel, blacklisted: decision.blacklisted });
+  if (followUpRate > 0) decision = { ...decision, postReleaseRate: followUpRate };
   // Steps an officer added before the audit (ADD_STEP while ACCEPTED) stay owed: a document
   // release becomes an inspection (contract section 12).
   const added = d.steps.filter((s) => !decision.steps.some((x) => x.kind === s.kind));
@@ -63,6 +70,9 @@ export function decideAudit(d: DeclarationRecord, decision: Decision, ctx: Audit
     status === 'RELEASED'
       ? sealRelease(certificateContent(d, decision.releaseBureau, at, 'DOCUMENT_RELEASE'), 'DOCUMENT_RELEASE', ctx.seal)
       : undefined;
+  // Released on documents: selected declarations owe a follow-up check at the release bureau.
+  const followUp = sealed ? followUpAt(d, decision, at, ctx.timeLimitS) : undefined;
+  if (sealed && followUp) sealed.release = { ...sealed.release, followUp };
   const event = declarationEvent(d, status, at, {
     decision: {
       ruleSetVersion: decision.ruleSetVersion,
@@ -84,7 +94,9 @@ export function decideAudit(d: DeclarationRecord, decision: Decision, ctx: Audit
     events: [
       event,
       ...(status === 'INSPECTION_REQUIRED' ? steps.map((step) => stepEvent({ ...d, decision }, step, 'step.required', at)) : []),
+      ...(followUp ? [followUpRequired({ ...d, decision }, followUp, at)] : []),
     ],
+    ...(followUp ? { worklist: [followUp] } : {}),
     counters: status === 'RELEASED' ? { released: 1, documentReleased: 1 } : status === 'RETURNED' ? { returned: 1 } : { inspected: 1 },
     ...(sealed ? { releaseSeconds: secondsSince(d, at), certificate: sealed.certificate } : {}),
   });

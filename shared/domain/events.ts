@@ -14,6 +14,8 @@ export const ENTERPRISE_EVENT_TYPES = [
   'declaration.amended',
   'declaration.cancelled',
   'enterprise.credit_objection_decided',
+  // contract section 15: a follow-up check after release failed (the declaration stays RELEASED)
+  'declaration.follow_up_failed',
 ] as const;
 /** Events for a bureau's system: a step is owed by the bureau / a pending step passed its due time. */
 export const BUREAU_EVENT_TYPES = ['step.required', 'step.overdue'] as const;

@@ -10,6 +10,7 @@ import { certificateContent } from './certificate.js';
 import type { DeclarationRecord, StepKind, StepState, TimelineEntry } from './declaration.js';
 import { involvesBureau } from './declaration.js';
 import { conflict, forbidden, notFound } from './errors.js';
+import { followUpAt, followUpRequired } from './follow-up.js';
 import {
   declarationEvent,
   sealRelease,
@@ -22,7 +23,17 @@ import {
 
 export type StepResult = { outcome: 'PASS' | 'FAIL'; remarks?: string };
 export type Recorder = { bureau: string; principalId?: string };
-export type ReleaseContext = { at: string; seal: Sealer };
+export type ReleaseContext = {
+  at: string;
+  seal: Sealer;
+  /**
+   * The region's time limit per kind, seconds: a release may start a follow-up check (section 15).
+   * Absent: the contract's default for every kind (86,400 s).
+   */
+  timeLimitS?: (kind: string) => number;
+};
+
+const CONTRACT_DEFAULT_LIMIT_S = 86_400;
 
 /** A step no longer owed: passed or waived. */
 export const isDone = (s: Pick<StepState, 'status'>) => s.status === 'PASSED' || s.status === 'WAIVED';
@@ -79,7 +90,11 @@ export function settle(
     });
   }
   const releaseBureau = d.decision?.releaseBureau ?? d.releaseBureau;
-  const { release, certificate } = sealRelease(certificateContent(d, releaseBureau, at, 'INSPECTION'), 'INSPECTION', ctx.seal);
+  const sealed = sealRelease(certificateContent(d, releaseBureau, at, 'INSPECTION'), 'INSPECTION', ctx.seal);
+  const { certificate } = sealed;
+  // Selected declarations owe a follow-up check at the release bureau (contract section 15).
+  const followUp = followUpAt(d, d.decision, at, ctx.timeLimitS ?? (() => CONTRACT_DEFAULT_LIMIT_S));
+  const release = followUp ? { ...sealed.release, followUp } : sealed.release;
   timeline.push({ at, status: 'RELEASED', bureau: releaseBureau, detail: `released at ${releaseBureau} after inspection` });
   counters.released = 1;
   return transition(d, {
@@ -87,7 +102,11 @@ export function settle(
     at,
     set: { steps, release },
     timeline,
-    events: [declarationEvent(d, 'RELEASED', at, { ...cause.eventData, release })],
+    events: [
+      declarationEvent(d, 'RELEASED', at, { ...cause.eventData, release }),
+      ...(followUp ? [followUpRequired(d, followUp, at)] : []),
+    ],
+    ...(followUp ? { worklist: [followUp] } : {}),
     counters,
     releaseSeconds: secondsSince(d, at),
     certificate,

@@ -24,7 +24,7 @@ export type OverrideInput = {
   remarks: string;
 };
 export type OverrideBy = { principalId: string; bureau: string };
-export type OverrideContext = ReleaseContext & { timeLimitS: (kind: StepKind) => number; id: string };
+export type OverrideContext = ReleaseContext & { timeLimitS: (kind: string) => number; id: string };
 
 /** Where the route puts a step of this kind when the officer does not say (contract section 6). */
 export const defaultBureauOf = (d: Pick<DeclarationRecord, 'inspectionBureau' | 'portBureau'>, kind: StepKind) =>

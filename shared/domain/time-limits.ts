@@ -14,8 +14,22 @@ export const isOverdue = (s: Pick<StepState, 'status' | 'dueAt'>, now: string) =
 export const overdueSeconds = (s: Pick<StepState, 'dueAt'>, now: string) =>
   s.dueAt ? Math.max(0, Math.floor((Date.parse(now) - Date.parse(s.dueAt)) / 1000)) : 0;
 
-/** Marks every step of `d` newly overdue at `now`; undefined when there is none (already marked, recorded meanwhile). */
+/**
+ * Marks every step of `d` newly overdue at `now`, and a follow-up check after release (contract
+ * section 15) the same way; undefined when there is none (already marked, recorded meanwhile).
+ */
 export function markOverdue(d: DeclarationRecord, now: string): DeclarationTransition | undefined {
+  const check = d.release?.followUp;
+  if (d.status === 'RELEASED' && check && isOverdue(check, now) && !check.overdueNotifiedAt) {
+    const marked = { ...check, overdueNotifiedAt: now };
+    return transition(d, {
+      at: now,
+      set: { release: { ...d.release!, followUp: marked } },
+      timeline: [{ at: now, status: d.status, bureau: check.bureau, detail: `${check.kind} at ${check.bureau} is overdue (due ${check.dueAt})` }],
+      events: [stepEvent(d, check, 'step.overdue', now)],
+      worklist: [marked],
+    });
+  }
   const newly = d.steps.filter((s) => isOverdue(s, now) && !s.overdueNotifiedAt);
   if (newly.length === 0 || d.status !== 'INSPECTION_REQUIRED') return undefined;
   const steps = d.steps.map((s) => (newly.includes(s) ? { ...s, overdueNotifiedAt: now } : s));

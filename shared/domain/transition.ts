@@ -10,7 +10,7 @@
  * Nothing here does I/O. Signing is passed in as a synchronous `Sealer` (the use case resolves
  * the key first), so a release's certificate is part of the pure result.
  */
-import type { DeclarationStatus } from '../schemas/declaration.js';
+import type { DeclarationStatus, WorkKind } from '../schemas/declaration.js';
 import type { RevisionRecord } from '../schemas/lifecycle.js';
 import type { CertificateContent } from './certificate.js';
 import type { DeclarationRecord, Release, StepState, TimelineEntry } from './declaration.js';
@@ -30,7 +30,12 @@ export type CounterIncrements = Partial<{
   returned: number;
   /** Contract section 13: declarations cancelled. */
   cancelled: number;
+  /** Contract section 15: follow-up checks after release that failed. */
+  followUpFailed: number;
 }>;
+
+/** A worklist entry: a step of the decision, or a follow-up check after release (same fields). */
+export type WorkStep = Omit<StepState, 'kind'> & { kind: WorkKind };
 
 /** Signs certificate content: digest and signature (and whatever else the signer adds). */
 export type Sealer = (content: CertificateContent) => { digest: string; signature: string } & Record<string, string>;
@@ -62,7 +67,7 @@ export type DeclarationTransition = {
   /** The certificate to store for public verification (only on release). */
   certificate?: IssuedCertificate;
   /** Steps whose worklist entry changes (added, recorded, waived, cancelled): the store rewrites these. */
-  worklist: StepState[];
+  worklist: WorkStep[];
   /**
    * An amendment (contract section 13, shared/domain/amendment.ts): the store rewrites the body
    * (lines included), keeps `revision` as the superseded revision, puts the declaration back in the
@@ -80,6 +85,8 @@ export type TransitionInput = {
   counters?: CounterIncrements;
   releaseSeconds?: number;
   certificate?: IssuedCertificate;
+  /** Worklist entries that change besides the steps (a follow-up check after release). */
+  worklist?: WorkStep[];
 };
 
 /** The record's optimistic-concurrency version (0 for a record no transition has touched). */
@@ -114,7 +121,7 @@ export function transition(d: DeclarationRecord, change: TransitionInput): Decla
     counters: change.counters ?? {},
     ...(change.releaseSeconds !== undefined ? { releaseSeconds: change.releaseSeconds } : {}),
     ...(change.certificate ? { certificate: change.certificate } : {}),
-    worklist,
+    worklist: [...worklist, ...(change.worklist ?? [])],
   };
 }
 
@@ -158,7 +165,7 @@ export function sealRelease(content: CertificateContent, mode: Release['mode'], 
 /** What a bureau's system is told about a step it owes (contract section 12). */
 export function stepEvent(
   d: Pick<DeclarationRecord, 'id' | 'clientRef' | 'enterpriseId' | 'direction' | 'decision'>,
-  step: StepState,
+  step: WorkStep,
   type: 'step.required' | 'step.overdue',
   at: string,
 ): OutboxEvent {

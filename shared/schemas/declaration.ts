@@ -97,6 +97,10 @@ export const STEP_KINDS = [
 ] as const;
 export const stepKind = z.enum(STEP_KINDS);
 export type StepKind = z.infer<typeof stepKind>;
+/** What a bureau's worklist holds: the audit's steps, and follow-up checks after release (contract section 15). */
+export const WORK_KINDS = [...STEP_KINDS, 'POST_RELEASE_CHECK'] as const;
+export type WorkKind = (typeof WORK_KINDS)[number];
+export const workKind = z.enum(WORK_KINDS);
 
 /** CANCELLED: the declaration was cancelled while the step was pending (it is owed no more). */
 export const STEP_STATUSES = ['PENDING', 'PASSED', 'FAILED', 'WAIVED', 'CANCELLED'] as const;
@@ -152,9 +156,37 @@ export const decision = z
     releaseBureau: z.string(),
     hits: z.array(hit),
     reasons: z.array(z.string()).meta({ description: 'Why a declaration was returned or must be inspected, in words for the enterprise' }),
+    postReleaseRate: z
+      .number()
+      .optional()
+      .meta({
+        description:
+          "The rule set's `postRelease` rate for this credit (contract section 15): the share of such declarations that get a follow-up check once released (absent: 0)",
+      }),
   })
   .meta({ id: 'Decision' });
 export type Decision = z.infer<typeof decision>;
+
+/**
+ * A follow-up document check after release (contract section 15), owed by the release bureau:
+ * listed in its worklist as kind POST_RELEASE_CHECK and recorded through
+ * `POST /declarations/{id}/steps/POST_RELEASE_CHECK`. A FAIL keeps the declaration RELEASED.
+ */
+export const FOLLOW_UP_STATUSES = ['PENDING', 'PASSED', 'FAILED'] as const;
+export const followUp = z
+  .object({
+    kind: z.literal('POST_RELEASE_CHECK'),
+    bureau,
+    status: z.enum(FOLLOW_UP_STATUSES),
+    requiredSince: isoTimestamp.meta({ description: 'The release: when the check became owed' }),
+    dueAt: isoTimestamp.meta({ description: "requiredSince + the region's time limit for POST_RELEASE_CHECK" }),
+    overdueNotifiedAt: isoTimestamp.optional().meta({ description: 'When the overdue sweep found it pending past dueAt (step.overdue sent)' }),
+    recordedAt: isoTimestamp.optional(),
+    recordedByBureau: z.string().optional(),
+    remarks: z.string().optional(),
+  })
+  .meta({ id: 'FollowUpCheck' });
+export type FollowUp = z.infer<typeof followUp>;
 
 /** The release of a declaration: where, when, how, and its signed certificate. */
 export const RELEASE_MODES = ['DOCUMENT_RELEASE', 'INSPECTION'] as const;
@@ -168,6 +200,10 @@ export const release = z.object({
   jws: z.string().optional().meta({
     description:
       'The certificate as a compact JWS (ES256) of the canonical content: verify it offline against GET /.well-known/jwks.json. Absent only on certificates issued before offline verification existed.',
+  }),
+  followUp: followUp.optional().meta({
+    description:
+      "Present when the declaration was selected (deterministically, by the rule set's postRelease rate) for a follow-up check after release",
   }),
 });
 export type Release = z.infer<typeof release>;
@@ -292,7 +328,7 @@ export const declarationList = z
 
 export const stepParams = z.object({
   id: declarationIdParams.shape.id,
-  kind: stepKind,
+  kind: workKind.meta({ description: 'A step of the decision, or POST_RELEASE_CHECK (after release, contract section 15)' }),
 });
 
 export const stepResultInput = z
@@ -363,7 +399,6 @@ export const certificateJwks = z
   });
 
 /** Officers' worklist (contract section 12). */
-export const WORK_KINDS = [...STEP_KINDS, 'POST_RELEASE_CHECK'] as const;
 
 export const worklistQuery = z.strictObject({
   status: z.enum(['PENDING', 'DONE']).default('PENDING'),
@@ -378,7 +413,7 @@ export const workItem = z
     enterpriseId: z.string(),
     direction: z.enum(DIRECTIONS),
     route: z.string().nullable(),
-    kind: z.enum(WORK_KINDS),
+    kind: workKind,
     bureau: z.string(),
     status: z.string().meta({ description: 'PENDING, or once done PASSED, FAILED or WAIVED' }),
     requiredSince: isoTimestamp.nullable(),

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ENTERPRISE_EVENT_TYPES, BUREAU_EVENT_TYPES, type EventType } from '../domain/events.js';
 import { bureau, creditLevel, isoTimestamp } from './common.js';
-import { DECLARATION_STATUSES, release, stepKind } from './declaration.js';
+import { DECLARATION_STATUSES, followUp, release, stepKind, workKind } from './declaration.js';
 
 const declarationData = z
   .object({
@@ -35,6 +35,7 @@ const declarationData = z
       .object({ reasonCode: z.string(), remarks: z.string().optional(), cancelledAt: isoTimestamp, fromStatus: z.enum(DECLARATION_STATUSES) })
       .optional()
       .meta({ description: 'On declaration.cancelled' }),
+    followUp: followUp.optional().meta({ description: 'On declaration.follow_up_failed: the follow-up check as recorded' }),
   })
   .loose();
 
@@ -70,7 +71,7 @@ const stepData = z
     enterpriseId: z.string(),
     direction: z.enum(['EXPORT', 'IMPORT']),
     route: z.string().nullable(),
-    kind: stepKind,
+    kind: workKind.meta({ description: 'A step kind, or POST_RELEASE_CHECK (a follow-up check after release, section 15)' }),
     bureau,
     requiredSince: isoTimestamp.nullable(),
     dueAt: isoTimestamp.nullable(),

@@ -191,6 +191,13 @@ export const ruleSetInput = z
     description: text(1, 1000),
     negativeLists: z.strictObject({ export: z.array(hsPrefix).max(20_000), import: z.array(hsPrefix).max(20_000) }),
     sampling: z.strictObject({ AA: rate, A: rate, B: rate, C: rate, D: rate }),
+    postRelease: z
+      .strictObject({ AA: rate, A: rate, B: rate, C: rate, D: rate })
+      .optional()
+      .meta({
+        description:
+          'Contract section 15: the share of released declarations, per credit level, that get a follow-up document check at the release bureau (deterministic, as sampling; absent: all 0). A blacklisted enterprise gets the D rate.',
+      }),
     rules: z
       .array(ruleSchema)
       .max(2000)

@@ -25,6 +25,10 @@ const row = z.object({
     .int()
     .meta({ description: 'Steps owed by the bureau pending past dueAt now (whatever the date range; by direction when asked)' }),
   cancelled: z.number().int().meta({ description: 'Declarations cancelled (contract section 13)' }),
+  followUpFailed: z
+    .number()
+    .int()
+    .meta({ description: 'Released declarations whose follow-up check after release failed (contract section 15); they stay released' }),
   releaseSeconds: z.object({
     p50: z.number().nullable().meta({ description: 'Upper bound of the histogram bucket holding the median; null without releases' }),
     p95: z.number().nullable(),

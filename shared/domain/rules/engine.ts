@@ -60,6 +60,8 @@ type CompiledRule = { id: string; description: string; when: Predicate<Context>;
 export type CompiledRuleSet = {
   version: number;
   sampling: SamplingTable;
+  /** Follow-up checks after release per credit level (contract section 15; all 0 when the set has none). */
+  postRelease: SamplingTable;
   negativeLists: { EXPORT: PrefixSet; IMPORT: PrefixSet };
   rules: CompiledRule[];
   index: RuleIndex;
@@ -326,6 +328,7 @@ export function compileRuleSet(input: RuleSetInput, version: number): CompiledRu
   return {
     version,
     sampling: { ...input.sampling },
+    postRelease: { AA: 0, A: 0, B: 0, C: 0, D: 0, ...input.postRelease },
     negativeLists: { EXPORT: new PrefixSet(input.negativeLists.export), IMPORT: new PrefixSet(input.negativeLists.import) },
     rules: input.rules.map((r) => ({
       id: r.id,

@@ -4,6 +4,7 @@ import { recordStep } from '../../../shared/domain/inspection.js';
 import { decideAudit } from '../../../shared/domain/audit.js';
 import { changeDeclaration } from '../../../shared/app/declaration-change.js';
 import type { DomainError } from '../../../shared/domain/errors.js';
+import { amendDeclaration, bodyOf } from '../../../shared/domain/amendment.js';
 import { accepted, at, awaitingInspection, casStore, decision, testSeal } from '../../support/records.js';
 
 const ha1 = { principalId: 'prn_ha_1', bureau: 'HA' };
@@ -80,6 +81,46 @@ describe('overrides (pure transitions)', () => {
     ]);
     expect(audited.record.release).toBeNull();
     expect(audited.events.map((e) => e.type)).toEqual(['declaration.inspection_required', 'step.required']);
+  });
+
+  it('an ADD_STEP made while ACCEPTED is not lost when the enterprise amends: still owed, kept by the new audit', () => {
+    const added = proposeOverride(
+      accepted(),
+      { action: 'ADD_STEP', kind: 'PORT_DISINFECTION', bureau: 'QH', reasonCode: 'INTELLIGENCE', remarks: 'tip-off' },
+      ha1,
+      ctx(1),
+    ).record;
+    const amended = amendDeclaration(added, { ...bodyOf(added), transport: 'ROAD', amendmentReason: 'truck, not train' }, at(5))!;
+    expect(amended.to).toBe('ACCEPTED');
+    const owed = added.steps[0]!;
+    expect(amended.record.steps).toEqual([owed]); // same requiredSince and dueAt: the clock did not restart
+    expect(amended.worklist).toEqual([]); // its worklist entry stays as it is
+    expect(amended.timeline[0]!.detail).toContain('still owed (added by an officer): PORT_DISINFECTION at QH');
+    const audited = decideAudit(amended.record, decision([], { mode: 'DOCUMENT_RELEASE', route: 'EXPORT_DIRECT' }), {
+      at: at(6),
+      seal: testSeal,
+      timeLimitS: () => 86_400,
+    });
+    expect(audited.to).toBe('INSPECTION_REQUIRED');
+    expect(audited.record.steps).toEqual([owed]);
+  });
+
+  it("an ADD_STEP made while INSPECTION_REQUIRED survives an amendment too; the audit's own steps are withdrawn and decided again", () => {
+    const added = proposeOverride(
+      awaitingInspection(),
+      { action: 'ADD_STEP', kind: 'PORT_DISINFECTION', reasonCode: 'INTELLIGENCE', remarks: 'tip-off' },
+      sd1,
+      ctx(50),
+    ).record;
+    const amended = amendDeclaration(added, { ...bodyOf(added), amendmentReason: 'corrected weight' }, at(60))!;
+    expect(amended.record.steps.map((s) => `${s.kind}:${s.status}`)).toEqual(['PORT_DISINFECTION:PENDING']);
+    expect(amended.worklist.map((s) => `${s.kind}:${s.status}`)).toEqual(['ORIGIN_INSPECTION:CANCELLED', 'PORT_VERIFICATION:CANCELLED']);
+  });
+
+  it('a step the audit required is not kept by an amendment (only an applied ADD_STEP is)', () => {
+    const d = awaitingInspection();
+    const amended = amendDeclaration(d, { ...bodyOf(d), amendmentReason: 'corrected weight' }, at(60))!;
+    expect(amended.record.steps).toEqual([]);
   });
 
   it('WAIVE_STEP waits for a different officer of the same bureau; the waive of the last pending step releases', () => {
