@@ -5,9 +5,11 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Trigger } from 'aws-cdk-lib/triggers';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { GSI1, GSI2, GSI3, GSI4 } from '../shared/adapters/keys.js';
 import { Construct } from 'constructs';
-import { DEFAULT_STRANDED_AFTER_S, DEFAULT_WEBHOOK_SCHEDULE_S } from '../shared/config.js';
+import { DEFAULT_STRANDED_AFTER_S, DEFAULT_WEBHOOK_SCHEDULE_S, PARKED_LOG_MESSAGE } from '../shared/config.js';
 import type { RegionConfig } from '../shared/region.js';
 import type { ApiFunctionName } from '../shared/http/route.js';
 import { ClearwayFunction } from './constructs/clearway-function.js';
@@ -146,6 +148,25 @@ export class ClearwayStack extends Stack {
     );
     audit.queue.grantSendMessages(redrive);
     notify.queue.grantSendMessages(redrive);
+    // Parked declarations (their audit failed too often; docs/operations.md): each sweep logs how
+    // many there are while any is; the alarm fires while the count is above 0, and resolves
+    // (missing data) once every one is redriven.
+    const parkedMetric = new MetricFilter(this, 'ParkedDeclarationsMetric', {
+      logGroup: redrive.logGroup,
+      filterPattern: FilterPattern.stringValue('$.message', '=', PARKED_LOG_MESSAGE),
+      metricNamespace: 'Clearway',
+      metricName: 'ParkedDeclarations',
+      metricValue: '$.parkedDeclarations',
+    }).metric({ statistic: 'Maximum', period: Duration.minutes(1) });
+    new Alarm(this, 'ParkedDeclarationsAlarm', {
+      alarmDescription:
+        'Declarations are parked: their audit failed too often and is not retried automatically. List them with GET /declarations/parked, fix the cause, redrive with POST /declarations/{id}/redrive (docs/operations.md).',
+      metric: parkedMetric,
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     new Rule(this, 'RedriveSchedule', {
       description: 'Queue again work that was committed but not queued',
       schedule: Schedule.rate(Duration.minutes(1)),

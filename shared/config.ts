@@ -26,3 +26,14 @@ export function webhookScheduleS(raw = process.env.CLEARWAY_WEBHOOK_SCHEDULE): n
   const values = raw.split(',').map(Number);
   return values.every((v) => Number.isFinite(v) && v >= 0) ? values : [...DEFAULT_WEBHOOK_SCHEDULE_S];
 }
+
+/**
+ * Failed audits of one declaration before it is parked (issue 9): not redriven any more, listed in
+ * `GET /declarations/parked`, alarmed on in the cloud, redriven by hand once the cause is fixed.
+ * Five matches the audit queue's maxReceiveCount: a declaration whose audit keeps failing is parked
+ * where its message would otherwise reach the dead-letter queue.
+ */
+export const MAX_AUDIT_FAILURES = 5;
+
+/** The line the redrive sweep logs while declarations are parked; the cloud's metric filter matches it. */
+export const PARKED_LOG_MESSAGE = 'parked declarations';

@@ -15,6 +15,7 @@ import { requiredEnv } from '../../shared/adapters/aws.js';
 import { queueDepthSampler } from '../../shared/adapters/queue-depth.js';
 import { Admission, admissionLimitsFromEnv } from '../../shared/app/admission.js';
 import { submitBatch } from '../../shared/app/batch-intake.js';
+import { listParked, redriveDeclaration } from '../../shared/app/audit.js';
 
 /** Exactly the summary schema's fields (what the listing index projects). */
 function summaryView(h: StoredDeclarationSummary, baseUrl: string) {
@@ -69,6 +70,32 @@ export const declarationRoutes = [
       body: { items: page.items.map((h) => summaryView(h, baseUrl)), nextCursor: page.nextCursor },
     };
   }),
+  implement(routes.listParkedDeclarations, async ({ query, baseUrl }) => {
+    const page = await listParked(query);
+    return {
+      status: 200,
+      body: {
+        items: page.items.map((h) => ({
+          declarationId: h.id,
+          enterpriseId: h.enterpriseId,
+          clientRef: h.clientRef,
+          direction: h.direction,
+          declaredAt: h.declaredAt,
+          createdAt: h.createdAt,
+          parkedAt: h.auditFailures!.parkedAt!,
+          failedAttempts: h.auditFailures!.count,
+          lastFailedAt: h.auditFailures!.lastFailedAt ?? h.auditFailures!.parkedAt!,
+          lastError: h.auditFailures!.lastError ?? '',
+          links: { self: `${baseUrl}/declarations/${h.id}`, redrive: `${baseUrl}/declarations/${h.id}/redrive` },
+        })),
+        nextCursor: page.nextCursor,
+      },
+    };
+  }),
+  implement(routes.redriveDeclaration, async ({ params, principal, baseUrl }) => ({
+    status: 202,
+    body: declarationView(await redriveDeclaration(params.id, principal), baseUrl),
+  })),
   implement(routes.proposeOverride, async ({ params, body, principal }) => {
     const { override } = await proposeOverrideFor(params.id, body, principal as Officer);
     return override.status === 'APPLIED'

@@ -4,13 +4,13 @@
  * written in one transaction. Reads take the whole partition in one query.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { transactWrite, type TransactItems } from './transact.js';
 import { canTransition, totalValueCents, type DeclarationRecord } from '../domain/declaration.js';
 import { centsToUsd } from '../schemas/numbers.js';
 import type { DeclarationLine, DeclarationStatus, StoredDeclarationSummary } from '../schemas/declaration.js';
 import { dynamo, queryAll, tableName } from './aws.js';
-import { DAY_SHARDS, decodeCursor, encodeCursor, GSI1, GSI3, keys, withoutStorageAttributes } from './keys.js';
+import { DAY_SHARDS, decodeCursor, encodeCursor, GSI1, GSI2, GSI3, keys, withoutStorageAttributes } from './keys.js';
 import { counterUpdates } from './stats-counters.js';
 import { outboxPut } from './outbox.js';
 import { involvementPut, involvementPuts, involvementsWithSteps, stepInvolvementPuts, stepItemPut } from './worklist-store.js';
@@ -218,13 +218,19 @@ export const declarationStore = {
       values[`:${k}`] = v;
       sets.push(`#${k} = :${k}`);
     }
+    // Parked (the audit failed too often) or back in the stranded index (redriven by an operator).
+    if (t.to === 'ACCEPTED' && t.pendingIndex) {
+      values[':pendingPk'] = t.pendingIndex === 'parked' ? keys.parked : keys.stranded(d.id);
+      values[':pendingSk'] = t.pendingIndex === 'parked' ? keys.parkedSort(d.updatedAt, d.id) : d.updatedAt;
+      sets.push('gsi2pk = :pendingPk', 'gsi2sk = :pendingSk');
+    }
     const seen = t.expectedVersion === 0 ? '(#version = :seen OR attribute_not_exists(#version))' : '#version = :seen';
     const items: TransactItems = [
       {
         Update: {
           TableName: tableName(),
           Key: keys.declaration(d.id),
-          // Out of the stranded index once it has left ACCEPTED (the audit is done).
+          // Out of the stranded (or parked) index once it has left ACCEPTED (the audit is done).
           UpdateExpression: `SET ${sets.join(', ')}${t.to !== 'ACCEPTED' ? ' REMOVE gsi2pk, gsi2sk' : ''}`,
           ConditionExpression: `#status = :from AND ${seen}`,
           ExpressionAttributeNames: names,
@@ -368,6 +374,65 @@ export const declarationStore = {
       .sort((a, b) => b.sk.localeCompare(a.sk))
       .slice(0, limit)
       .map((x) => x.id);
+  },
+
+  /**
+   * The parked declarations (shared/domain/audit-parking.ts), longest parked first: their headers,
+   * read by one BatchGet per page (the pending index holds keys only).
+   */
+  async listParked(q: {
+    limit: number;
+    cursor?: string;
+  }): Promise<{ items: Omit<DeclarationRecord, 'lines'>[]; nextCursor: string | null } | 'bad-cursor'> {
+    const start = decodeCursor(q.cursor, ['pk', 'sk', 'gsi2pk', 'gsi2sk']);
+    if (q.cursor) {
+      const id = start?.pk?.startsWith('DECL#') ? start.pk.slice('DECL#'.length) : undefined;
+      if (!start || !id || start.gsi2pk !== keys.parked || !start.gsi2sk?.endsWith(`#${id}`)) return 'bad-cursor';
+    }
+    const page = await dynamo.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: GSI2,
+        KeyConditionExpression: 'gsi2pk = :parked',
+        ExpressionAttributeValues: { ':parked': keys.parked },
+        Limit: q.limit,
+        ExclusiveStartKey: start,
+      }),
+    );
+    const wanted = (page.Items ?? []).map((i) => ({ pk: i.pk as string, sk: i.sk as string }));
+    const byPk = new Map<string, Record<string, unknown>>();
+    for (let pending = wanted; pending.length;) {
+      const out = await dynamo.send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }));
+      for (const item of out.Responses?.[tableName()] ?? []) byPk.set(item.pk as string, item);
+      pending = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as typeof wanted;
+    }
+    // Audited or redriven between the query and the read: no longer parked, left out.
+    const items = wanted.flatMap((k) => {
+      const item = byPk.get(k.pk);
+      return item && item.gsi2pk === keys.parked ? [headerRecordOf(item)] : [];
+    });
+    return { items, nextCursor: encodeCursor(page.LastEvaluatedKey) ?? null };
+  },
+
+  /** How many declarations are parked now (the redrive sweep reports it; the cloud alarms on it). */
+  async countParked(): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamo.send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: GSI2,
+          KeyConditionExpression: 'gsi2pk = :parked',
+          ExpressionAttributeValues: { ':parked': keys.parked },
+          Select: 'COUNT',
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return count;
   },
 
   /** An enterprise's declarations, newest first, filtered and cursor-paginated. */

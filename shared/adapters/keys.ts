@@ -77,6 +77,9 @@ export const keys = {
   strandedShard: (shard: number) => `STRANDED#${shard}`,
   /** Where a declaration waits in the pending index while it is not audited yet. */
   stranded: (id: string) => `STRANDED#${shardOf(id, PENDING_SHARDS)}`,
+  /** GSI2 partition of the parked declarations (audit failed too often), sorted by `parkedAt#id`. */
+  parked: 'PARKED',
+  parkedSort: (parkedAt: string, id: string) => `${parkedAt}#${id}`,
   declarationsOfDay: (day: string, shard: number) => `DECLDAY#${day}#${shard}`,
   /** A declaration's entry in its day's listing (GSI3). */
   dayListing: (createdAt: string, id: string) => ({

@@ -45,6 +45,8 @@ import {
   overrideAccepted,
   overrideInput,
   overrideParams,
+  parkedList,
+  parkedQuery,
   worklist,
   worklistQuery,
 } from '../schemas/declaration.js';
@@ -337,6 +339,33 @@ export const routes = {
     summary: "The steps owed by the officer's bureau (officer with inspector): PENDING oldest requiredSince first, or DONE",
     query: worklistQuery,
     responses: { 200: worklist },
+  }),
+  listParkedDeclarations: defineRoute({
+    method: 'GET',
+    path: '/declarations/parked',
+    fn: 'declarations',
+    auth: 'key',
+    allow: ['admin', 'officer:stats'],
+    refusal: 'parked declarations are listed for officers with the stats role (the command center) and admins',
+    tag: 'declarations',
+    summary:
+      'Declarations whose audit failed too often and is no longer retried automatically, longest parked first, with the last failure (officer with stats: the whole region; admin)',
+    query: parkedQuery,
+    responses: { 200: parkedList },
+  }),
+  redriveDeclaration: defineRoute({
+    method: 'POST',
+    path: '/declarations/{id}/redrive',
+    fn: 'declarations',
+    auth: 'key',
+    allow: ['admin', 'officer:stats'],
+    refusal: 'parked declarations are redriven by officers with the stats role (the command center) and admins',
+    tag: 'declarations',
+    summary:
+      'Redrive a parked declaration once its cause is fixed (officer with stats; admin): its failure count restarts and its audit is queued now (202). Not parked: 409',
+    params: declarationIdParams,
+    errors: [404, 409],
+    responses: { 202: declarationView },
   }),
   verifyCertificate: defineRoute({
     method: 'GET',

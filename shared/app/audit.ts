@@ -3,11 +3,23 @@
  * set; decide (the engine); apply the pure transition (shared/domain/audit.ts) with its events,
  * counters and (for document release) the certificate, in one conditional transaction.
  * Idempotent: a declaration already past ACCEPTED is left alone.
+ *
+ * An attempt that fails for a reason of the declaration's own is counted on it; at the bound it is
+ * parked (shared/domain/audit-parking.ts) and the message is done with: nothing audits a parked
+ * declaration until an operator redrives it (`redriveDeclaration`, POST /declarations/{id}/redrive).
  */
 import { declarationStore } from '../adapters/declaration-store.js';
 import { dynamoEnterpriseStore } from '../adapters/enterprise-store.js';
 import { ruleSetStore } from '../adapters/ruleset-store.js';
 import { decideAudit } from '../domain/audit.js';
+import { countsAgainstDeclaration, errorSummary, isParked, recordAuditFailure, redriveParked } from '../domain/audit-parking.js';
+import { invalid, notFound } from '../domain/errors.js';
+import type { Principal } from '../domain/principal.js';
+import { MAX_AUDIT_FAILURES } from '../config.js';
+import { logger } from '../http/logger.js';
+import { auditQueue, type AuditMessage } from '../adapters/queues.js';
+import { queueCommittedWork, type WorkQueue } from '../adapters/sqs-queue.js';
+import type { DeclarationRecord } from '../domain/declaration.js';
 import type { EnterpriseRecord } from '../domain/enterprise.js';
 import type { OutboxEvent } from '../domain/events.js';
 import { decide, type CompiledRuleSet } from '../domain/rules/engine.js';
@@ -18,7 +30,7 @@ import { changeDeclaration, type DeclarationChangeStore } from './declaration-ch
 import { productionSealer } from './inspection.js';
 
 export type AuditOutcome =
-  { outcome: 'decided'; status: DeclarationStatus; events: OutboxEvent[] } | { outcome: 'already-audited' | 'not-found' };
+  { outcome: 'decided'; status: DeclarationStatus; events: OutboxEvent[] } | { outcome: 'already-audited' | 'not-found' | 'parked' };
 
 export type AuditPorts = {
   store: DeclarationChangeStore;
@@ -26,6 +38,8 @@ export type AuditPorts = {
   activeRuleSet: () => Promise<CompiledRuleSet | undefined>;
   sealer: () => Promise<Sealer>;
   clock: () => string;
+  /** Failed attempts before a declaration is parked. */
+  maxFailures?: number;
 };
 
 export const auditPorts: AuditPorts = {
@@ -36,10 +50,44 @@ export const auditPorts: AuditPorts = {
   clock: () => new Date().toISOString(),
 };
 
+/**
+ * Audits a declaration once. A failure is thrown on (the queue retries it) after it has been
+ * counted; the failure that parks it answers `parked` instead, so that the message is deleted.
+ */
 export async function auditDeclaration(declarationId: string, ports: AuditPorts = auditPorts): Promise<AuditOutcome> {
+  try {
+    return await auditOnce(declarationId, ports);
+  } catch (error) {
+    if (!countsAgainstDeclaration(error)) throw error;
+    let parked = false;
+    try {
+      const t = await changeDeclaration(
+        declarationId,
+        (current) => recordAuditFailure(current, { at: ports.clock(), error }, ports.maxFailures ?? MAX_AUDIT_FAILURES),
+        ports.store,
+      );
+      parked = t?.pendingIndex === 'parked';
+      if (parked) {
+        // The cloud's alarm counts parked declarations (functions/redrive.ts); this line says which.
+        logger.error('declaration parked: its audit failed too often', {
+          declarationId,
+          failedAttempts: t!.record.auditFailures?.count,
+          lastError: errorSummary(error),
+        });
+      }
+    } catch (recording) {
+      logger.error('could not count a failed audit', { declarationId, error: errorSummary(recording) });
+    }
+    if (parked) return { outcome: 'parked' };
+    throw error;
+  }
+}
+
+async function auditOnce(declarationId: string, ports: AuditPorts): Promise<AuditOutcome> {
   const d = await ports.store.get(declarationId);
   if (!d) return { outcome: 'not-found' };
   if (d.status !== 'ACCEPTED') return { outcome: 'already-audited' };
+  if (isParked(d)) return { outcome: 'parked' };
   const [enterprise, ruleSet, seal] = await Promise.all([ports.enterprises.get(d.enterpriseId), ports.activeRuleSet(), ports.sealer()]);
   if (!enterprise) throw new Error(`declaration ${d.id}: enterprise ${d.enterpriseId} is not registered`);
   if (!ruleSet) throw new Error('no active rule set: run the seed (local start or deploy trigger) or publish one');
@@ -56,4 +104,40 @@ export async function auditDeclaration(declarationId: string, ports: AuditPorts 
   );
   if (!t) return { outcome: 'already-audited' };
   return { outcome: 'decided', status: t.to, events: t.events };
+}
+
+/**
+ * An operator's redrive of a parked declaration (POST /declarations/{id}/redrive): back in the
+ * stranded index with a fresh count, and its audit queued now (if the send fails, the redrive
+ * sweep queues it). 404 for an unknown id, 409 when it is not parked.
+ */
+export async function redriveDeclaration(
+  declarationId: string,
+  by: Principal,
+  ports: { store: DeclarationChangeStore; audit: WorkQueue<AuditMessage>; clock: () => string } = {
+    store: auditPorts.store,
+    audit: auditQueue,
+    clock: auditPorts.clock,
+  },
+) {
+  const who = by.kind === 'officer' ? `an officer of ${by.bureau}` : 'an administrator';
+  const t = await changeDeclaration(
+    declarationId,
+    (current) => redriveParked(current, { at: ports.clock(), who, principalId: by.id }),
+    ports.store,
+  );
+  if (!t) throw notFound(`declaration ${declarationId}`);
+  await queueCommittedWork(ports.audit, [{ declarationId }], 'declaration');
+  logger.info('parked declaration redriven', { declarationId, by: by.id });
+  return t.record;
+}
+
+/** A page of the parked declarations, longest parked first (GET /declarations/parked). */
+export async function listParked(q: { limit: number; cursor?: string }): Promise<{
+  items: (Omit<DeclarationRecord, 'lines'> & { auditFailures: NonNullable<DeclarationRecord['auditFailures']> })[];
+  nextCursor: string | null;
+}> {
+  const page = await declarationStore.listParked(q);
+  if (page === 'bad-cursor') throw invalid('the cursor is not valid', [{ path: 'cursor', message: 'is not a cursor this API issued' }]);
+  return { ...page, items: page.items.filter((h) => h.auditFailures?.parkedAt !== undefined) as never };
 }

@@ -150,6 +150,8 @@ export function amendDeclaration(d: DeclarationRecord, input: AmendmentInput, at
       amendmentReason,
       amendedAt: at,
       amendmentHash: hash,
+      // A new body is audited afresh: failed attempts of the old one (and parking) are forgotten.
+      auditFailures: undefined,
     },
     timeline: [
       {

@@ -10,6 +10,7 @@ import type { Decision, DeclarationInput, Override, DeclarationStatus, Release, 
 import { timeOrderedId } from './ids.js';
 import type { Principal } from './principal.js';
 import { centsToUsd, toCents } from '../schemas/numbers.js';
+import type { AuditFailures } from './audit-parking.js';
 
 // The declaration's parts are typed by their schemas (one definition per concept); re-exported
 // here because the domain is where code reaches for them.
@@ -39,6 +40,8 @@ export type DeclarationRecord = DeclarationInput & {
   /** Hash of the current revision's amendment (body and reason): the same amendment again is a replay. */
   amendmentHash?: string;
   cancellation?: { reasonCode: string; remarks?: string; cancelledAt: string; fromStatus: DeclarationStatus };
+  /** Failed audit attempts and parking (shared/domain/audit-parking.ts); absent while none failed. */
+  auditFailures?: AuditFailures;
 };
 
 const NEXT: Record<DeclarationStatus, readonly DeclarationStatus[]> = {
@@ -138,6 +141,17 @@ export function statsBureaus(d: Pick<DeclarationInput, 'declaredAt' | 'inspectio
 }
 
 export function declarationView(d: DeclarationRecord, baseUrl: string) {
-  const { bodyHash: _hash, version: _v, amendmentHash: _a, ...view } = d;
-  return { ...view, revision: d.revision ?? 1, overrides: d.overrides ?? [], links: { self: `${baseUrl}/declarations/${d.id}` } };
+  // The failures' messages are for operators (GET /declarations/parked); the view says only that it is parked.
+  const { bodyHash: _hash, version: _v, amendmentHash: _a, auditFailures, ...view } = d;
+  const parked =
+    d.status === 'ACCEPTED' && auditFailures?.parkedAt
+      ? { parked: { since: auditFailures.parkedAt, failedAttempts: auditFailures.count } }
+      : {};
+  return {
+    ...view,
+    ...parked,
+    revision: d.revision ?? 1,
+    overrides: d.overrides ?? [],
+    links: { self: `${baseUrl}/declarations/${d.id}` },
+  };
 }

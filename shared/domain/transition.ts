@@ -74,6 +74,11 @@ export type DeclarationTransition = {
    * stranded index, and moves `previousCounters` at the previous body's bureaus and direction.
    */
   amendment?: { previous: DeclarationRecord; revision: RevisionRecord; previousCounters: CounterIncrements };
+  /**
+   * A declaration that stays ACCEPTED but moves in the pending index (shared/domain/audit-parking.ts):
+   * `parked` takes it out of the stranded index into the parked one, `stranded` puts it back.
+   */
+  pendingIndex?: 'parked' | 'stranded';
 };
 
 export type TransitionInput = {
@@ -154,7 +159,11 @@ export function declarationEvent(
 export const secondsSince = (d: Pick<DeclarationRecord, 'createdAt'>, at: string) => (Date.parse(at) - Date.parse(d.createdAt)) / 1000;
 
 /** A release and its certificate, sealed. */
-export function sealRelease(content: CertificateContent, mode: Release['mode'], seal: Sealer): { release: Release; certificate: IssuedCertificate } {
+export function sealRelease(
+  content: CertificateContent,
+  mode: Release['mode'],
+  seal: Sealer,
+): { release: Release; certificate: IssuedCertificate } {
   const sealed = seal(content);
   return {
     release: { ...sealed, bureau: content.bureau, certificateNo: content.certificateNo, releasedAt: content.releasedAt, mode },

@@ -275,6 +275,16 @@ export const declarationView = z
       })
       .optional(),
     overrides: z.array(override).meta({ description: 'Every override of the audit, applied or awaiting confirmation' }),
+    parked: z
+      .object({
+        since: isoTimestamp,
+        failedAttempts: z.number().int().min(1),
+      })
+      .optional()
+      .meta({
+        description:
+          'Present while the declaration is parked: its audit failed too often, so it is not retried automatically until an operator redrives it (POST /declarations/{id}/redrive). It stays ACCEPTED.',
+      }),
     links: z.object({ self: z.string() }),
   })
   .meta({ id: 'Declaration' });
@@ -425,3 +435,28 @@ export const workItem = z
   .meta({ id: 'WorkItem' });
 
 export const worklist = z.object({ items: z.array(workItem), nextCursor: z.string().nullable() }).meta({ id: 'Worklist' });
+
+/** Parked declarations (issue 9): their audit failed too often (docs/operations.md). */
+export const parkedQuery = z.strictObject({ limit: limit(100, 20), cursor: cursor.optional() });
+
+export const parkedDeclaration = z
+  .object({
+    declarationId: z.string(),
+    enterpriseId: z.string(),
+    clientRef: z.string(),
+    direction: z.enum(DIRECTIONS),
+    declaredAt: z.string(),
+    createdAt: isoTimestamp,
+    parkedAt: isoTimestamp,
+    failedAttempts: z.number().int().min(1),
+    lastFailedAt: isoTimestamp,
+    lastError: z
+      .string()
+      .meta({ description: 'The last failure, one line (name and message), at most 300 characters; never a stack trace' }),
+    links: z.object({ self: z.string(), redrive: z.string() }),
+  })
+  .meta({ id: 'ParkedDeclaration' });
+
+export const parkedList = z
+  .object({ items: z.array(parkedDeclaration), nextCursor: z.string().nullable() })
+  .meta({ id: 'ParkedDeclarationList' });

@@ -16,6 +16,7 @@ import { CertificateSigningKeys } from '../../infra/constructs/certificate-signi
 import { allRoutes } from '../../shared/api/routes.js';
 import { CONSOLE_ROUTES } from '../../infra/constructs/console-hosting.js';
 import { routeKey } from '../../shared/http/route.js';
+import { MAX_AUDIT_FAILURES, PARKED_LOG_MESSAGE } from '../../shared/config.js';
 
 let template: Template;
 let resources: Record<string, { Type: string; Properties: any; Metadata?: any }>;
@@ -116,6 +117,30 @@ describe('queues', () => {
     const metrics = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.MetricName);
     expect(metrics.filter((m) => m === 'ApproximateNumberOfMessagesVisible').length).toBeGreaterThanOrEqual(2);
     expect(metrics.filter((m) => m === 'ApproximateAgeOfOldestMessage').length).toBeGreaterThanOrEqual(2);
+  });
+  it('alarms while declarations are parked: a metric filter on the redrive sweep’s log line, with the audit bound matching the queue', () => {
+    const [redriveId, redriveFn] = functionByEntry('functions/redrive.ts');
+    const logGroupId = redriveFn.Properties.LoggingConfig.LogGroup.Ref;
+    const filters = ofType('AWS::Logs::MetricFilter').filter(([, f]) => f.Properties.LogGroupName.Ref === logGroupId);
+    expect(filters, `metric filter on ${redriveId}'s log group`).toHaveLength(1);
+    const [, filter] = filters[0]!;
+    expect(filter.Properties.FilterPattern).toBe(`{ $.message = "${PARKED_LOG_MESSAGE}" }`);
+    expect(filter.Properties.MetricTransformations).toEqual([
+      { MetricNamespace: 'Clearway', MetricName: 'ParkedDeclarations', MetricValue: '$.parkedDeclarations' },
+    ]);
+    const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === 'ParkedDeclarations');
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]![1].Properties).toMatchObject({
+      Namespace: 'Clearway',
+      Statistic: 'Maximum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmDescription: expect.stringContaining('POST /declarations/{id}/redrive'),
+    });
+    const [, auditQueue] = ofType('AWS::SQS::Queue').find(([id]) => id.startsWith('AuditQueue'))!;
+    expect(auditQueue.Properties.RedrivePolicy.maxReceiveCount).toBe(MAX_AUDIT_FAILURES);
   });
 });
 
