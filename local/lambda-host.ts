@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { FunctionModel } from './template.js';
-import { countInvocation } from '../shared/adapters/metering.js';
+import { meteredInvocation } from '../shared/adapters/metering.js';
 
 export type Invoke = (event: unknown) => Promise<unknown>;
 
@@ -63,11 +63,11 @@ export class LambdaHost {
       succeed: () => undefined,
     };
     this.inFlight++;
-    countInvocation();
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
-        Promise.resolve().then(() => handler(event, context)),
+        // Metering (off unless CLEARWAY_METER=1) counts this invocation and its SDK calls against the function.
+        meteredInvocation(fn.logicalId, () => Promise.resolve().then(() => handler(event, context))),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new FunctionTimeout(`${fn.logicalId} timed out after ${fn.timeoutS} s`)), fn.timeoutS * 1000);
         }),

@@ -182,6 +182,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const model = modelOf(template);
     fs.writeFileSync(path.join(dataDir, 'template.json'), JSON.stringify(template, null, 1));
     const provisioned = await provision(model, { dynamo: dynamo.endpoint, sqs: sqs.endpoint });
+    // Where this run's emulators and queues are (operators, and `npm run bench:pipeline` reading DLQ depth).
+    fs.writeFileSync(
+      path.join(dataDir, 'endpoints.json'),
+      JSON.stringify({ dynamodb: dynamo.endpoint, sqs: sqs.endpoint, tables: Object.fromEntries(provisioned.tableNames), queues: Object.fromEntries(provisioned.queueUrls) }, null, 1),
+    );
 
     // One process hosts every function, so their environments are merged; the stack gives every
     // function the same value for the same variable, which this checks.

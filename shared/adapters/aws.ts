@@ -44,6 +44,7 @@ export const sqs = new SQSClient({
 });
 // Counting adapter (off unless enabled): calls and capacity per function, for budgets and the bench.
 meterDynamo(dynamo);
+meterDynamo(dynamoExactNumbers);
 meterSqs(sqs);
 
 export function requiredEnv(name: string): string {

@@ -1,0 +1,82 @@
+/**
+ * The counting adapter attributes each SDK call to the function whose invocation made it, even
+ * when several functions' invocations interleave in one thread (as locally), and counts the
+ * invocations and their duration.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { allMeters, enableMetering, meterDynamo, meteredInvocation, meterSnapshot, meterSqs, resetMeter } from '../../../shared/adapters/metering.js';
+
+type Handler = (args: { input: Record<string, unknown> }) => Promise<{ output: Record<string, unknown> }>;
+
+/** A stand-in SDK client: the metering middleware around a fake `send`. */
+function fakeClient(respond: (command: string, input: Record<string, unknown>) => Record<string, unknown>) {
+  let middleware: ((next: Handler, context: { commandName: string }) => Handler) | undefined;
+  const client = { middlewareStack: { add: (mw: unknown) => void (middleware = mw as typeof middleware) } };
+  return {
+    client,
+    send: async (command: string, input: Record<string, unknown> = {}) => {
+      const next: Handler = async (args) => {
+        await new Promise((r) => setTimeout(r, 1));
+        return { output: respond(command, args.input) };
+      };
+      return middleware!(next, { commandName: `${command}Command` })({ input });
+    },
+  };
+}
+
+afterEach(() => {
+  enableMetering(false);
+  resetMeter();
+});
+
+describe('metering', () => {
+  it('counts nothing while off', async () => {
+    const dynamo = fakeClient(() => ({}));
+    meterDynamo(dynamo.client);
+    enableMetering(false);
+    await meteredInvocation('Api', () => dynamo.send('GetItem'));
+    expect(allMeters()).toEqual([]);
+  });
+
+  it('attributes interleaved invocations to their own functions, with capacity, transaction items and SQS messages', async () => {
+    const dynamo = fakeClient((command, input) => ({
+      ConsumedCapacity:
+        command === 'TransactWriteItems'
+          ? [{ TableName: 't', CapacityUnits: 2 * (input.TransactItems as unknown[]).length }]
+          : { TableName: 't', CapacityUnits: 0.5 },
+    }));
+    const sqs = fakeClient(() => ({}));
+    meterDynamo(dynamo.client);
+    meterSqs(sqs.client);
+    enableMetering();
+    resetMeter();
+    await Promise.all([
+      meteredInvocation('ApiDeclarations', async () => {
+        await dynamo.send('TransactWriteItems', { TransactItems: [{}, {}, {}] });
+        await sqs.send('SendMessageBatch', { Entries: [{}, {}] });
+      }),
+      meteredInvocation('AuditWorker', async () => {
+        await dynamo.send('GetItem');
+        await dynamo.send('GetItem');
+      }),
+      meteredInvocation('AuditWorker', () => dynamo.send('GetItem')),
+    ]);
+    const byName = Object.fromEntries(allMeters().map((m) => [m.function, m]));
+    expect(byName.ApiDeclarations).toMatchObject({
+      invocations: 1,
+      dynamodb: { calls: { TransactWriteItems: 1 }, wcu: 6, rcu: 0, transactItems: 3 },
+      sqs: { calls: { SendMessageBatch: 1 }, messages: 2 },
+    });
+    expect(byName.AuditWorker).toMatchObject({ invocations: 2, dynamodb: { calls: { GetItem: 3 }, rcu: 1.5, wcu: 0 } });
+    expect(byName.AuditWorker!.durationMs).toBeGreaterThan(0);
+  });
+
+  it('counts calls outside any invocation against the default function, as the tests that call handlers read it', async () => {
+    const dynamo = fakeClient(() => ({}));
+    meterDynamo(dynamo.client);
+    enableMetering();
+    resetMeter();
+    await dynamo.send('Query');
+    expect(meterSnapshot().dynamodb.calls).toEqual({ Query: 1 });
+  });
+});
