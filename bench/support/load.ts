@@ -7,13 +7,15 @@ import { performance } from 'node:perf_hooks';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-/** One HTTP request on a kept-alive connection; resolves with the status and body. */
+/** One HTTP request on a kept-alive connection; resolves with the status, headers and body. */
 export function request(
   url: string,
   method: string,
   headers: Record<string, string>,
   body?: string,
-): Promise<{ status: number; body: string }> {
+  /** Abort (reject with a `timeout` error) when no full answer came within this long. */
+  timeoutMs?: number,
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
@@ -22,9 +24,11 @@ export function request(
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
+        res.on('error', reject);
       },
     );
+    if (timeoutMs) req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('client timeout'), { code: 'timeout' })));
     req.on('error', reject);
     req.end(body);
   });

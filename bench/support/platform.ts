@@ -9,9 +9,10 @@ export type BenchPlatform = LocalProcess & {
   close(): Promise<void>;
 };
 
-export async function benchPlatform(): Promise<BenchPlatform> {
+/** `env` adds to the platform's environment (e.g. CLEARWAY_METER=1 for bench:pipeline). */
+export async function benchPlatform(options: { env?: Record<string, string> } = {}): Promise<BenchPlatform> {
   const dataDir = newDataDir();
-  const p = await startLocal({ dataDir, env: { CLEARWAY_ADMIN_KEY: 'bench-admin', CLEARWAY_LOG_LEVEL: 'ERROR' } });
+  const p = await startLocal({ dataDir, env: { CLEARWAY_ADMIN_KEY: 'bench-admin', CLEARWAY_LOG_LEVEL: 'ERROR', ...options.env } });
   const admin = async (method: string, path: string, body?: unknown) => {
     const res = await request(
       p.url + path,
