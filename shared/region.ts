@@ -8,12 +8,19 @@
 import { z } from 'zod';
 import regionFile from '../config/region.json' with { type: 'json' };
 
+export const DEFAULT_DAILY_INSPECTION_CAPACITY = 1000;
+
 const portSchema = z.object({ code: z.string().regex(/^[A-Z]{3}$/), name: z.string().min(1) });
 const bureauSchema = z.object({
   code: z.string().regex(/^[A-Z]{2}$/),
   name: z.string().min(1),
   lead: z.boolean().optional(),
   ports: z.array(portSchema).min(1),
+  /**
+   * How many inspections the bureau can carry out in a day (inspectors and sites), what a rule
+   * set's simulation compares its expected inspections with (contract section 7). Default 1,000.
+   */
+  dailyInspectionCapacity: z.number().int().positive().max(10_000_000).default(DEFAULT_DAILY_INSPECTION_CAPACITY),
 });
 export const DEFAULT_CANCELLATION_REASONS = [
   { code: 'C01', description: 'duplicate declaration' },
@@ -89,6 +96,11 @@ export function stepTimeLimitS(kind: string): number {
   const override = Number(process.env.CLEARWAY_STEP_TIME_LIMIT_S);
   if (Number.isInteger(override) && override > 0) return override;
   return region.stepTimeLimitsS[kind] ?? region.stepTimeLimitsS.default;
+}
+
+/** A bureau's daily inspection capacity from the region config (default 1,000; unknown bureau: the default). */
+export function dailyInspectionCapacity(bureau: string): number {
+  return region.bureaus.find((b) => b.code === bureau)?.dailyInspectionCapacity ?? DEFAULT_DAILY_INSPECTION_CAPACITY;
 }
 
 /** The region's cancellation reason codes (contract section 13). */

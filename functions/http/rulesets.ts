@@ -2,6 +2,7 @@
 import { routes } from '../../shared/api/routes.js';
 import { ruleSetStore, type RuleSetRecord } from '../../shared/adapters/ruleset-store.js';
 import { simulate } from '../../shared/app/simulate.js';
+import { ruleSetEffectiveness } from '../../shared/app/effectiveness.js';
 import { notFound } from '../../shared/domain/errors.js';
 import { httpFunction, implement } from '../../shared/http/function.js';
 import { requirementsRoutes } from './requirements.js';
@@ -36,6 +37,10 @@ export const ruleSetRoutes = [
   implement(routes.simulateRuleSet, async ({ params, body }) => ({
     status: 200,
     body: await simulate(params.version, body ?? { limit: 500 }),
+  })),
+  implement(routes.getRuleSetEffectiveness, async ({ params, query }) => ({
+    status: 200,
+    body: await ruleSetEffectiveness(params.version, query),
   })),
   implement(routes.publishRuleSet, async ({ params, principal }) => {
     const record = await ruleSetStore.get(params.version); // 404 for a version that does not exist

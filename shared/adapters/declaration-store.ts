@@ -12,6 +12,8 @@ import type { DeclarationLine, DeclarationStatus, StoredDeclarationSummary } fro
 import { dynamo, queryAll, tableName } from './aws.js';
 import { DAY_SHARDS, decodeCursor, encodeCursor, GSI1, GSI2, GSI3, keys, withoutStorageAttributes } from './keys.js';
 import { counterUpdates } from './stats-counters.js';
+import { effectivenessUpdates } from './effectiveness-counters.js';
+import { movesAnything } from '../domain/effectiveness.js';
 import { outboxPut } from './outbox.js';
 import { involvementPut, involvementPuts, involvementsWithSteps, stepInvolvementPuts, stepItemPut } from './worklist-store.js';
 import type { CounterIncrements, DeclarationTransition } from '../domain/transition.js';
@@ -178,6 +180,7 @@ async function applyAmendment(t: DeclarationTransition & { amendment: NonNullabl
   const moves = (c: CounterIncrements) => Object.values(c).some((v) => v !== undefined && v !== 0);
   if (moves(t.counters)) items.push(...counterUpdates(d, t.counters));
   if (moves(previousCounters)) items.push(...counterUpdates(previous, previousCounters));
+  if (movesAnything(t.effectiveness)) items.push(...effectivenessUpdates(previous, t.effectiveness));
   const outcome = await transactWrite(items);
   if (outcome.committed) return true;
   if (outcome.failedItems.includes(0)) return false;
@@ -244,6 +247,8 @@ export const declarationStore = {
     for (const event of t.events) items.push(outboxPut(event));
     const counters = Object.values(t.counters).some((v) => v !== undefined && v !== 0);
     if (counters || t.releaseSeconds !== undefined) items.push(...counterUpdates(d, t.counters, t.releaseSeconds));
+    // Rule effectiveness (contract section 15): exact for the same reason as the statistics.
+    if (movesAnything(t.effectiveness)) items.push(...effectivenessUpdates(d, t.effectiveness));
     if (t.certificate) {
       items.push({
         Put: {

@@ -24,6 +24,9 @@ export const PENDING_SHARDS = 8;
 export const DAY_SHARDS = 8;
 /** How many items each statistics counter is spread over (a random one per write; reads sum them). */
 export const STATS_SHARDS = 16;
+/** Rule effectiveness counters (contract section 15): partitions per version (random per write) and rule buckets per day. */
+export const EFFECTIVENESS_SHARDS = 8;
+export const EFFECTIVENESS_RULE_BUCKETS = 16;
 
 /** Deterministic shard of an id (so a re-put of the same item stays in its shard). */
 export function shardOf(id: string, shards: number): number {
@@ -130,6 +133,21 @@ export const keys = {
   }),
   /** Every counter item of one view and bureau (sort keys start with the UTC day). */
   statsOfBureau: (dimension: string, bureau: string) => `STATS#${dimension}#${bureau}`,
+  /**
+   * Rule effectiveness counters of a rule set version (contract section 15): one partition per
+   * shard, one item per creation day and bucket of rules (`<day>#<bucket>`, at most a sixteenth of
+   * the rules each, so that 2,000 rules stay far below the item size limit) and one for the random
+   * baseline (`<day>#RANDOM`).
+   */
+  effectivenessOfVersion: (version: number, shard: number) => `EFFECT#${String(version).padStart(8, '0')}#${shard}`,
+  effectivenessRules: (version: number, shard: number, day: string, ruleId: string) => ({
+    pk: keys.effectivenessOfVersion(version, shard),
+    sk: `${day}#${String(shardOf(ruleId, EFFECTIVENESS_RULE_BUCKETS)).padStart(2, '0')}`,
+  }),
+  effectivenessRandom: (version: number, shard: number, day: string) => ({
+    pk: keys.effectivenessOfVersion(version, shard),
+    sk: `${day}#RANDOM`,
+  }),
   /** Sort-key bounds of the counters of the days [fromDay, toDay] (YYYY-MM-DD). */
   statsDays: (fromDay: string, toDay: string) => ({ from: fromDay, to: `${toDay}~` }),
 };

@@ -21,6 +21,8 @@ import {
   webhookView,
 } from '../schemas/webhook.js';
 import {
+  effectivenessQuery,
+  ruleEffectiveness,
   ruleSetCreated,
   ruleSetInput,
   ruleSetList,
@@ -641,6 +643,19 @@ export const routes = {
     body: simulateRequest,
     optionalBody: true,
     responses: { 200: simulationResult },
+  }),
+  getRuleSetEffectiveness: defineRoute({
+    method: 'GET',
+    path: '/rulesets/{version}/effectiveness',
+    fn: 'rulesets',
+    auth: 'key',
+    allow: ['officer:rules'],
+    tag: 'rulesets',
+    summary:
+      'What the rules of a version achieve (officer with rules): per rule the declarations it fired on, how many were inspected and failed, against the random-sampling baseline; exact counts',
+    params: ruleSetVersionParams,
+    query: effectivenessQuery,
+    responses: { 200: ruleEffectiveness },
   }),
   publishRuleSet: defineRoute({
     errors: [409],

@@ -10,6 +10,8 @@ import type { Decision } from '../domain/declaration.js';
 import { notFound } from '../domain/errors.js';
 import { compileRuleSet, decide } from '../domain/rules/engine.js';
 import type { CreditSnapshot } from '../domain/rules/measures.js';
+import { inspectionCapacity } from '../domain/capacity.js';
+import { bureauCodes, dailyInspectionCapacity } from '../region.js';
 
 const MAX_CHANGED = 1000;
 const CONCURRENCY = 16;
@@ -71,6 +73,7 @@ export async function simulate(
   };
   const changed: { declarationId: string; active: ReturnType<typeof brief> | null; draft: ReturnType<typeof brief> }[] = [];
   let evaluated = 0;
+  let oldest: string | undefined;
 
   let truncated = scanTruncated;
   for (let i = 0; i < ids.length; i += CONCURRENCY) {
@@ -86,6 +89,7 @@ export async function simulate(
       const underDraft = decide(draft, d, credit);
       const underActive = active ? decide(active, d, credit) : undefined;
       evaluated++;
+      if (!oldest || d.createdAt < oldest) oldest = d.createdAt;
       count('draft', underDraft);
       if (underActive) count('active', underActive);
       if ((!underActive || !sameOutcome(underActive, underDraft)) && changed.length < MAX_CHANGED) {
@@ -93,5 +97,23 @@ export async function simulate(
       }
     }
   }
-  return { evaluated, truncated, activeVersion, draftVersion, changed, laneMix: lanes, inspectionWorkload: workload };
+  // The replay covers [from, to] when it read everything there; when it stopped at `limit` or the
+  // budget, only back to the oldest declaration it evaluated.
+  const complete = !truncated && ids.length < range.limit;
+  const capacity = inspectionCapacity(workload, {
+    from: complete || !oldest ? from : oldest,
+    to,
+    bureaus: bureauCodes,
+    capacityOf: dailyInspectionCapacity,
+  });
+  return {
+    evaluated,
+    truncated,
+    activeVersion,
+    draftVersion,
+    changed,
+    laneMix: lanes,
+    inspectionWorkload: workload,
+    inspectionCapacity: capacity,
+  };
 }

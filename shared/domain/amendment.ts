@@ -23,6 +23,7 @@ import type { DeclarationInput } from '../schemas/declaration.js';
 import { bodyHash, canonicalJson, statsBureaus, totalValueCents, type DeclarationRecord, type StepState } from './declaration.js';
 import { conflict, invalid } from './errors.js';
 import { declarationEvent, transition, type CounterIncrements, type DeclarationTransition } from './transition.js';
+import { auditCounts, negated } from './effectiveness.js';
 
 /** The fields of a section 5 body, in the order a reader expects them. */
 const BODY_FIELDS = [
@@ -173,6 +174,8 @@ export function amendDeclaration(d: DeclarationRecord, input: AmendmentInput, at
   for (const k of BODY_FIELDS) if (body[k] === undefined) delete (t.record as Partial<DeclarationRecord>)[k];
   return {
     ...t,
+    // The superseded decision's rule counts are taken back: the new revision's audit counts its own.
+    ...(d.decision ? { effectiveness: negated(auditCounts(d.decision, d.status)) } : {}),
     worklist: withdrawn,
     amendment: { previous: d, revision: kept, previousCounters: moved ? minus(taken) : {} },
   };

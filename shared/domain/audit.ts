@@ -8,6 +8,7 @@ import { certificateContent } from './certificate.js';
 import type { DeclarationRecord, Decision, StepKind, StepState } from './declaration.js';
 import { conflict } from './errors.js';
 import { followUpAt, followUpRequired, postReleaseRate } from './follow-up.js';
+import { auditCounts } from './effectiveness.js';
 import type { SamplingTable } from './rules/measures.js';
 import {
   declarationEvent,
@@ -97,6 +98,8 @@ export function decideAudit(d: DeclarationRecord, decision: Decision, ctx: Audit
       ...(followUp ? [followUpRequired({ ...d, decision }, followUp, at)] : []),
     ],
     ...(followUp ? { worklist: [followUp] } : {}),
+    // What the rules achieve (contract section 15): fired, and inspected, counted with the decision.
+    effectiveness: auditCounts(decision, status),
     counters: status === 'RELEASED' ? { released: 1, documentReleased: 1 } : status === 'RETURNED' ? { returned: 1 } : { inspected: 1 },
     ...(sealed ? { releaseSeconds: secondsSince(d, at), certificate: sealed.certificate } : {}),
   });

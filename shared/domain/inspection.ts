@@ -11,6 +11,7 @@ import type { DeclarationRecord, StepKind, StepState, TimelineEntry } from './de
 import { involvesBureau } from './declaration.js';
 import { conflict, forbidden, notFound } from './errors.js';
 import { followUpAt, followUpRequired } from './follow-up.js';
+import { failureCounts } from './effectiveness.js';
 import {
   declarationEvent,
   sealRelease,
@@ -87,6 +88,8 @@ export function settle(
       timeline,
       events: [declarationEvent(d, 'FAILED', at, cause.eventData)],
       counters,
+      // The rules that sent it to inspection (or the draw) found something (contract section 15).
+      ...(d.decision ? { effectiveness: failureCounts(d.decision) } : {}),
     });
   }
   const releaseBureau = d.decision?.releaseBureau ?? d.releaseBureau;

@@ -16,6 +16,7 @@ import type { CertificateContent } from './certificate.js';
 import type { DeclarationRecord, Release, StepState, TimelineEntry } from './declaration.js';
 import type { EventType, OutboxEvent } from './events.js';
 import { timeOrderedId } from './ids.js';
+import type { EffectivenessDelta } from './effectiveness.js';
 
 /** Statistics counter deltas (contract section 10), moved in the same transaction as the state. */
 export type CounterIncrements = Partial<{
@@ -68,6 +69,8 @@ export type DeclarationTransition = {
   certificate?: IssuedCertificate;
   /** Steps whose worklist entry changes (added, recorded, waived, cancelled): the store rewrites these. */
   worklist: WorkStep[];
+  /** Rule effectiveness counter deltas (contract section 15), moved in the same transaction. */
+  effectiveness?: EffectivenessDelta;
   /**
    * An amendment (contract section 13, shared/domain/amendment.ts): the store rewrites the body
    * (lines included), keeps `revision` as the superseded revision, puts the declaration back in the
@@ -92,6 +95,7 @@ export type TransitionInput = {
   certificate?: IssuedCertificate;
   /** Worklist entries that change besides the steps (a follow-up check after release). */
   worklist?: WorkStep[];
+  effectiveness?: EffectivenessDelta;
 };
 
 /** The record's optimistic-concurrency version (0 for a record no transition has touched). */
@@ -127,6 +131,7 @@ export function transition(d: DeclarationRecord, change: TransitionInput): Decla
     ...(change.releaseSeconds !== undefined ? { releaseSeconds: change.releaseSeconds } : {}),
     ...(change.certificate ? { certificate: change.certificate } : {}),
     worklist: [...worklist, ...(change.worklist ?? [])],
+    ...(change.effectiveness ? { effectiveness: change.effectiveness } : {}),
   };
 }
 

@@ -191,13 +191,10 @@ export const ruleSetInput = z
     description: text(1, 1000),
     negativeLists: z.strictObject({ export: z.array(hsPrefix).max(20_000), import: z.array(hsPrefix).max(20_000) }),
     sampling: z.strictObject({ AA: rate, A: rate, B: rate, C: rate, D: rate }),
-    postRelease: z
-      .strictObject({ AA: rate, A: rate, B: rate, C: rate, D: rate })
-      .optional()
-      .meta({
-        description:
-          'Contract section 15: the share of released declarations, per credit level, that get a follow-up document check at the release bureau (deterministic, as sampling; absent: all 0). A blacklisted enterprise gets the D rate.',
-      }),
+    postRelease: z.strictObject({ AA: rate, A: rate, B: rate, C: rate, D: rate }).optional().meta({
+      description:
+        'Contract section 15: the share of released declarations, per credit level, that get a follow-up document check at the release bureau (deterministic, as sampling; absent: all 0). A blacklisted enterprise gets the D rate.',
+    }),
     rules: z
       .array(ruleSchema)
       .max(2000)
@@ -283,6 +280,69 @@ export const simulationResult = z
     changed: z.array(z.object({ declarationId: z.string(), active: decisionBrief.nullable(), draft: decisionBrief })),
     laneMix: z.object({ active: laneMix, draft: laneMix }),
     inspectionWorkload: z.object({ active: z.record(z.string(), z.number()), draft: z.record(z.string(), z.number()) }),
+    inspectionCapacity: z
+      .object({
+        periodDays: z.number().meta({
+          description:
+            'The days the replayed declarations cover: [from, to] when the replay read all of them, else back to the oldest evaluated (at least 1 hour)',
+        }),
+        bureaus: z.array(
+          z.object({
+            bureau: z.string(),
+            dailyCapacity: z.number().int().meta({ description: "The bureau's dailyInspectionCapacity from the region config" }),
+            expectedPerDay: z
+              .object({ active: z.number(), draft: z.number() })
+              .meta({
+                description: 'Inspection steps per day the replay expects at the bureau under each set (inspectionWorkload / periodDays)',
+              }),
+            utilisation: z.object({ active: z.number(), draft: z.number() }).meta({ description: 'expectedPerDay / dailyCapacity' }),
+            overCapacity: z.object({ active: z.boolean(), draft: z.boolean() }),
+          }),
+        ),
+      })
+      .meta({ description: "Expected inspections per bureau against each bureau's daily inspection capacity (region config)" }),
     nextCursor: cursor.nullable().optional(),
   })
   .meta({ id: 'SimulationResult' });
+
+/** Rule effectiveness (contract section 15): counts of declarations created on the UTC days [from, to]. */
+const effectivenessDay = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((v) => new Date(v).toISOString().slice(0, 10));
+export const effectivenessQuery = z.strictObject({
+  from: effectivenessDay
+    .optional()
+    .meta({ description: 'First UTC creation day of the declarations counted (date or date-time); default: the first' }),
+  to: effectivenessDay.optional().meta({ description: 'Last UTC creation day (date or date-time); default: the latest' }),
+});
+
+const failRateField = z.number().nullable().meta({ description: 'failed / inspected (4 decimals); null when none was inspected' });
+
+export const ruleEffectiveness = z
+  .object({
+    version: z.number().int(),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    rules: z.array(
+      z.object({
+        ruleId: z.string(),
+        description: z.string(),
+        fired: z.number().int().meta({ description: 'Declarations audited under this version that the rule fired on' }),
+        inspected: z.number().int().meta({ description: 'Of those, how many were sent to inspection (for whatever reason)' }),
+        failed: z.number().int().meta({ description: 'Of those, how many failed their inspection' }),
+        failRate: failRateField,
+        liftOverRandom: z
+          .number()
+          .nullable()
+          .meta({
+            description:
+              "failRate / random.failRate: above 1, the rule finds more than sampling alone; null when either is unknown or the baseline's is 0",
+          }),
+      }),
+    ),
+    random: z
+      .object({ inspected: z.number().int(), failed: z.number().int(), failRate: failRateField })
+      .meta({
+        description:
+          'Inspections caused by sampling alone (no rule inspected, disinfected or raised the rate; not mandatory): the baseline',
+      }),
+  })
+  .meta({ id: 'RuleEffectiveness' });

@@ -231,6 +231,13 @@ describe('rule set lifecycle', () => {
     expect(sim.body.laneMix.draft.INSPECTION).toBeGreaterThan(0);
     expect(sim.body.changed.length).toBeGreaterThan(0);
     expect(Object.keys(sim.body.inspectionWorkload.draft).length).toBeGreaterThan(0);
+    // Expected inspections per bureau against each bureau's daily capacity (region config).
+    const capacity = sim.body.inspectionCapacity;
+    expect(capacity.bureaus.map((b: { bureau: string }) => b.bureau)).toEqual(expect.arrayContaining(['SD', 'HA', 'XJ']));
+    const sd = capacity.bureaus.find((b: { bureau: string }) => b.bureau === 'SD');
+    expect(sd.dailyCapacity).toBe(4000);
+    expect(sd.expectedPerDay.draft).toBeCloseTo((sim.body.inspectionWorkload.draft.SD ?? 0) / capacity.periodDays, 0);
+    expect(sd.utilisation.draft).toBeCloseTo(sd.expectedPerDay.draft / 4000, 2);
 
     // The active rule set is global and other files run in parallel: restore the default whatever happens.
     try {

@@ -52,7 +52,10 @@ describe('follow-up checks after release (contract section 15)', () => {
   });
 
   it('rate 0 (the default) starts no check; no rate table at all neither', () => {
-    for (const t of [decideAudit(accepted(), decision([]), auditCtx(1, NONE)), decideAudit(accepted(), decision([]), { at: at(1), seal: testSeal, timeLimitS: () => 1 })]) {
+    for (const t of [
+      decideAudit(accepted(), decision([]), auditCtx(1, NONE)),
+      decideAudit(accepted(), decision([]), { at: at(1), seal: testSeal, timeLimitS: () => 1 }),
+    ]) {
       expect(t.record.release!.followUp).toBeUndefined();
       expect(t.record.decision!.postReleaseRate).toBeUndefined();
       expect(t.worklist).toEqual([]);
@@ -64,7 +67,13 @@ describe('follow-up checks after release (contract section 15)', () => {
     const d = awaitingInspection();
     d.decision = { ...d.decision!, postReleaseRate: 1 };
     const half = recordStep(d, 'ORIGIN_INSPECTION', { bureau: 'HA' }, { outcome: 'PASS' }, { at: at(60), seal: testSeal }).record;
-    const t = recordStep(half, 'PORT_VERIFICATION', { bureau: 'SD' }, { outcome: 'PASS' }, { at: at(120), seal: testSeal, timeLimitS: () => 10 });
+    const t = recordStep(
+      half,
+      'PORT_VERIFICATION',
+      { bureau: 'SD' },
+      { outcome: 'PASS' },
+      { at: at(120), seal: testSeal, timeLimitS: () => 10 },
+    );
     expect(t.to).toBe('RELEASED');
     expect(t.record.release!.followUp).toMatchObject({ bureau: 'GS', status: 'PENDING', requiredSince: at(120), dueAt: at(130) });
     expect(t.worklist.map((w) => `${w.kind}:${w.status}`)).toEqual(['PORT_VERIFICATION:PASSED', 'POST_RELEASE_CHECK:PENDING']);
@@ -97,7 +106,12 @@ describe('follow-up checks after release (contract section 15)', () => {
     const t = recordFollowUp(d, GS, { outcome: 'PASS', remarks: 'papers match' }, at(500));
     expect(t).toMatchObject({ from: 'RELEASED', to: 'RELEASED', events: [], counters: {} });
     expect(t.record.release).toMatchObject({ certificateNo: d.release!.certificateNo, digest: d.release!.digest });
-    expect(t.record.release!.followUp).toMatchObject({ status: 'PASSED', recordedAt: at(500), recordedByBureau: 'GS', remarks: 'papers match' });
+    expect(t.record.release!.followUp).toMatchObject({
+      status: 'PASSED',
+      recordedAt: at(500),
+      recordedByBureau: 'GS',
+      remarks: 'papers match',
+    });
     expect(t.worklist).toEqual([t.record.release!.followUp]);
     expect(t.timeline[0]).toMatchObject({ status: 'RELEASED', bureau: 'GS' });
   });

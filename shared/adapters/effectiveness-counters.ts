@@ -1,0 +1,86 @@
+/**
+ * Rule effectiveness counters (contract section 15) in DynamoDB: written by the declaration store
+ * inside the transaction of the transition that carries the delta (shared/domain/effectiveness.ts),
+ * read by `GET /rulesets/{version}/effectiveness`. Per version: EFFECTIVENESS_SHARDS partitions (a
+ * random one per write, so a busy version's audits do not make one partition hot), per creation
+ * day one item per bucket of rules holding `fired:<ruleId>`, `inspected:<ruleId>`,
+ * `failed:<ruleId>`, and one item for the random baseline (`inspected`, `failed`).
+ */
+import { queryAll, tableName } from './aws.js';
+import { EFFECTIVENESS_SHARDS, keys } from './keys.js';
+import type { TransactItems } from './transact.js';
+import type { EffectivenessDelta, RuleCounts } from '../domain/effectiveness.js';
+
+const METRICS = ['fired', 'inspected', 'failed'] as const;
+
+function addUpdate(Key: { pk: string; sk: string }, day: string, version: number, adds: [string, number][]) {
+  // A counter lives for ever: one non-integer delta would make every later ADD to it fail.
+  for (const [name, v] of adds) if (!Number.isSafeInteger(v)) throw new Error(`effectiveness counter ${name}: ${v} is not a whole number`);
+  return {
+    Update: {
+      TableName: tableName(),
+      Key,
+      UpdateExpression: `SET itemType = :type, #day = :day, ruleSetVersion = :version ADD ${adds.map((_, i) => `#a${i} :v${i}`).join(', ')}`,
+      ExpressionAttributeNames: { '#day': 'day', ...Object.fromEntries(adds.map(([k], i) => [`#a${i}`, k])) },
+      ExpressionAttributeValues: {
+        ':type': 'effectiveness',
+        ':day': day,
+        ':version': version,
+        ...Object.fromEntries(adds.map(([, v], i) => [`:v${i}`, v])),
+      },
+    },
+  };
+}
+
+/** The counter updates of one delta, attributed to the declaration's creation day. */
+export function effectivenessUpdates(d: { createdAt: string }, delta: EffectivenessDelta): TransactItems {
+  const day = d.createdAt.slice(0, 10);
+  const shard = Math.floor(Math.random() * EFFECTIVENESS_SHARDS);
+  const version = delta.ruleSetVersion;
+  const buckets = new Map<string, { key: { pk: string; sk: string }; adds: [string, number][] }>();
+  for (const rule of delta.rules) {
+    const key = keys.effectivenessRules(version, shard, day, rule.ruleId);
+    const bucket = buckets.get(key.sk) ?? { key, adds: [] };
+    for (const m of METRICS) if (rule[m] !== 0) bucket.adds.push([`${m}:${rule.ruleId}`, rule[m]]);
+    buckets.set(key.sk, bucket);
+  }
+  const items: TransactItems = [];
+  for (const { key, adds } of buckets.values()) if (adds.length) items.push(addUpdate(key, day, version, adds));
+  const random = (['inspected', 'failed'] as const).filter((m) => delta.random[m] !== 0).map((m): [string, number] => [m, delta.random[m]]);
+  if (random.length) items.push(addUpdate(keys.effectivenessRandom(version, shard, day), day, version, random));
+  return items;
+}
+
+export type EffectivenessTotals = { rules: Map<string, Omit<RuleCounts, 'ruleId'>>; random: { inspected: number; failed: number } };
+
+/** The counters of a version summed over shards and the creation days [fromDay, toDay] (open ends: all). */
+export async function readEffectiveness(version: number, fromDay?: string, toDay?: string): Promise<EffectivenessTotals> {
+  const range = keys.statsDays(fromDay ?? '0', toDay ?? '9');
+  const pages = await Promise.all(
+    Array.from({ length: EFFECTIVENESS_SHARDS }, (_, shard) =>
+      queryAll({
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': keys.effectivenessOfVersion(version, shard), ':from': range.from, ':to': range.to },
+      }),
+    ),
+  );
+  const rules = new Map<string, Omit<RuleCounts, 'ruleId'>>();
+  const random = { inspected: 0, failed: 0 };
+  for (const item of pages.flat()) {
+    if (String(item.sk).endsWith('#RANDOM')) {
+      random.inspected += Number(item.inspected ?? 0);
+      random.failed += Number(item.failed ?? 0);
+      continue;
+    }
+    for (const [attribute, value] of Object.entries(item)) {
+      const colon = attribute.indexOf(':');
+      const metric = attribute.slice(0, colon) as (typeof METRICS)[number];
+      if (colon < 0 || !METRICS.includes(metric)) continue;
+      const ruleId = attribute.slice(colon + 1);
+      const counts = rules.get(ruleId) ?? { fired: 0, inspected: 0, failed: 0 };
+      counts[metric] += Number(value);
+      rules.set(ruleId, counts);
+    }
+  }
+  return { rules, random };
+}
