@@ -15,6 +15,8 @@ export type Cost = {
   dominant: string;
   /** Lambda GB-s per declaration (memory × measured duration, summed over functions). */
   gbSeconds: number;
+  /** DynamoDB storage of a million such declarations, per month kept (not in `total`). */
+  storagePerMonth?: number;
 };
 
 /** Each function's configured memory (MB), from a synthesized template; 512 (the project default) otherwise. */
@@ -30,7 +32,7 @@ export function memoryOf(dataDir: string | undefined): Map<string, number> {
 
 const DEFAULT_MEMORY: Record<string, number> = { Authorizer: 256, AuditWorker: 1024 };
 
-export function costPerMillion(b: Budget, memory: Map<string, number>): Cost {
+export function costPerMillion(b: Budget, memory: Map<string, number>, storedBytes?: number): Cost {
   const M = 1e6;
   const invocations = Object.values(b.invocations).reduce((a, v) => a + v, 0);
   let gbSeconds = 0;
@@ -52,5 +54,11 @@ export function costPerMillion(b: Budget, memory: Map<string, number>): Cost {
   const rounded = Object.fromEntries(Object.entries(perMillion).map(([k, v]) => [k, +v.toFixed(4)])) as Cost['perMillion'];
   const total = +Object.values(perMillion).reduce((a, v) => a + v, 0).toFixed(4);
   const dominant = Object.entries(perMillion).sort((a, b) => b[1] - a[1])[0]![0];
-  return { perMillion: rounded, total, dominant, gbSeconds: +gbSeconds.toFixed(5) };
+  return {
+    perMillion: rounded,
+    total,
+    dominant,
+    gbSeconds: +gbSeconds.toFixed(5),
+    ...(storedBytes ? { storagePerMonth: +(((storedBytes * M) / 1e9) * PRICES.dynamodb.storagePerGbMonth).toFixed(3) } : {}),
+  };
 }

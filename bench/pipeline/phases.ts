@@ -14,22 +14,34 @@ import { Officers } from './officers.js';
 import { budgetOf, meterDelta, readMeters, SCHEDULED, type Budget, type Snapshot } from './meters.js';
 import { submitBatch, submitOne, type SubmitContext } from './submit.js';
 import type { Bench } from './run.js';
+import { tableProbe } from './storage.js';
 
 export type Phase = { name: string; intent: Intent; level: Level; n: number; batch: number };
 
-export type PhaseResult = Phase & { budget: Budget; decided: Record<string, number>; unfinished: number; intakeOnly: Budget };
+export type PhaseResult = Phase & {
+  budget: Budget;
+  decided: Record<string, number>;
+  unfinished: number;
+  intakeOnly: Budget;
+  /** Table bytes (with DynamoDB's 100-byte item overhead, indexes included) and items per declaration, when measurable. */
+  stored?: { bytes: number; items: number };
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A snapshot once the meters have stopped moving (the last delivery's bookkeeping included). */
-async function quietSnapshot(dir: string): Promise<Snapshot> {
+/**
+ * A snapshot once the meters have stopped moving and the work queues are empty (the last
+ * delivery's bookkeeping included; leftovers of the load finished first).
+ */
+async function quietSnapshot(dir: string, bench: Bench, maxWaitMs = 15_000): Promise<Snapshot> {
   const key = (s: Snapshot) => JSON.stringify([...s].filter(([n]) => !SCHEDULED.test(n)).sort());
   let last = readMeters(dir);
-  const deadline = performance.now() + 15_000;
+  const deadline = performance.now() + maxWaitMs;
   for (;;) {
     await sleep(1000);
     const now = readMeters(dir);
-    if (key(now) === key(last) || performance.now() > deadline) return now;
+    const queued = (await bench.probe?.backlog()) ?? 0;
+    if ((key(now) === key(last) && queued === 0) || performance.now() > deadline) return now;
     last = now;
   }
 }
@@ -49,6 +61,7 @@ export function defaultPhases(batch: number): Phase[] {
 
 export async function runPhases(bench: Bench, meterDir: string, phases: Phase[], seed: number): Promise<{ phases: PhaseResult[]; worklistRead: Budget }> {
   const out: PhaseResult[] = [];
+  const table = tableProbe(bench.target.dataDir);
   const rng = seeded(seed + 7919);
   let seq = 0;
   for (const phase of phases) {
@@ -69,7 +82,8 @@ export async function runPhases(bench: Bench, meterDir: string, phases: Phase[],
     const enterprise: BenchEnterprise = filers[0] ?? bench.enterprises[0]!;
     const plan = (): Planned =>
       planDeclaration(rng, bench.enterprises, `bench-${bench.runId}-cost-${seq++}`, { enterprise, intent: phase.intent });
-    const before = await quietSnapshot(meterDir);
+    const before = await quietSnapshot(meterDir, bench, out.length === 0 ? 120_000 : 15_000);
+    const sizeBefore = await table?.size();
     let apiRequests = 0;
     if (phase.batch > 0) {
       for (let i = 0; i < phase.n; i += phase.batch) {
@@ -100,9 +114,14 @@ export async function runPhases(bench: Bench, meterDir: string, phases: Phase[],
       }
       await sleep(100);
     }
-    const after = await quietSnapshot(meterDir);
+    const after = await quietSnapshot(meterDir, bench);
+    const sizeAfter = await table?.size();
     const delta = meterDelta(before, after);
     const accepted = ledger.accepted || 1;
+    const stored =
+      sizeBefore && sizeAfter && sizeAfter.bytes > sizeBefore.bytes
+        ? { bytes: Math.round((sizeAfter.bytes - sizeBefore.bytes) / accepted), items: +((sizeAfter.items - sizeBefore.items) / accepted).toFixed(2) }
+        : undefined;
     const intake = new Map([...delta].filter(([n]) => /^(ApiDeclarations|Authorizer)/.test(n)));
     const intakeRequests = phase.batch > 0 ? Math.ceil(phase.n / phase.batch) + ledger.refused : phase.n + ledger.refused;
     out.push({
@@ -116,13 +135,15 @@ export async function runPhases(bench: Bench, meterDir: string, phases: Phase[],
         ),
       ),
       unfinished: ledger.unfinished().length,
+      ...(stored ? { stored } : {}),
     });
     console.log(`[cost] ${phase.name}: ${accepted} declarations metered`);
   }
   // One worklist page read by an officer (what a polling bureau system pays per poll).
-  const before = await quietSnapshot(meterDir);
+  const before = await quietSnapshot(meterDir, bench);
   const [, key] = [...bench.officerKeys][0]!;
   for (let i = 0; i < 10; i++) await request(`${bench.target.url}/worklist?limit=100`, 'GET', { authorization: `Bearer ${key}` }, undefined, 30_000);
-  const worklistRead = budgetOf(meterDelta(before, await quietSnapshot(meterDir)), 10, 10);
+  const worklistRead = budgetOf(meterDelta(before, await quietSnapshot(meterDir, bench)), 10, 10);
+  table?.close();
   return { phases: out, worklistRead };
 }

@@ -65,6 +65,7 @@ export function printRun(r: RunResult): void {
     `   officers ${JSON.stringify(r.officers)}`,
     `   backlog max undecided ${r.backlog.maxUndecided}, max queued ${r.backlog.maxQueued ?? '-'}; after ${r.end.drainedInS} s drain: ${r.end.nonTerminal} not terminal ${JSON.stringify(r.end.statusesOfUnfinished)}${r.end.terminalWithoutWebhook ? ` (terminal but no webhook: ${JSON.stringify(r.end.missingWebhooks)})` : ''}; DLQ ${JSON.stringify(r.deadLetters)}`,
   ];
+  if (r.platformErrors.count) lines.push(`   platform error lines: ${r.platformErrors.count}; last: ${r.platformErrors.last.at(-1)}`);
   const misses = targetMisses(r);
   lines.push(misses.length ? `   TARGETS MISSED: ${misses.join('; ')}` : '   targets met: doc-release p99 < 1 s, step → release p99 < 1 s, no refusal/error/DLQ, all terminal');
   console.log(lines.join('\n'));
@@ -77,13 +78,13 @@ export function printCost(report: NonNullable<Report['cost']>): void {
   for (const p of report.phases) {
     const b = p.budget;
     const inv = Object.entries(b.invocations).map(([k, v]) => `${k} ${v}`).join(', ');
-    console.log(`   ${p.name} (n=${b.declarations}, ${JSON.stringify(p.decided)})`);
+    console.log(`   ${p.name} (n=${b.declarations}, ${JSON.stringify(p.decided)})${p.stored ? `; stored ${p.stored.bytes} bytes in ${p.stored.items} items (indexes incl.)` : ''}`);
     console.log(`      DynamoDB ${b.dynamodb.totalCalls} calls ${JSON.stringify(b.dynamodb.calls)}, ${b.dynamodb.rcu} RCU, ${b.dynamodb.wcu} WCU, ${b.dynamodb.transactItems} transaction items`);
     for (const [fn, f] of Object.entries(b.byFunction))
       console.log(`        ${fn.padEnd(16)} ×${f.invocations}: DynamoDB ${JSON.stringify(f.dynamodb)} ${f.rcu} RCU ${f.wcu} WCU ${f.transactItems} items; SQS ${JSON.stringify(f.sqs)}`);
     console.log(`      SQS ${b.sqs.totalCalls} requests ${JSON.stringify(b.sqs.calls)}, ${b.sqs.messages} messages; API requests ${b.apiRequests}; invocations ${inv}`);
     console.log(
-      `      cost per million: ${usd(p.cost.total)} (${Object.entries(p.cost.perMillion).map(([k, v]) => `${k} ${usd(v)}`).join(', ')}); dominant: ${p.cost.dominant}`,
+      `      cost per million: ${usd(p.cost.total)} (${Object.entries(p.cost.perMillion).map(([k, v]) => `${k} ${usd(v)}`).join(', ')}); dominant: ${p.cost.dominant}${p.cost.storagePerMonth !== undefined ? `; storage ${usd(p.cost.storagePerMonth)} per month kept` : ''}`,
     );
     if (p.intakeCost)
       console.log(
@@ -97,7 +98,7 @@ export function printCost(report: NonNullable<Report['cost']>): void {
 export function withCosts(phases: PhaseResult[], memory: Map<string, number>): NonNullable<Report['cost']>['phases'] {
   return phases.map((p) => ({
     ...p,
-    cost: costPerMillion(p.budget, memory),
+    cost: costPerMillion(p.budget, memory, p.stored?.bytes),
     ...(p.name.startsWith('document release') ? { intakeCost: costPerMillion(p.intakeOnly, memory) } : {}),
   }));
 }

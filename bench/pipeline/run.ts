@@ -85,6 +85,8 @@ export type RunResult = {
     missingWebhooks: Record<string, number>;
   };
   deadLetters: Record<string, number> | null;
+  /** Local runs: the platform's error lines printed during the run (last 20, cut to 500 characters). */
+  platformErrors: { count: number; last: string[] };
   samples: Sample[];
   /** For the chart: completed latencies by completion time. */
   series: { documentRelease: { at: number; ms: number }[]; inspectedRelease: { at: number; ms: number }[] };
@@ -106,6 +108,7 @@ export async function runLoad(bench: Bench, o: RunOptions): Promise<RunResult> {
   const receivedAtStart = { ...bench.receiver.counts };
   const startedAt = new Date().toISOString();
   const loadStart = os.loadavg();
+  const outputAtStart = bench.target.output?.().length ?? 0;
   const rng = seeded(o.seed);
   const officers = new Officers(bench.target.url, bench.officerKeys, ledger, { delayMs: o.officerDelayMs, pollMs: 500, failShare: o.failShare });
   const ctx: SubmitContext = {
@@ -194,6 +197,7 @@ export async function runLoad(bench: Bench, o: RunOptions): Promise<RunResult> {
   const statuses: Record<string, number> = {};
   let terminalWithoutWebhook = 0;
   let nonTerminal = 0;
+  const finished = new Set<string>();
   for (const r of unfinished.slice(0, 500)) {
     let status = 'UNREADABLE';
     try {
@@ -204,11 +208,14 @@ export async function runLoad(bench: Bench, o: RunOptions): Promise<RunResult> {
       /* unreadable */
     }
     statuses[status] = (statuses[status] ?? 0) + 1;
-    if (['RELEASED', 'RETURNED', 'FAILED', 'CANCELLED'].includes(status)) terminalWithoutWebhook++;
+    if (['RELEASED', 'RETURNED', 'FAILED', 'CANCELLED'].includes(status)) {
+      terminalWithoutWebhook++;
+      finished.add(r.id!);
+    }
     else nonTerminal++;
   }
   nonTerminal += Math.max(0, unfinished.length - 500);
-  const missingWebhooks = terminalWithoutWebhook ? await whyNoWebhook(bench, unfinished.slice(0, 500)) : {};
+  const missingWebhooks = terminalWithoutWebhook ? await whyNoWebhook(bench, unfinished.filter((r) => finished.has(r.id!))) : {};
 
   const records = [...ledger.byId.values()];
   const ms = (pred: (r: (typeof records)[number]) => boolean, from: (r: (typeof records)[number]) => number | undefined, to: (r: (typeof records)[number]) => number | undefined) =>
@@ -267,17 +274,22 @@ export async function runLoad(bench: Bench, o: RunOptions): Promise<RunResult> {
     backlog: { maxUndecided: Math.max(0, ...samples.map((s) => s.backlog)), maxQueued },
     end: { drainedInS: +drainedInS.toFixed(1), nonTerminal, statusesOfUnfinished: statuses, terminalWithoutWebhook, missingWebhooks },
     deadLetters: (await bench.probe?.deadLetters()) ?? null,
+    platformErrors: platformErrors(bench.target.output?.().slice(outputAtStart) ?? ''),
     samples,
     series: { documentRelease: ledger.documentReleaseAt, inspectedRelease: ledger.inspectedReleaseAt },
   };
   return result;
 }
 
-/** What the platform says about the deliveries of declarations whose webhook the receiver never got. */
+/**
+ * What the platform says about declarations whose final webhook the receiver never got: the
+ * delivery of that declaration's final event (status and last attempt), or that none exists yet.
+ */
 async function whyNoWebhook(bench: Bench, records: { id?: string; enterprise: string }[]): Promise<Record<string, number>> {
+  const FINAL = new Set(['declaration.released', 'declaration.returned', 'declaration.failed']);
   const wanted = new Set(records.map((r) => r.id));
   const out: Record<string, number> = {};
-  let found = 0;
+  const found = new Set<string>();
   for (const code of new Set(records.map((r) => r.enterprise))) {
     const key = bench.enterprises.find((e) => e.code === code)?.key;
     let cursor: string | null = null;
@@ -291,21 +303,27 @@ async function whyNoWebhook(bench: Bench, records: { id?: string; enterprise: st
       ).catch(() => undefined);
       if (!res || res.status !== 200) break;
       const body = JSON.parse(res.body) as {
-        items: { status: string; attempts: { error?: string; responseStatus?: number }[]; message: { data: { declarationId?: string } } }[];
+        items: { status: string; eventType: string; attempts: { error?: string; responseStatus?: number }[]; message: { data: { declarationId?: string } } }[];
         nextCursor: string | null;
       };
       for (const d of body.items) {
-        if (!wanted.has(d.message.data.declarationId)) continue;
-        found++;
+        const id = d.message.data.declarationId;
+        if (!id || !wanted.has(id) || !FINAL.has(d.eventType)) continue;
+        found.add(id);
         const last = d.attempts.at(-1);
-        const k = `${d.status}${last ? ` (${d.attempts.length} attempts, last: ${last.error ?? `http ${last.responseStatus}`})` : ' (no attempt yet)'}`;
+        const k = `${d.eventType} ${d.status}${last ? ` (${d.attempts.length} attempts, last: ${last.error ?? `http ${last.responseStatus}`})` : ' (no attempt yet)'}`;
         out[k] = (out[k] ?? 0) + 1;
       }
       cursor = body.nextCursor;
       if (!cursor) break;
     }
   }
-  const missing = wanted.size - found;
-  if (missing > 0) out['no delivery recorded'] = missing;
+  const none = [...wanted].filter((id) => id && !found.has(id)).length;
+  if (none) out['no delivery of a final event yet'] = none;
   return out;
+}
+
+function platformErrors(output: string): { count: number; last: string[] } {
+  const lines = output.split('\n').filter((l) => /error|fail/i.test(l));
+  return { count: lines.length, last: lines.slice(-20).map((l) => l.slice(0, 500)) };
 }
