@@ -1,99 +1,89 @@
 /**
  * The audit engine of the virtual audit center (contract section 6). Pure code, no AWS:
  *
- *   const compiled = compileRuleSet(ruleSet, version);        // once per published version
+ *   const compiled = compileRuleSet(ruleSet, version);        // once per version (cached by the store)
  *   const decision = decide(compiled, declaration, credit);    // microseconds per declaration
  *
- * Compiling generates JavaScript source for every condition (one function per rule, built with
- * `new Function` from the schema's field names and JSON-escaped literals only; sets for in/nin and
- * prefix tries for startsWith passed in as constants; cheap conjuncts first), and an index from
- * field values and HS prefixes to the rules that can hold (one trie walk per line also answers the
- * negative lists), so deciding does no parsing and no lookups by name.
+ * Compiling generates JavaScript source, one function per rule (codegen.ts: built with
+ * `new Function` from the schema's field names and JSON-escaped literals only), and builds an
+ * index, in time linear in the rule set's size:
+ *  - per plain field tested with eq/in at the top of a rule: value → the rules that allow it;
+ *  - per numeric field tested with gt/gte/lt/lte at the top of a rule: the range it allows;
+ *  - one digit trie (hs-trie.ts) holding the negative lists' prefixes and every `anyLine` HS
+ *    prefix of every rule, nested or not, with what else the rule asks of the SAME line.
+ * Deciding walks each line's HS code through the trie once (that answers the negative lists and
+ * every same-line HS test), ANDs the index's bitsets and runs only the rules that can still hold,
+ * in scratch buffers owned by the compiled set: nothing is allocated but the decision itself.
  * Deterministic: the same declaration, credit snapshot and version always give the same decision.
  */
-import type { DeclarationInput } from '../../schemas/declaration.js';
-import {
-  DECLARATION_FIELDS,
-  LINE_FIELDS,
-  type Action,
-  type Condition,
-  type DeclarationField,
-  type LineCondition,
-  type Operator,
-  type RuleSetInput,
-  type Scalar,
-} from '../../schemas/ruleset.js';
+import type { Action, Condition, DeclarationField, RuleSetInput, Scalar } from '../../schemas/ruleset.js';
+import type { CreditLevel } from '../../schemas/common.js';
 import { totalValueUsd, type Decision, type Hit, type Route, type StepKind } from '../declaration.js';
-import { creditMeasures, type CreditSnapshot, type SamplingTable } from './measures.js';
-import { PrefixSet } from './prefix-set.js';
+import { FIELD_REF, Generator, conjunctsOf, type LineTest, type Predicate } from './codegen.js';
+import { newContext, type AuditContext, type AuditDeclaration } from './context.js';
+import { HsTrieBuilder, NEGATIVE_FLAG, type HsTrie } from './hs-trie.js';
+import { creditMeasures, type CreditMeasures, type CreditSnapshot, type SamplingTable } from './measures.js';
 import { isSampled } from './sampling.js';
 
-/** What the engine reads of a declaration. */
-export type AuditDeclaration = Pick<
-  DeclarationInput,
-  | 'direction'
-  | 'declaredAt'
-  | 'portBureau'
-  | 'port'
-  | 'inspectionBureau'
-  | 'releaseBureau'
-  | 'transport'
-  | 'originCountry'
-  | 'destinationCountry'
-  | 'enterpriseId'
-  | 'containers'
-  | 'lines'
-  | 'documents'
-> & { id: string };
+export type { AuditDeclaration } from './context.js';
 
-type Context = {
-  d: AuditDeclaration;
-  credit: CreditSnapshot;
-  totalValueUsd: number;
-  /** Document types present (a handful: an array beats a Set here). */
-  docTypes: string[];
-};
-type Predicate<T> = (x: T) => boolean;
-
-type CompiledRule = { id: string; description: string; when: Predicate<Context>; then: Action[]; effect: string };
+type CompiledRule = { id: string; description: string; when: Predicate; then: Action[]; effect: string };
 
 export type CompiledRuleSet = {
   version: number;
   sampling: SamplingTable;
   /** Follow-up checks after release per credit level (contract section 15; all 0 when the set has none). */
   postRelease: SamplingTable;
-  negativeLists: { EXPORT: PrefixSet; IMPORT: PrefixSet };
   rules: CompiledRule[];
   index: RuleIndex;
+  /** Credit measures per level and blacklisting, computed once (creditMeasures is the one definition). */
+  measures: Record<CreditLevel, { listed: CreditMeasures; clear: CreditMeasures }>;
+  scratch: Scratch;
+};
+
+/** Which rules can hold for a declaration, as bitsets over rule numbers (32 per word). */
+export type RuleIndex = {
+  words: number;
+  fields: FieldIndex[];
+  ranges: RangeIndex[];
+  trie: HsTrie | undefined;
+  /** Per atom: 1 when the walk must test a residual on the line that reached its prefix. */
+  hasResidual: Uint8Array;
+  residual: LineTest;
+  /** Rules that hold only if one of their indexed atoms holds; the rules needing atom a are atomRuleIds[atomRuleStart[a]..]. */
+  lineRequired: Uint32Array;
+  atomRuleStart: Int32Array;
+  atomRuleIds: Int32Array;
+  usesTotalValue: boolean;
+  /** Elementary steps the build took: linear in the rule set's size (test/unit/domain/rules). */
+  buildWork: number;
 };
 
 /**
- * Which rules can fire for a declaration at all, from the `eq`/`in` tests on plain fields at the
- * top of each rule (a rule `all: [direction eq IMPORT, ...]` cannot fire on an export). Per indexed
- * field: value → bitset of the rules that allow it; rules that do not test the field allow any
- * value. Deciding ANDs one bitset per field and evaluates only the rules left.
+ * One plain field: the rules that do not test it (`unconstrained`) and, per value, the rules that
+ * allow it. Small fields keep a ready bitset per value (unconstrained | allowing); big ones (a
+ * long `in` list) keep the list of allowing rules, so the build stays linear in the input.
  */
-type RuleIndex = {
-  words: number;
-  fields: { get: (c: Context) => unknown; byValue: Map<unknown, Uint32Array>; unconstrained: Uint32Array }[];
-  /** Ranges from top-level gt/gte/lt/lte on numeric fields, per field: a rule out of range is dropped. */
-  ranges: { get: (c: Context) => unknown; entries: { rule: number; lo: number; loIncl: boolean; hi: number; hiIncl: boolean }[] }[];
-  /**
-   * One digit trie per HS code walk: the negative lists' prefixes (flag per direction) and the
-   * prefixes of rules with a top-level `anyLine: hsCode startsWith [...]` (their bits).
-   */
-  lineTrie: HsNode | undefined;
-  hasHsRules: boolean;
-  hsUnconstrained: Uint32Array;
-  scratch: Uint32Array;
-  lineScratch: Uint32Array;
+type FieldIndex = {
+  get: (x: AuditContext) => unknown;
+  unconstrained: Uint32Array;
+  dense: Map<unknown, Uint32Array> | undefined;
+  sparse: Map<unknown, Int32Array> | undefined;
 };
-type HsNode = { bits?: Uint32Array; negative: number; kids: (HsNode | undefined)[] };
-const NEGATIVE_FLAG = { EXPORT: 1, IMPORT: 2 } as const;
-const newHsNode = (): HsNode => ({ negative: 0, kids: new Array(10) });
+type RangeIndex = { get: (x: AuditContext) => unknown; rules: Int32Array; lo: Float64Array; hi: Float64Array; incl: Uint8Array };
+
+type Scratch = {
+  context: AuditContext;
+  candidates: Uint32Array;
+  mask: Uint32Array;
+  lineAllowed: Uint32Array;
+  fired: Int32Array;
+  firedCount: number;
+  negative: Int32Array;
+  negativeCount: number;
+};
 
 const NUMERIC: readonly DeclarationField[] = ['totalValueUsd', 'lineCount', 'containerCount'];
-
 const INDEXABLE: readonly DeclarationField[] = [
   'direction',
   'transport',
@@ -106,243 +96,122 @@ const INDEXABLE: readonly DeclarationField[] = [
   'originCountry',
   'destinationCountry',
 ];
+/** Past this many bitset words per field (values × words), per-value rule lists instead. */
+const DENSE_WORDS = 1 << 16;
+const LO_INCL = 1;
+const HI_INCL = 2;
 
-/** The tests a rule needs all of: its top-level `all`, with nested `all`s flattened into it. */
-function conjunctsOf(when: Condition): Condition[] {
-  return 'all' in when ? when.all.flatMap(conjunctsOf) : [when];
+const setBit = (bits: Uint32Array, i: number) => (bits[i >>> 5]! |= 1 << (i & 31));
+
+function fieldGetter(field: DeclarationField): (x: AuditContext) => unknown {
+  return new Function('x', `return ${FIELD_REF[field]};`) as (x: AuditContext) => unknown;
 }
 
-/** The values a rule allows per field, from its top-level conjuncts (undefined: unconstrained). */
-function allowedValues(when: Condition): Map<DeclarationField, Set<unknown>> {
-  const conjuncts = conjunctsOf(when);
+/** The values a rule allows per field, from its top-level eq/in conjuncts (absent: unconstrained). */
+function allowedValues(conjuncts: readonly Condition[], work: { n: number }): Map<DeclarationField, Set<unknown>> {
   const allowed = new Map<DeclarationField, Set<unknown>>();
   for (const c of conjuncts) {
     if (!('field' in c) || !INDEXABLE.includes(c.field) || (c.op !== 'eq' && c.op !== 'in')) continue;
-    const values = new Set<unknown>(c.op === 'eq' ? [c.value] : (c.value as Scalar[]));
+    const values: readonly unknown[] = c.op === 'eq' ? [c.value] : (c.value as Scalar[]);
+    work.n += values.length + 1;
     const before = allowed.get(c.field);
-    allowed.set(c.field, before ? new Set([...before].filter((v) => values.has(v))) : values);
+    if (!before) allowed.set(c.field, new Set(values));
+    else {
+      const both = new Set<unknown>();
+      for (const v of values) if (before.has(v)) both.add(v);
+      allowed.set(c.field, both);
+    }
   }
   return allowed;
 }
 
-function buildIndex(rules: readonly { when: Condition }[], negativeLists: RuleSetInput['negativeLists']): RuleIndex {
-  const words = Math.max(1, Math.ceil(rules.length / 32));
-  const setBit = (bits: Uint32Array, i: number) => (bits[i >>> 5]! |= 1 << (i & 31));
-  const constraints = rules.map((r) => allowedValues(r.when));
+function buildFieldIndex(constraints: Map<DeclarationField, Set<unknown>>[], words: number, work: { n: number }): FieldIndex[] {
+  const fields: FieldIndex[] = [];
+  for (const field of INDEXABLE) {
+    const unconstrained = new Uint32Array(words);
+    const byValue = new Map<unknown, number[]>();
+    let constrained = false;
+    constraints.forEach((c, rule) => {
+      const allowed = c.get(field);
+      work.n++;
+      if (!allowed) return void setBit(unconstrained, rule);
+      constrained = true;
+      for (const v of allowed) {
+        let rules = byValue.get(v);
+        if (!rules) byValue.set(v, (rules = []));
+        rules.push(rule);
+        work.n++;
+      }
+    });
+    if (!constrained) continue;
+    const index: FieldIndex = { get: fieldGetter(field), unconstrained, dense: undefined, sparse: undefined };
+    if (byValue.size * words <= DENSE_WORDS) {
+      index.dense = new Map();
+      for (const [v, rules] of byValue) {
+        const bits = Uint32Array.from(unconstrained);
+        for (const r of rules) setBit(bits, r);
+        index.dense.set(v, bits);
+        work.n += words + rules.length;
+      }
+    } else {
+      index.sparse = new Map();
+      for (const [v, rules] of byValue) {
+        index.sparse.set(v, Int32Array.from(rules));
+        work.n += rules.length;
+      }
+    }
+    fields.push(index);
+  }
+  return fields;
+}
 
-  const ranges: RuleIndex['ranges'] = NUMERIC.map((field) => ({ get: declarationField(field), entries: [] }));
-  rules.forEach((r, rule) => {
-    NUMERIC.forEach((field, f) => {
-      const range = { rule, lo: -Infinity, loIncl: true, hi: Infinity, hiIncl: true };
+/** Ranges from top-level gt/gte/lt/lte on numeric fields: a rule out of range is dropped. */
+function buildRanges(conjunctLists: readonly Condition[][], work: { n: number }): RangeIndex[] {
+  const out: RangeIndex[] = [];
+  for (const field of NUMERIC) {
+    const rules: number[] = [];
+    const lo: number[] = [];
+    const hi: number[] = [];
+    const incl: number[] = [];
+    conjunctLists.forEach((conjuncts, rule) => {
+      let l = -Infinity;
+      let h = Infinity;
+      let flags = LO_INCL | HI_INCL;
       let constrained = false;
-      for (const c of conjunctsOf(r.when)) {
+      for (const c of conjuncts) {
+        work.n++;
         if (!('field' in c) || c.field !== field || typeof c.value !== 'number') continue;
         if (c.op === 'gt' || c.op === 'gte') {
           constrained = true;
-          if (c.value > range.lo || (c.value === range.lo && c.op === 'gt')) Object.assign(range, { lo: c.value, loIncl: c.op === 'gte' });
+          if (c.value > l || (c.value === l && c.op === 'gt')) {
+            l = c.value;
+            flags = c.op === 'gte' ? flags | LO_INCL : flags & ~LO_INCL;
+          }
         } else if (c.op === 'lt' || c.op === 'lte') {
           constrained = true;
-          if (c.value < range.hi || (c.value === range.hi && c.op === 'lt')) Object.assign(range, { hi: c.value, hiIncl: c.op === 'lte' });
+          if (c.value < h || (c.value === h && c.op === 'lt')) {
+            h = c.value;
+            flags = c.op === 'lte' ? flags | HI_INCL : flags & ~HI_INCL;
+          }
         }
       }
-      if (constrained) ranges[f]!.entries.push(range);
+      if (!constrained) return;
+      rules.push(rule);
+      lo.push(l);
+      hi.push(h);
+      incl.push(flags);
     });
-  });
-
-  let lineTrie: HsNode | undefined;
-  let hasHsRules = false;
-  const hsUnconstrained = new Uint32Array(words);
-  const insert = (prefix: string): HsNode => {
-    let node = (lineTrie ??= newHsNode());
-    for (let i = 0; i < prefix.length; i++) node = node.kids[prefix.charCodeAt(i) - 48] ??= newHsNode();
-    return node;
-  };
-  for (const direction of ['EXPORT', 'IMPORT'] as const) {
-    for (const prefix of negativeLists[direction === 'EXPORT' ? 'export' : 'import']) insert(prefix).negative |= NEGATIVE_FLAG[direction];
-  }
-  rules.forEach((r, rule) => {
-    const prefixes = conjunctsOf(r.when).flatMap((c) =>
-      'anyLine' in c && 'field' in c.anyLine && c.anyLine.field === 'hsCode' && c.anyLine.op === 'startsWith'
-        ? [[c.anyLine.value].flat() as string[]]
-        : [],
-    );
-    if (prefixes.length === 0 || prefixes[0]!.some((p) => !/^[0-9]+$/.test(p))) {
-      setBit(hsUnconstrained, rule);
-      return;
-    }
-    hasHsRules = true;
-    for (const prefix of prefixes[0]!) {
-      const node = insert(prefix);
-      setBit((node.bits ??= new Uint32Array(words)), rule);
-    }
-  });
-  const fields: RuleIndex['fields'] = [];
-  for (const field of INDEXABLE) {
-    if (!constraints.some((c) => c.has(field))) continue;
-    const unconstrained = new Uint32Array(words);
-    const values = new Set<unknown>();
-    constraints.forEach((c, i) => {
-      const allowed = c.get(field);
-      if (!allowed) unconstrained[i >>> 5]! |= 1 << (i & 31);
-      else for (const v of allowed) values.add(v);
-    });
-    const byValue = new Map<unknown, Uint32Array>();
-    for (const v of values) {
-      const bits = Uint32Array.from(unconstrained);
-      constraints.forEach((c, i) => {
-        if (c.get(field)?.has(v)) bits[i >>> 5]! |= 1 << (i & 31);
+    if (rules.length)
+      out.push({
+        get: fieldGetter(field),
+        rules: Int32Array.from(rules),
+        lo: Float64Array.from(lo),
+        hi: Float64Array.from(hi),
+        incl: Uint8Array.from(incl),
       });
-      byValue.set(v, bits);
-    }
-    fields.push({ get: declarationField(field), byValue, unconstrained });
   }
-  return {
-    words,
-    fields,
-    ranges: ranges.filter((r) => r.entries.length > 0),
-    lineTrie,
-    hasHsRules,
-    hsUnconstrained,
-    scratch: new Uint32Array(words),
-    lineScratch: new Uint32Array(words),
-  };
+  return out;
 }
-
-// ---- compiling ---------------------------------------------------------------------------------
-
-/**
- * Conditions are compiled to JavaScript source, one function per rule, so V8 sees straight-line
- * code instead of a tree of closures. Only field names from the schema's fixed lists and
- * JSON-escaped literals reach the source; sets and prefix tries are passed in as constants.
- */
-class Generator {
-  readonly constants: unknown[] = [];
-
-  private constant(value: unknown): string {
-    this.constants.push(value);
-    return `K[${this.constants.length - 1}]`;
-  }
-
-  private compare(ref: string, op: Operator, value: Scalar | Scalar[]): string {
-    const lit = (v: Scalar) => JSON.stringify(v);
-    switch (op) {
-      case 'eq':
-        return `(${ref} === ${lit(value as Scalar)})`;
-      case 'ne':
-        return `(${ref} !== ${lit(value as Scalar)})`;
-      case 'in':
-        return `${this.constant(new Set(value as Scalar[]))}.has(${ref})`;
-      case 'nin':
-        return `!${this.constant(new Set(value as Scalar[]))}.has(${ref})`;
-      case 'gt':
-        return `(${ref} > ${lit(value as number)})`;
-      case 'gte':
-        return `(${ref} >= ${lit(value as number)})`;
-      case 'lt':
-        return `(${ref} < ${lit(value as number)})`;
-      case 'lte':
-        return `(${ref} <= ${lit(value as number)})`;
-      case 'startsWith': {
-        const list = Array.isArray(value) ? (value as string[]) : [value as string];
-        if (list.length === 1) return `(typeof ${ref} === 'string' && ${ref}.startsWith(${lit(list[0]!)}))`;
-        return `(typeof ${ref} === 'string' && ${this.constant(new PrefixSet(list))}.has(${ref}))`;
-      }
-    }
-  }
-
-  line(c: LineCondition): string {
-    if ('all' in c) return `(${c.all.map((x) => this.line(x)).join(' && ')})`;
-    if ('any' in c) return `(${c.any.map((x) => this.line(x)).join(' || ')})`;
-    if ('not' in c) return `!${this.line(c.not)}`;
-    if (!(c.field in LINE_FIELDS)) throw new Error(`unknown line field ${c.field}`);
-    return this.compare(`l.${c.field}`, c.op, c.value);
-  }
-
-  condition(c: Condition): string {
-    if ('all' in c)
-      return `(${[...c.all]
-        .sort((a, b) => cost(a) - cost(b))
-        .map((x) => this.condition(x))
-        .join(' && ')})`;
-    if ('any' in c)
-      return `(${[...c.any]
-        .sort((a, b) => cost(a) - cost(b))
-        .map((x) => this.condition(x))
-        .join(' || ')})`;
-    if ('not' in c) return `!${this.condition(c.not)}`;
-    if ('anyLine' in c) {
-      const some = new Function(
-        'K',
-        `return (lines) => { for (let i = 0; i < lines.length; i++) { const l = lines[i]; if (${this.line(c.anyLine)}) return true; } return false; };`,
-      );
-      return `${this.constant(some(this.constants))}(x.d.lines)`;
-    }
-    if ('missingDocument' in c) return `!x.docTypes.includes(${JSON.stringify(c.missingDocument)})`;
-    if (!(c.field in DECLARATION_FIELDS)) throw new Error(`unknown field ${c.field}`);
-    return this.compare(FIELD_REF[c.field], c.op, c.value);
-  }
-}
-
-/** Where each condition field lives in the evaluation context. */
-const FIELD_REF: Record<DeclarationField, string> = {
-  direction: 'x.d.direction',
-  declaredAt: 'x.d.declaredAt',
-  portBureau: 'x.d.portBureau',
-  port: 'x.d.port',
-  inspectionBureau: 'x.d.inspectionBureau',
-  releaseBureau: 'x.d.releaseBureau',
-  transport: 'x.d.transport',
-  originCountry: 'x.d.originCountry',
-  destinationCountry: 'x.d.destinationCountry',
-  enterpriseId: 'x.d.enterpriseId',
-  creditLevel: 'x.credit.level',
-  blacklisted: 'x.credit.blacklisted',
-  totalValueUsd: 'x.totalValueUsd',
-  lineCount: 'x.d.lines.length',
-  containerCount: '(x.d.containers ? x.d.containers.length : 0)',
-};
-
-function declarationField(field: DeclarationField): (c: Context) => unknown {
-  return new Function('x', `return ${FIELD_REF[field]};`) as (c: Context) => unknown;
-}
-
-/**
- * Rough evaluation cost, used to test cheap conjuncts/disjuncts first (all/any are pure, so their
- * order does not change the result, only how soon it is known).
- */
-function cost(c: Condition): number {
-  if ('all' in c) return c.all.reduce((s, x) => s + cost(x), 0);
-  if ('any' in c) return c.any.reduce((s, x) => s + cost(x), 0);
-  if ('not' in c) return cost(c.not);
-  if ('anyLine' in c) return 20;
-  return 1;
-}
-
-export function compileCondition(c: Condition): Predicate<Context> {
-  const generator = new Generator();
-  const source = generator.condition(c);
-  return new Function('K', `return (x) => ${source};`)(generator.constants) as Predicate<Context>;
-}
-
-export function compileRuleSet(input: RuleSetInput, version: number): CompiledRuleSet {
-  return {
-    version,
-    sampling: { ...input.sampling },
-    postRelease: { AA: 0, A: 0, B: 0, C: 0, D: 0, ...input.postRelease },
-    negativeLists: { EXPORT: new PrefixSet(input.negativeLists.export), IMPORT: new PrefixSet(input.negativeLists.import) },
-    rules: input.rules.map((r) => ({
-      id: r.id,
-      description: r.description,
-      when: compileCondition(r.when),
-      then: r.then,
-      // What a hit says it does is fixed per rule: computed once here, not per decision.
-      effect: r.then.map((a) => ('inspect' in a ? `INSPECT_${a.inspect}` : EFFECT[Object.keys(a)[0]!]!)).join('+'),
-    })),
-    index: buildIndex(input.rules, input.negativeLists),
-  };
-}
-
-// ---- deciding ----------------------------------------------------------------------------------
 
 const EFFECT: Record<string, string> = {
   requireDocuments: 'REQUIRE_DOCUMENTS',
@@ -352,76 +221,158 @@ const EFFECT: Record<string, string> = {
   return: 'RETURN',
 };
 
-/** Indexes of the lines of a declaration that are on its direction's negative list. */
-export function negativeListLines(rs: CompiledRuleSet, d: Pick<AuditDeclaration, 'direction' | 'lines'>): number[] {
-  const list = rs.negativeLists[d.direction];
-  const out: number[] = [];
-  if (list.size === 0) return out;
-  for (let i = 0; i < d.lines.length; i++) if (list.has(d.lines[i]!.hsCode)) out.push(i);
-  return out;
+export function compileRuleSet(input: RuleSetInput, version: number): CompiledRuleSet {
+  const work = { n: 0 };
+  const generator = new Generator();
+  const rules: CompiledRule[] = input.rules.map((r) => ({
+    id: r.id,
+    description: r.description,
+    when: generator.predicate(r.when),
+    then: r.then,
+    // What a hit says it does is fixed per rule: computed once here, not per decision.
+    effect: r.then.map((a) => ('inspect' in a ? `INSPECT_${a.inspect}` : EFFECT[Object.keys(a)[0]!]!)).join('+'),
+  }));
+  const words = Math.max(1, Math.ceil(rules.length / 32));
+  const conjunctLists = input.rules.map((r) => conjunctsOf(r.when));
+
+  const trieBuilder = new HsTrieBuilder();
+  for (const p of input.negativeLists.export) trieBuilder.addNegative(p, NEGATIVE_FLAG.EXPORT);
+  for (const p of input.negativeLists.import) trieBuilder.addNegative(p, NEGATIVE_FLAG.IMPORT);
+  generator.addAtomsTo(trieBuilder);
+
+  // Rules that need one of their indexed atoms: dropped unless the walk found one holding.
+  const lineRequired = new Uint32Array(words);
+  const atomRules: number[][] = generator.atoms.map(() => []);
+  input.rules.forEach((r, rule) => {
+    const atoms = generator.lineRequirement(r.when);
+    if (!atoms) return;
+    setBit(lineRequired, rule);
+    for (const a of atoms) atomRules[a]!.push(rule);
+  });
+  const atomRuleStart = new Int32Array(atomRules.length + 1);
+  const atomRuleIds = new Int32Array(atomRules.reduce((s, list) => s + list.length, 0));
+  let at = 0;
+  atomRules.forEach((list, a) => {
+    atomRuleStart[a] = at;
+    for (const r of list) atomRuleIds[at++] = r;
+  });
+  atomRuleStart[atomRules.length] = at;
+
+  const fields = buildFieldIndex(
+    conjunctLists.map((c) => allowedValues(c, work)),
+    words,
+    work,
+  );
+  const ranges = buildRanges(conjunctLists, work);
+  const residual = generator.residualTest();
+  const trie = trieBuilder.empty ? undefined : trieBuilder.build();
+  const index: RuleIndex = {
+    words,
+    fields,
+    ranges,
+    trie,
+    hasResidual: Uint8Array.from(generator.atoms, (a) => (a.residual ? 1 : 0)),
+    residual,
+    lineRequired,
+    atomRuleStart,
+    atomRuleIds,
+    usesTotalValue: generator.usesTotalValue,
+    buildWork: work.n + generator.work + trieBuilder.work + rules.length + atomRuleIds.length,
+  };
+  const sampling = { ...input.sampling };
+  const measuresOf = (level: CreditLevel) => ({
+    listed: creditMeasures({ level, blacklisted: true }, sampling),
+    clear: creditMeasures({ level, blacklisted: false }, sampling),
+  });
+  return {
+    version,
+    sampling,
+    postRelease: { AA: 0, A: 0, B: 0, C: 0, D: 0, ...input.postRelease },
+    rules,
+    index,
+    measures: { AA: measuresOf('AA'), A: measuresOf('A'), B: measuresOf('B'), C: measuresOf('C'), D: measuresOf('D') },
+    scratch: {
+      context: newContext(generator.atoms.length),
+      candidates: new Uint32Array(words),
+      mask: new Uint32Array(words),
+      lineAllowed: new Uint32Array(words),
+      fired: new Int32Array(Math.max(1, rules.length)),
+      firedCount: 0,
+      negative: new Int32Array(64),
+      negativeCount: 0,
+    },
+  };
 }
 
-function contextOf(d: AuditDeclaration, credit: CreditSnapshot): Context {
-  const docTypes: string[] = [];
-  if (d.documents) for (const doc of d.documents) docTypes.push(doc.type);
-  return { d, credit, totalValueUsd: totalValueUsd(d), docTypes };
-}
+// ---- deciding ----------------------------------------------------------------------------------
 
-/** Indexes of the rules whose condition holds, in rule order. */
-export function firedRules(rs: CompiledRuleSet, d: AuditDeclaration, credit: CreditSnapshot): number[] {
-  return evaluate(rs, d, credit);
+/** Refills the compiled set's context for this declaration. */
+function prepare(rs: CompiledRuleSet, d: AuditDeclaration, credit: CreditSnapshot): AuditContext {
+  const x = rs.scratch.context;
+  x.d = d;
+  x.credit = credit;
+  x.totalValueUsd = rs.index.usesTotalValue ? totalValueUsd(d) : 0;
+  const docTypes = x.docTypes;
+  docTypes.length = 0;
+  const documents = d.documents;
+  if (documents) for (let i = 0; i < documents.length; i++) docTypes.push(documents[i]!.type);
+  if (++x.stamp === 0x7fffffff) {
+    // After 2^31 decisions: forget every stamp rather than let an old one match.
+    x.atomTrue.fill(0);
+    x.atomKnown.fill(0);
+    x.stamp = 1;
+  }
+  return x;
 }
 
 /**
- * Fired rules, and (into `negativeLines`) the lines on the negative list, from one walk of each
- * line's HS code through the shared trie.
+ * Evaluates a declaration into the scratch buffers: `fired` (rule numbers, ascending) and
+ * `negative` (line numbers on the declaration's negative list).
  */
-function evaluate(
-  rs: CompiledRuleSet,
-  d: AuditDeclaration,
-  credit: CreditSnapshot,
-  negativeLines?: number[],
-  ctx = contextOf(d, credit),
-): number[] {
-  const { words, fields, ranges, lineTrie, hasHsRules, scratch: candidates } = rs.index;
+function evaluate(rs: CompiledRuleSet, d: AuditDeclaration, credit: CreditSnapshot): AuditContext {
+  const x = prepare(rs, d, credit);
+  const s = rs.scratch;
+  const index = rs.index;
+  const words = index.words;
+  const candidates = s.candidates;
   candidates.fill(0xffffffff);
+
+  const fields = index.fields;
   for (let f = 0; f < fields.length; f++) {
     const field = fields[f]!;
-    const bits = field.byValue.get(field.get(ctx)) ?? field.unconstrained;
+    const value = field.get(x);
+    let bits: Uint32Array;
+    if (field.dense) bits = field.dense.get(value) ?? field.unconstrained;
+    else {
+      const allowing = field.sparse!.get(value);
+      if (allowing === undefined) bits = field.unconstrained;
+      else {
+        bits = s.mask;
+        bits.set(field.unconstrained);
+        for (let k = 0; k < allowing.length; k++) setBit(bits, allowing[k]!);
+      }
+    }
     for (let w = 0; w < words; w++) candidates[w]! &= bits[w]!;
   }
+
+  const ranges = index.ranges;
   for (let f = 0; f < ranges.length; f++) {
-    const { get, entries } = ranges[f]!;
-    const v = get(ctx) as number;
-    for (let r = 0; r < entries.length; r++) {
-      const range = entries[r]!;
-      const inside = (range.loIncl ? v >= range.lo : v > range.lo) && (range.hiIncl ? v <= range.hi : v < range.hi);
-      if (!inside) candidates[range.rule >>> 5]! &= ~(1 << (range.rule & 31));
+    const range = ranges[f]!;
+    const v = range.get(x) as number;
+    const { rules, lo, hi, incl } = range;
+    for (let k = 0; k < rules.length; k++) {
+      const flags = incl[k]!;
+      const inside = (flags & LO_INCL ? v >= lo[k]! : v > lo[k]!) && (flags & HI_INCL ? v <= hi[k]! : v < hi[k]!);
+      if (!inside) candidates[rules[k]! >>> 5]! &= ~(1 << (rules[k]! & 31));
     }
   }
-  if (lineTrie) {
-    // Rules that need a line under one of their HS prefixes stay only if some line is; on the
-    // way, each line learns whether it is on its direction's negative list.
-    const flag = NEGATIVE_FLAG[d.direction];
-    const allowed = rs.index.lineScratch;
-    allowed.set(rs.index.hsUnconstrained);
-    const lines = d.lines;
-    for (let l = 0; l < lines.length; l++) {
-      const hs = lines[l]!.hsCode;
-      let node: HsNode | undefined = lineTrie;
-      let negative = false;
-      for (let i = 0; i < hs.length && node; i++) {
-        const digit = hs.charCodeAt(i) - 48;
-        node = digit >= 0 && digit <= 9 ? node.kids[digit] : undefined;
-        if (!node) break;
-        if (node.negative & flag) negative = true;
-        if (node.bits) for (let w = 0; w < words; w++) allowed[w]! |= node.bits[w]!;
-      }
-      if (negative && negativeLines) negativeLines.push(l);
-    }
-    if (hasHsRules) for (let w = 0; w < words; w++) candidates[w]! &= allowed[w]!;
-  }
-  const fired: number[] = [];
+
+  s.negativeCount = 0;
+  const trie = index.trie;
+  if (trie) walkLines(rs, x, trie);
+
+  const fired = s.fired;
+  let count = 0;
   const rules = rs.rules;
   for (let w = 0; w < words; w++) {
     let word = candidates[w]!;
@@ -429,18 +380,81 @@ function evaluate(
       const bit = 31 - Math.clz32(word & -word);
       word &= word - 1;
       const i = (w << 5) + bit;
-      if (i < rules.length && rules[i]!.when(ctx)) fired.push(i);
+      if (i < rules.length && rules[i]!.when(x)) fired[count++] = i;
     }
   }
-  return fired;
+  s.firedCount = count;
+  return x;
+}
+
+/**
+ * One walk of each line's HS code through the trie: records the lines on the direction's
+ * negative list, marks the indexed atoms that hold (testing their residual on that same line),
+ * and drops from the candidates the rules none of whose required atoms held.
+ */
+function walkLines(rs: CompiledRuleSet, x: AuditContext, trie: HsTrie): void {
+  const s = rs.scratch;
+  const index = rs.index;
+  const { kids, negative: negativeFlags, atomStart, atomIds } = trie;
+  const { hasResidual, residual, atomRuleStart, atomRuleIds } = index;
+  const atomTrue = x.atomTrue;
+  const stamp = x.stamp;
+  const allowed = s.lineAllowed;
+  const words = index.words;
+  for (let w = 0; w < words; w++) allowed[w] = ~index.lineRequired[w]!;
+  const flag = NEGATIVE_FLAG[x.d.direction];
+  const lines = x.d.lines;
+  if (s.negative.length < lines.length) s.negative = new Int32Array(lines.length); // grows once, to the largest declaration
+  const negativeLines = s.negative;
+  let negativeCount = 0;
+  for (let l = 0; l < lines.length; l++) {
+    const line = lines[l]!;
+    const hs = line.hsCode;
+    let node = 0;
+    let onList = false;
+    for (let i = 0; i < hs.length; i++) {
+      const digit = hs.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) break;
+      node = kids[node * 10 + digit]!;
+      if (node === 0) break;
+      if (negativeFlags[node]! & flag) onList = true;
+      const end = atomStart[node + 1]!;
+      for (let k = atomStart[node]!; k < end; k++) {
+        const a = atomIds[k]!;
+        if (atomTrue[a] === stamp) continue;
+        if (hasResidual[a] === 1 && !residual(a, line)) continue;
+        atomTrue[a] = stamp;
+        const last = atomRuleStart[a + 1]!;
+        for (let r = atomRuleStart[a]!; r < last; r++) setBit(allowed, atomRuleIds[r]!);
+      }
+    }
+    if (onList) negativeLines[negativeCount++] = l;
+  }
+  s.negativeCount = negativeCount;
+  const candidates = s.candidates;
+  for (let w = 0; w < words; w++) candidates[w]! &= allowed[w]!;
+}
+
+/** Indexes of the rules whose condition holds, in rule order. */
+export function firedRules(rs: CompiledRuleSet, d: AuditDeclaration, credit: CreditSnapshot): number[] {
+  evaluate(rs, d, credit);
+  return Array.from(rs.scratch.fired.subarray(0, rs.scratch.firedCount));
+}
+
+/** Indexes of the lines of a declaration that are on its direction's negative list. */
+export function negativeListLines(rs: CompiledRuleSet, d: Pick<AuditDeclaration, 'direction' | 'lines'>): number[] {
+  const trie = rs.index.trie;
+  if (!trie) return [];
+  // Only direction and lines are read by the walk (no rule runs).
+  walkLines(rs, prepare(rs, d as AuditDeclaration, { level: 'A', blacklisted: false }), trie);
+  return Array.from(rs.scratch.negative.subarray(0, rs.scratch.negativeCount));
 }
 
 /** The decision: which rules fired and which lines are on the negative list decide it all. */
 export function decide(rs: CompiledRuleSet, d: AuditDeclaration, credit: CreditSnapshot): Decision {
-  const negativeLines: number[] = [];
-  const ctx = contextOf(d, credit);
-  const fired = evaluate(rs, d, credit, negativeLines, ctx);
-  return assembleDecision(rs, d, credit, fired, negativeLines, ctx.docTypes);
+  const x = evaluate(rs, d, credit);
+  const s = rs.scratch;
+  return assemble(rs, d, credit, s.fired, s.firedCount, s.negative, s.negativeCount, x.docTypes, undefined);
 }
 
 /**
@@ -458,55 +472,72 @@ export function assembleDecision(
   /** Instead of the sampling draw (a prediction before filing has no declaration id to draw with). */
   sampledInstead?: boolean,
 ): Decision {
-  const hits: Hit[] = [];
-  // Words for the enterprise: why it was returned, or why it must be inspected.
-  const returnReasons: string[] = [];
-  const reasons: string[] = [];
-  const ruleSteps: { kind: StepKind; bureau: string }[] = [];
-  let raisedRate = 0;
-  let returned = false;
+  return assemble(rs, d, credit, fired, fired.length, negativeLines, negativeLines.length, docTypes, sampledInstead);
+}
 
-  for (const index of fired) {
-    const rule = rs.rules[index]!;
+function assemble(
+  rs: CompiledRuleSet,
+  d: AuditDeclaration,
+  credit: CreditSnapshot,
+  fired: ArrayLike<number>,
+  firedCount: number,
+  negativeLines: ArrayLike<number>,
+  negativeCount: number,
+  docTypes: readonly string[],
+  sampledInstead: boolean | undefined,
+): Decision {
+  const onNegativeList = negativeCount > 0;
+  const measures = credit.blacklisted ? rs.measures[credit.level].listed : rs.measures[credit.level].clear;
+  const outside = !measures.regionalIntegration;
+
+  // Words for the enterprise: why it must be inspected (credit, negative list, rules, sampling) ...
+  const reasons: string[] = [];
+  if (credit.blacklisted) reasons.push('the enterprise is blacklisted: every declaration is inspected');
+  else if (credit.level === 'D') reasons.push('credit level D: every declaration is inspected');
+  for (let i = 0; i < negativeCount; i++) {
+    const line = negativeLines[i]!;
+    reasons.push(`line ${line + 1} (HS ${d.lines[line]!.hsCode}) is on the ${d.direction.toLowerCase()} negative list`);
+  }
+  // ... or why it was returned (allocated only when it is).
+  let returnReasons: string[] | undefined;
+  const hits: Hit[] = [];
+  let raisedRate = 0;
+  let ruleSteps = false;
+
+  for (let f = 0; f < firedCount; f++) {
+    const rule = rs.rules[fired[f]!]!;
     let detail = rule.description;
-    for (const action of rule.then) {
+    const then = rule.then;
+    for (let k = 0; k < then.length; k++) {
+      const action = then[k]!;
       if ('requireDocuments' in action) {
-        const missing = action.requireDocuments.filter((t) => !docTypes.includes(t));
-        if (missing.length) {
-          returned = true;
-          detail += `; missing required document${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`;
-          returnReasons.push(`${rule.id}: missing required document${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+        let missing: string[] | undefined;
+        for (const t of action.requireDocuments) if (!docTypes.includes(t)) (missing ??= []).push(t);
+        if (missing) {
+          const plural = missing.length > 1 ? 's' : '';
+          detail += `; missing required document${plural}: ${missing.join(', ')}`;
+          (returnReasons ??= []).push(`${rule.id}: missing required document${plural} ${missing.join(', ')}`);
         } else detail += `; required documents present: ${action.requireDocuments.join(', ')}`;
       } else if ('inspect' in action) {
-        const step = inspectionStep(action.inspect, d);
-        ruleSteps.push(step);
-        detail += `; ${step.kind} at ${step.bureau}`;
-        reasons.push(`${rule.id}: ${step.kind} at ${step.bureau} (${rule.description})`);
+        ruleSteps = true;
+        const { kind, bureau } = inspectionPlace(action.inspect, d);
+        detail += `; ${kind} at ${bureau}`;
+        reasons.push(`${rule.id}: ${kind} at ${bureau} (${rule.description})`);
       } else if ('disinfect' in action) {
-        ruleSteps.push({ kind: 'PORT_DISINFECTION', bureau: d.portBureau });
+        ruleSteps = true;
         detail += `; PORT_DISINFECTION at ${d.portBureau}`;
         reasons.push(`${rule.id}: preventive disinfection at ${d.portBureau}`);
       } else if ('samplingRate' in action) {
         if (action.samplingRate > raisedRate) raisedRate = action.samplingRate;
         detail += `; sampling raised to ${action.samplingRate}`;
       } else {
-        returned = true;
         detail += `; returned: ${action.return}`;
-        returnReasons.push(`${rule.id}: ${action.return}`);
+        (returnReasons ??= []).push(`${rule.id}: ${action.return}`);
       }
     }
     hits.push({ ruleId: rule.id, effect: rule.effect, detail });
   }
-
-  const onNegativeList = negativeLines.length > 0;
-  const measures = creditMeasures(credit, rs.sampling);
-  const outside = !measures.regionalIntegration;
-  for (let i = negativeLines.length - 1; i >= 0; i--) {
-    const line = negativeLines[i]!;
-    reasons.unshift(`line ${line + 1} (HS ${d.lines[line]!.hsCode}) is on the ${d.direction.toLowerCase()} negative list`);
-  }
-  if (credit.blacklisted) reasons.unshift('the enterprise is blacklisted: every declaration is inspected');
-  else if (credit.level === 'D') reasons.unshift('credit level D: every declaration is inspected');
+  const returned = returnReasons !== undefined;
 
   let route: Route;
   const steps: { kind: StepKind; bureau: string }[] = [];
@@ -528,7 +559,16 @@ export function assembleDecision(
     steps.push({ kind: route === 'EXPORT_DIRECT' ? 'ORIGIN_INSPECTION' : 'DESTINATION_INSPECTION', bureau: d.inspectionBureau });
     if (!mandatory && !outside) reasons.push(`selected for inspection by sampling at rate ${samplingRate}`);
   }
-  for (const s of ruleSteps) if (!steps.some((x) => x.kind === s.kind && x.bureau === s.bureau)) steps.push(s);
+  // The rules' own steps come after the route's, each once, in rule order.
+  if (ruleSteps)
+    for (let f = 0; f < firedCount; f++) {
+      const then = rs.rules[fired[f]!]!.then;
+      for (let k = 0; k < then.length; k++) {
+        const action = then[k]!;
+        if ('inspect' in action) addStep(steps, inspectionPlace(action.inspect, d));
+        else if ('disinfect' in action) addStep(steps, { kind: 'PORT_DISINFECTION', bureau: d.portBureau });
+      }
+    }
 
   const mode = returned ? 'RETURNED' : steps.length > 0 ? 'INSPECTION' : 'DOCUMENT_RELEASE';
   return {
@@ -542,8 +582,14 @@ export function assembleDecision(
     steps: mode === 'RETURNED' ? [] : steps,
     releaseBureau: outside ? d.portBureau : d.releaseBureau,
     hits,
-    reasons: mode === 'RETURNED' ? returnReasons : mode === 'INSPECTION' ? reasons : [],
+    // Without steps or a return nothing above added a reason: `reasons` is the empty list then.
+    reasons: mode === 'RETURNED' ? returnReasons! : reasons,
   };
+}
+
+function addStep(steps: { kind: StepKind; bureau: string }[], step: { kind: StepKind; bureau: string }): void {
+  for (let i = 0; i < steps.length; i++) if (steps[i]!.kind === step.kind && steps[i]!.bureau === step.bureau) return;
+  steps.push(step);
 }
 
 /**
@@ -551,7 +597,7 @@ export function assembleDecision(
  * journey (the declaration's inspectionBureau: origin for exports, destination for imports); PORT
  * means the port bureau (a port check for exports, a port inspection for imports).
  */
-function inspectionStep(place: 'ORIGIN' | 'PORT' | 'DESTINATION', d: AuditDeclaration): { kind: StepKind; bureau: string } {
+function inspectionPlace(place: 'ORIGIN' | 'PORT' | 'DESTINATION', d: AuditDeclaration): { kind: StepKind; bureau: string } {
   if (place === 'PORT') return { kind: d.direction === 'EXPORT' ? 'PORT_VERIFICATION' : 'PORT_INSPECTION', bureau: d.portBureau };
   return { kind: d.direction === 'EXPORT' ? 'ORIGIN_INSPECTION' : 'DESTINATION_INSPECTION', bureau: d.inspectionBureau };
 }
