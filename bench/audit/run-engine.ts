@@ -2,21 +2,26 @@
  * One engine, one process (so no engine's JIT or GC state touches another's): decides the first
  * COUNT declarations of the seeded workload 5 times after a warm-up and prints one JSON line with
  * decisions/s (median of the 5), p50/p99 µs per declaration and hashes of the decisions.
- * Usage: run-engine.ts <engine> <count> [hash-prefix-counts,...]
+ * Usage: run-engine.ts <engine> <count> [hash-prefix-counts,...] [standard|independent]
+ * Engines: clearway, hand-written, json-logic-engine, zen, json-rules-engine.
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { assembleDecision, compileRuleSet, decide } from '../../shared/domain/rules/engine.js';
 import type { Decision } from '../../shared/domain/declaration.js';
 import { generateWorkload } from './workload.js';
+import { generateIndependentWorkload } from './independent-workload.js';
+import { handwrittenPeer } from './handwritten.js';
 import { jsonLogicPeer, jsonRulesPeer, zenPeer } from './peers.js';
 
-const [engineName = 'clearway', countArg = '100000', hashCountsArg = ''] = process.argv.slice(2);
+const [engineName = 'clearway', countArg = '100000', hashCountsArg = '', workloadName = 'standard'] = process.argv.slice(2);
 const count = Number(countArg);
 const hashCounts = [...new Set([count, ...hashCountsArg.split(',').filter(Boolean).map(Number)])].filter((n) => n <= count);
 
-const { ruleSet, declarations, credits } = generateWorkload(count);
+const { ruleSet, declarations, credits } = workloadName === 'independent' ? generateIndependentWorkload(count) : generateWorkload(count);
+const compileStarted = performance.now();
 const rs = compileRuleSet(ruleSet, 1);
+const compileMs = performance.now() - compileStarted;
 
 type DecideFn = (i: number) => Decision | Promise<Decision>;
 let decideOne: DecideFn;
@@ -25,12 +30,14 @@ if (engineName === 'clearway') {
   decideOne = (i) => decide(rs, declarations[i]!, credits[i]!);
 } else {
   const peer =
-    engineName === 'json-logic-engine'
+    engineName === 'hand-written'
+      ? handwrittenPeer(ruleSet)
+      : engineName === 'json-logic-engine'
       ? await jsonLogicPeer(ruleSet)
       : engineName === 'json-rules-engine'
         ? await jsonRulesPeer(ruleSet)
         : await zenPeer(ruleSet);
-  isAsync = engineName !== 'json-logic-engine';
+  isAsync = engineName === 'zen' || engineName === 'json-rules-engine';
   decideOne = isAsync
     ? async (i) => {
         const { fired, negativeLines } = await peer.evaluate(declarations[i]!, credits[i]!);
@@ -87,7 +94,9 @@ const pct = (p: number) => micros[Math.min(micros.length - 1, Math.ceil((p / 100
 console.log(
   JSON.stringify({
     engine: engineName,
+    workload: workloadName,
     count,
+    compileMs: Number(compileMs.toFixed(1)),
     rules: ruleSet.rules.length,
     prefixes: ruleSet.negativeLists.export.length + ruleSet.negativeLists.import.length,
     decisionsPerSecond: Math.round(median),
