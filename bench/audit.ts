@@ -52,7 +52,12 @@ const run = (engine: string, count: number, workload: string, hashCounts: number
 };
 
 console.log(`bench:audit on ${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores, one used per engine), Node ${process.version}`);
-console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} (figures taken under load are contention figures)`);
+console.log(
+  `load average at start: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')} (figures taken under load are contention figures)`,
+);
 let disagree = false;
 const ratios: string[] = [];
 for (const workload of WORKLOADS) {
@@ -83,8 +88,15 @@ for (const workload of WORKLOADS) {
 }
 
 console.log('\n## compile time (index build linear in the rule set size)\n');
-console.log(execFileSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'audit', 'compile.ts')], { encoding: 'utf8' }).trim());
-console.log(`\n${ratios.join('\n')}\nload average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`);
+console.log(
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'audit', 'compile.ts')], { encoding: 'utf8' }).trim(),
+);
+console.log(
+  `\n${ratios.join('\n')}\nload average at end: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')}`,
+);
 if (disagree) {
   console.error('engines disagree: see "identical decisions"');
   process.exit(1);

@@ -25,7 +25,10 @@ function best(rs: RuleSetInput): { ms: number; work: number } {
 const rows: [string, RuleSetInput][] = [
   ['standard workload (240 rules, 4,000 prefixes)', generateWorkload(0).ruleSet],
   ['independent workload (200 rules, 4,000 prefixes)', generateIndependentWorkload(0).ruleSet],
-  ...[30_000, 60_000, 120_000].map((v): [string, RuleSetInput] => [`${v.toLocaleString('en')} distinct in values (${Math.ceil(v / 60)} rules)`, manyValuesRuleSet(v)]),
+  ...[30_000, 60_000, 120_000].map((v): [string, RuleSetInput] => [
+    `${v.toLocaleString('en')} distinct in values (${Math.ceil(v / 60)} rules)`,
+    manyValuesRuleSet(v),
+  ]),
 ];
 console.log('| rule set | compile ms (best of 3) | counted build work |');
 console.log('|---|---:|---:|');

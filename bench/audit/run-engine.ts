@@ -33,10 +33,10 @@ if (engineName === 'clearway') {
     engineName === 'hand-written'
       ? handwrittenPeer(ruleSet)
       : engineName === 'json-logic-engine'
-      ? await jsonLogicPeer(ruleSet)
-      : engineName === 'json-rules-engine'
-        ? await jsonRulesPeer(ruleSet)
-        : await zenPeer(ruleSet);
+        ? await jsonLogicPeer(ruleSet)
+        : engineName === 'json-rules-engine'
+          ? await jsonRulesPeer(ruleSet)
+          : await zenPeer(ruleSet);
   isAsync = engineName === 'zen' || engineName === 'json-rules-engine';
   decideOne = isAsync
     ? async (i) => {

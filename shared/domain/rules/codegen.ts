@@ -135,8 +135,14 @@ export class Generator {
 
   condition(c: Condition): string {
     this.work++;
-    if ('all' in c) return `(${this.byCost(c.all).map((x) => this.condition(x)).join(' && ')})`;
-    if ('any' in c) return `(${this.byCost(c.any).map((x) => this.condition(x)).join(' || ')})`;
+    if ('all' in c)
+      return `(${this.byCost(c.all)
+        .map((x) => this.condition(x))
+        .join(' && ')})`;
+    if ('any' in c)
+      return `(${this.byCost(c.any)
+        .map((x) => this.condition(x))
+        .join(' || ')})`;
     if ('not' in c) return `!${this.condition(c.not)}`;
     if ('anyLine' in c)
       return `(${this.atomsOf(c.anyLine)

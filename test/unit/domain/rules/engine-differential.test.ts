@@ -38,7 +38,11 @@ const lineLeaf: fc.Arbitrary<LineCondition> = fc.oneof(
     op: fc.constantFrom('gt' as const, 'gte' as const, 'lt' as const, 'lte' as const, 'eq' as const, 'ne' as const),
     value: amount,
   }),
-  fc.record({ field: fc.constantFrom('valueUsd' as const, 'quantity' as const), op: fc.constantFrom('in' as const, 'nin' as const), value: some([0, 1, 5, 10]) }),
+  fc.record({
+    field: fc.constantFrom('valueUsd' as const, 'quantity' as const),
+    op: fc.constantFrom('in' as const, 'nin' as const),
+    value: some([0, 1, 5, 10]),
+  }),
   fc.record({ field: fc.constant('unit' as const), op: fc.constantFrom('eq' as const, 'ne' as const), value: fc.constantFrom(...UNITS) }),
   fc.record({ field: fc.constant('originCountry' as const), op: fc.constantFrom('in' as const, 'nin' as const), value: some(COUNTRIES) }),
 );
@@ -56,18 +60,30 @@ const { line } = fc.letrec<{ line: LineCondition }>((tie) => ({
 
 const declarationLeaf: fc.Arbitrary<Condition> = fc.oneof(
   { weight: 4, arbitrary: line.map((anyLine): Condition => ({ anyLine })) },
-  fc.record({ field: fc.constant('direction' as const), op: fc.constantFrom('eq' as const, 'ne' as const), value: fc.constantFrom('EXPORT', 'IMPORT') }),
   fc.record({
-    field: fc.constantFrom('transport' as const, 'creditLevel' as const),
-    op: fc.constantFrom('eq' as const, 'in' as const, 'nin' as const),
-    value: fc.constantFrom('SEA', 'ROAD', 'A', 'C', 'D'),
-  }).map((c): Condition => (c.op === 'eq' ? c : { ...c, value: [c.value as string] })),
+    field: fc.constant('direction' as const),
+    op: fc.constantFrom('eq' as const, 'ne' as const),
+    value: fc.constantFrom('EXPORT', 'IMPORT'),
+  }),
+  fc
+    .record({
+      field: fc.constantFrom('transport' as const, 'creditLevel' as const),
+      op: fc.constantFrom('eq' as const, 'in' as const, 'nin' as const),
+      value: fc.constantFrom('SEA', 'ROAD', 'A', 'C', 'D'),
+    })
+    .map((c): Condition => (c.op === 'eq' ? c : { ...c, value: [c.value as string] })),
+  fc
+    .record({
+      field: fc.constantFrom('portBureau' as const, 'declaredAt' as const, 'port' as const),
+      op: fc.constantFrom('eq' as const, 'in' as const, 'ne' as const),
+      value: some(BUREAUS),
+    })
+    .map((c): Condition => (c.op === 'in' ? c : { ...c, value: (c.value as string[])[0]! })),
   fc.record({
-    field: fc.constantFrom('portBureau' as const, 'declaredAt' as const, 'port' as const),
-    op: fc.constantFrom('eq' as const, 'in' as const, 'ne' as const),
-    value: some(BUREAUS),
-  }).map((c): Condition => (c.op === 'in' ? c : { ...c, value: (c.value as string[])[0]! })),
-  fc.record({ field: fc.constant('enterpriseId' as const), op: fc.constant('startsWith' as const), value: fc.constantFrom('91', ['93', '9']) }),
+    field: fc.constant('enterpriseId' as const),
+    op: fc.constant('startsWith' as const),
+    value: fc.constantFrom('91', ['93', '9']),
+  }),
   fc.record({ field: fc.constant('blacklisted' as const), op: fc.constantFrom('eq' as const, 'ne' as const), value: fc.boolean() }),
   // Sums over lines (cents-exact), line and container counts.
   fc.record({
@@ -106,7 +122,14 @@ const ruleSet: fc.Arbitrary<RuleSetInput> = fc
   }));
 
 const declarationLine = fc.record(
-  { hsCode, description: fc.constant('x'), quantity: amount, unit: fc.constantFrom(...UNITS), valueUsd: amount, originCountry: fc.constantFrom(...COUNTRIES) },
+  {
+    hsCode,
+    description: fc.constant('x'),
+    quantity: amount,
+    unit: fc.constantFrom(...UNITS),
+    valueUsd: amount,
+    originCountry: fc.constantFrom(...COUNTRIES),
+  },
   { requiredKeys: ['hsCode', 'description', 'quantity', 'unit', 'valueUsd'] },
 );
 const declaration: fc.Arbitrary<AuditDeclaration> = fc
@@ -127,7 +150,21 @@ const declaration: fc.Arbitrary<AuditDeclaration> = fc
       lines: fc.array(declarationLine, { minLength: 1, maxLength: 8 }),
       documents: fc.array(fc.record({ type: fc.constantFrom('INVOICE', 'PERMIT'), number: fc.constant('1') }), { maxLength: 2 }),
     },
-    { requiredKeys: ['id', 'enterpriseId', 'direction', 'declaredAt', 'portBureau', 'inspectionBureau', 'releaseBureau', 'transport', 'originCountry', 'destinationCountry', 'lines'] },
+    {
+      requiredKeys: [
+        'id',
+        'enterpriseId',
+        'direction',
+        'declaredAt',
+        'portBureau',
+        'inspectionBureau',
+        'releaseBureau',
+        'transport',
+        'originCountry',
+        'destinationCountry',
+        'lines',
+      ],
+    },
   )
   .map((d) => d as AuditDeclaration);
 const credit: fc.Arbitrary<CreditSnapshot> = fc.record({
