@@ -10,9 +10,21 @@ import type { LambdaHost } from './lambda-host.js';
 import { FunctionTimeout } from './lambda-host.js';
 import type { RouteModel } from './template.js';
 import { problemResponse } from '../shared/http/problem.js';
+import { allRoutes } from '../shared/api/routes.js';
+import { routeKey } from '../shared/http/route.js';
+import { MAX_BODY_BYTES } from '../shared/http/body.js';
 
-/** API Gateway's own payload limit (the gateway stops reading there); the handlers enforce the contract's 1 MiB themselves. */
-const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+/** API Gateway's own payload limit: no route reads more. */
+export const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+
+/**
+ * What each route may be sent (the route table's `maxBodyBytes`, else the contract's 1 MiB; routes
+ * outside the table, e.g. the console's, 1 MiB too). The gateway stops reading there and answers
+ * the 413 itself, so a client can make the platform buffer at most its route's limit, not 10 MiB
+ * on every route (the handlers check the same limits again, as they do in the cloud).
+ */
+const ROUTE_BODY_LIMITS = new Map(allRoutes.map((r) => [routeKey(r), Math.min(r.maxBodyBytes ?? MAX_BODY_BYTES, GATEWAY_MAX_BODY)]));
+export const bodyLimitOf = (routeKeyOf: string): number => ROUTE_BODY_LIMITS.get(routeKeyOf) ?? MAX_BODY_BYTES;
 const TEXT_TYPES = /^(application\/(json|[\w.+-]+\+json|x-www-form-urlencoded|xml)|text\/)/i;
 
 type CompiledRoute = RouteModel & { method: string; pattern: RegExp; params: string[] };
@@ -85,10 +97,11 @@ export class HttpGateway {
       const method = (req.method ?? 'GET').toUpperCase();
       const matched = this.match(method, url.pathname);
       const declared = Number(req.headers['content-length'] ?? 0);
+      const limit = matched ? bodyLimitOf(matched.route.routeKey) : MAX_BODY_BYTES;
       if (!matched) result = gatewayError(404, `there is no resource at ${url.pathname}`, requestId);
-      else if (declared > GATEWAY_MAX_BODY) {
+      else if (declared > limit) {
         closeAfter = true;
-        result = tooLarge(declared, requestId);
+        result = tooLarge(declared, limit, requestId);
       } else {
         const event = this.eventOf(req, url, method, matched, requestId);
         const auth = await this.authorize(matched.route, event, method);
@@ -96,10 +109,10 @@ export class HttpGateway {
         else {
           // No principal: the function answers 401 from the headers alone, so the body stays unread.
           const needsBody = !auth || typeof auth.principal === 'string';
-          const body = needsBody ? await readBody(req, GATEWAY_MAX_BODY) : 'unread';
+          const body = needsBody ? await readBody(req, limit) : 'unread';
           if (body === 'too-large') {
             closeAfter = true;
-            result = tooLarge(undefined, requestId);
+            result = tooLarge(undefined, limit, requestId);
           } else {
             // An unread body is left on the wire: the connection cannot be reused after it.
             if (body === 'unread') closeAfter = declared > 0 || req.headers['transfer-encoding'] !== undefined;
@@ -220,10 +233,10 @@ export class HttpGateway {
   }
 }
 
-const tooLarge = (bytes: number | undefined, requestId: string) =>
+const tooLarge = (bytes: number | undefined, limit: number, requestId: string) =>
   gatewayError(
     413,
-    `the body ${bytes === undefined ? 'is' : `is ${bytes} bytes,`} over the gateway's limit of ${GATEWAY_MAX_BODY} bytes`,
+    `the body ${bytes === undefined ? 'is' : `is ${bytes} bytes,`} over this route's limit of ${limit} bytes (${limit / 1024 / 1024} MiB)`,
     requestId,
   );
 
