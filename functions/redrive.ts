@@ -26,9 +26,10 @@ export async function redrive(now = new Date()): Promise<RedriveResult> {
   const iso = now.toISOString();
   const strandedBefore = new Date(now.getTime() - strandedAfterS * 1000).toISOString();
 
-  // Webhook deliveries are due at their own time; the 30 s margin leaves the queue's delayed
-  // message to arrive first.
-  const deliveriesDue = new Date(now.getTime() - 30_000).toISOString();
+  // Webhook deliveries are due at their own time; the margin (30 s, or the stranded bound if it is
+  // shorter, as in tests and local runs with a scaled schedule) leaves the queue's delayed message
+  // to arrive first. A duplicate is harmless: a delivery attempt is claimed under a lease.
+  const deliveriesDue = new Date(now.getTime() - Math.min(30, strandedAfterS) * 1000).toISOString();
   const [stranded, events, deliveries, parked] = await Promise.all([
     findPending(keys.strandedShard, strandedBefore, BATCH_PER_SHARD),
     findPending(keys.outboxShard, strandedBefore, BATCH_PER_SHARD),
