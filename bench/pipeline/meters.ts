@@ -46,6 +46,7 @@ export function meterDelta(before: Snapshot, after: Snapshot): Snapshot {
         rcu: a.dynamodb.rcu - (b?.dynamodb.rcu ?? 0),
         wcu: a.dynamodb.wcu - (b?.dynamodb.wcu ?? 0),
         transactItems: a.dynamodb.transactItems - (b?.dynamodb.transactItems ?? 0),
+        indexWrites: (a.dynamodb.indexWrites ?? 0) - (b?.dynamodb.indexWrites ?? 0),
       },
       sqs: { calls: sub(a.sqs.calls, b?.sqs.calls), messages: a.sqs.messages - (b?.sqs.messages ?? 0) },
     };
@@ -61,7 +62,7 @@ export type Budget = {
   apiRequests: number;
   invocations: Record<string, number>;
   durationMs: Record<string, number>;
-  dynamodb: { calls: Record<string, number>; totalCalls: number; rcu: number; wcu: number; transactItems: number };
+  dynamodb: { calls: Record<string, number>; totalCalls: number; rcu: number; wcu: number; transactItems: number; indexWrites: number };
   sqs: { calls: Record<string, number>; totalCalls: number; messages: number };
   /** The same, function by function (per declaration). */
   byFunction: Record<string, { invocations: number; dynamodb: Record<string, number>; rcu: number; wcu: number; transactItems: number; sqs: Record<string, number> }>;
@@ -79,7 +80,7 @@ export function budgetOf(delta: Snapshot, n: number, apiRequests: number): Budge
     apiRequests: per(apiRequests),
     invocations: {},
     durationMs: {},
-    dynamodb: { calls: {}, totalCalls: 0, rcu: 0, wcu: 0, transactItems: 0 },
+    dynamodb: { calls: {}, totalCalls: 0, rcu: 0, wcu: 0, transactItems: 0, indexWrites: 0 },
     sqs: { calls: {}, totalCalls: 0, messages: 0 },
     byFunction: {},
   };
@@ -103,6 +104,7 @@ export function budgetOf(delta: Snapshot, n: number, apiRequests: number): Budge
     b.dynamodb.rcu += m.dynamodb.rcu;
     b.dynamodb.wcu += m.dynamodb.wcu;
     b.dynamodb.transactItems += m.dynamodb.transactItems;
+    b.dynamodb.indexWrites += m.dynamodb.indexWrites ?? 0;
     for (const [op, c] of Object.entries(m.sqs.calls)) if (!PER_SECOND_SQS.has(op)) b.sqs.calls[op] = (b.sqs.calls[op] ?? 0) + c;
     b.sqs.messages += m.sqs.messages;
   }
@@ -113,6 +115,7 @@ export function budgetOf(delta: Snapshot, n: number, apiRequests: number): Budge
   b.dynamodb.rcu = per(b.dynamodb.rcu);
   b.dynamodb.wcu = per(b.dynamodb.wcu);
   b.dynamodb.transactItems = per(b.dynamodb.transactItems);
+  b.dynamodb.indexWrites = per(b.dynamodb.indexWrites);
   b.sqs.messages = per(b.sqs.messages);
   return b;
 }

@@ -4,7 +4,7 @@
  * invocations and their duration.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { allMeters, enableMetering, meterDynamo, meteredInvocation, meterSnapshot, meterSqs, resetMeter } from '../../../shared/adapters/metering.js';
+import { allMeters, enableMetering, itemSize, meterDynamo, meteredInvocation, meterSnapshot, meterSqs, resetMeter } from '../../../shared/adapters/metering.js';
 
 type Handler = (args: { input: Record<string, unknown> }) => Promise<{ output: Record<string, unknown> }>;
 
@@ -36,6 +36,44 @@ describe('metering', () => {
     enableMetering(false);
     await meteredInvocation('Api', () => dynamo.send('GetItem'));
     expect(allMeters()).toEqual([]);
+  });
+
+  it("sizes items by DynamoDB's rules: names plus values", () => {
+    expect(itemSize({ pk: 'abc' })).toBe(5);
+    expect(itemSize({ s: 'é' })).toBe(3); // UTF-8 bytes
+    expect(itemSize({ b: true, n: null })).toBe(4);
+    expect(itemSize({ l: ['ab', 'c'] })).toBe(1 + 3 + (1 + 2) + (1 + 1));
+    expect(itemSize({ x: 'x'.repeat(3000) })).toBe(3001);
+    // the marshalled form sizes the same
+    expect(itemSize({ pk: { S: 'abc' } })).toBe(5);
+  });
+
+  it("against the emulator, charges every item of a transaction (DynamoDB Local reports only the largest)", async () => {
+    const previous = process.env.CLEARWAY_DYNAMODB_ENDPOINT;
+    process.env.CLEARWAY_DYNAMODB_ENDPOINT = 'http://127.0.0.1:1';
+    try {
+      // What DynamoDB Local answers: twice the largest item's KB.
+      const dynamo = fakeClient((_, input) => {
+        const items = input.TransactItems as { Put?: { Item: Record<string, unknown> } }[];
+        const largest = Math.max(1, ...items.map((op) => (op.Put ? Math.ceil(itemSize(op.Put.Item) / 1024) : 1)));
+        return { ConsumedCapacity: [{ TableName: 't', CapacityUnits: 2 * largest }] };
+      });
+      meterDynamo(dynamo.client);
+      enableMetering();
+      resetMeter();
+      await dynamo.send('TransactWriteItems', {
+        TransactItems: [
+          { Put: { TableName: 't', Item: { pk: 'big', body: 'x'.repeat(5000) } } }, // 5 KB: 10 WCU
+          { Put: { TableName: 't', Item: { pk: 'small', gsi4pk: 'B#SD' } } }, // 2 WCU, one index entry
+          { Update: { TableName: 't', Key: { pk: 'ctr' }, UpdateExpression: 'ADD n :one REMOVE gsi2pk' } }, // 2 WCU, one index entry
+          { ConditionCheck: { TableName: 't', Key: { pk: 'guard' }, ConditionExpression: 'attribute_exists(pk)' } }, // 2 WCU
+        ],
+      });
+      expect(meterSnapshot().dynamodb).toMatchObject({ wcu: 16, transactItems: 4, indexWrites: 2 });
+    } finally {
+      if (previous === undefined) delete process.env.CLEARWAY_DYNAMODB_ENDPOINT;
+      else process.env.CLEARWAY_DYNAMODB_ENDPOINT = previous;
+    }
   });
 
   it('attributes interleaved invocations to their own functions, with capacity, transaction items and SQS messages', async () => {

@@ -167,7 +167,7 @@ describe('meters and cost', () => {
     function: fn,
     invocations,
     durationMs: invocations * 10,
-    dynamodb: { calls, rcu: 1 * invocations, wcu, transactItems: 0 },
+    dynamodb: { calls, rcu: 1 * invocations, wcu, transactItems: 0, indexWrites: 0 },
     sqs: { calls: sqs, messages: sqs.SendMessageBatch ?? 0 },
   });
   const before: Snapshot = new Map([['ApiDeclarations', meter('ApiDeclarations', 10, { TransactWriteItems: 10 }, 100)]]);
