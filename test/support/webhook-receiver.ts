@@ -4,7 +4,8 @@
  */
 import http from 'node:http';
 
-export type Received = { headers: http.IncomingHttpHeaders; body: string; path: string };
+/** `status`: what the receiver answered (undefined: it hung). */
+export type Received = { headers: http.IncomingHttpHeaders; body: string; path: string; status?: number };
 export type Answer = { status: number; headers?: Record<string, string> } | 'hang';
 
 export type Receiver = {
@@ -21,8 +22,8 @@ export async function startReceiver(): Promise<Receiver> {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      received.push({ headers: req.headers, body, path: req.url ?? '' });
       const answer = answers.shift() ?? { status: 200 };
+      received.push({ headers: req.headers, body, path: req.url ?? '', ...(answer === 'hang' ? {} : { status: answer.status }) });
       if (answer === 'hang') return; // never answers: the sender's timeout ends it
       res.writeHead(answer.status, answer.headers).end();
     });

@@ -108,6 +108,7 @@ describe('per-route body limits', () => {
       expect(res.status).toBe(413);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(await res.json()).toMatchObject({
+        type: expect.stringMatching(/^https:\/\//),
         status: 413,
         detail: expect.stringContaining(`limit of ${limit} bytes`),
         requestId: expect.any(String),
