@@ -3,15 +3,17 @@
  * inside the transaction of the transition that carries the delta (shared/domain/effectiveness.ts),
  * read by `GET /rulesets/{version}/effectiveness`. Per version: EFFECTIVENESS_SHARDS partitions (a
  * random one per write, so a busy version's audits do not make one partition hot), per creation
- * day one item per bucket of rules holding `fired:<ruleId>`, `inspected:<ruleId>`,
- * `failed:<ruleId>`, and one item for the random baseline (`inspected`, `failed`).
+ * day one item per bucket of rules holding `<metric>:<ruleId>` (fired, inspected, failed,
+ * followUpChecked, followUpFailed), and one item for the baselines (`inspected`, `failed`: sampling
+ * alone; `followUpChecked`, `followUpFailed`: follow-up checks after release).
  */
 import { queryAll, tableName } from './aws.js';
 import { EFFECTIVENESS_SHARDS, keys } from './keys.js';
 import type { TransactItems } from './transact.js';
-import type { EffectivenessDelta, RuleCounts } from '../domain/effectiveness.js';
+import type { BaselineCounts, EffectivenessDelta, RuleCounts } from '../domain/effectiveness.js';
 
-const METRICS = ['fired', 'inspected', 'failed'] as const;
+const METRICS = ['fired', 'inspected', 'failed', 'followUpChecked', 'followUpFailed'] as const;
+const BASELINE = ['inspected', 'failed', 'followUpChecked', 'followUpFailed'] as const;
 
 function addUpdate(Key: { pk: string; sk: string }, day: string, version: number, adds: [string, number][]) {
   // A counter lives for ever: one non-integer delta would make every later ADD to it fail.
@@ -46,12 +48,12 @@ export function effectivenessUpdates(d: { createdAt: string }, delta: Effectiven
   }
   const items: TransactItems = [];
   for (const { key, adds } of buckets.values()) if (adds.length) items.push(addUpdate(key, day, version, adds));
-  const random = (['inspected', 'failed'] as const).filter((m) => delta.random[m] !== 0).map((m): [string, number] => [m, delta.random[m]]);
+  const random = BASELINE.filter((m) => delta.random[m] !== 0).map((m): [string, number] => [m, delta.random[m]]);
   if (random.length) items.push(addUpdate(keys.effectivenessRandom(version, shard, day), day, version, random));
   return items;
 }
 
-export type EffectivenessTotals = { rules: Map<string, Omit<RuleCounts, 'ruleId'>>; random: { inspected: number; failed: number } };
+export type EffectivenessTotals = { rules: Map<string, Omit<RuleCounts, 'ruleId'>>; random: BaselineCounts };
 
 /** The counters of a version summed over shards and the creation days [fromDay, toDay] (open ends: all). */
 export async function readEffectiveness(version: number, fromDay?: string, toDay?: string): Promise<EffectivenessTotals> {
@@ -65,11 +67,10 @@ export async function readEffectiveness(version: number, fromDay?: string, toDay
     ),
   );
   const rules = new Map<string, Omit<RuleCounts, 'ruleId'>>();
-  const random = { inspected: 0, failed: 0 };
+  const random: BaselineCounts = { inspected: 0, failed: 0, followUpChecked: 0, followUpFailed: 0 };
   for (const item of pages.flat()) {
     if (String(item.sk).endsWith('#RANDOM')) {
-      random.inspected += Number(item.inspected ?? 0);
-      random.failed += Number(item.failed ?? 0);
+      for (const m of BASELINE) random[m] += Number(item[m] ?? 0);
       continue;
     }
     for (const [attribute, value] of Object.entries(item)) {
@@ -77,7 +78,7 @@ export async function readEffectiveness(version: number, fromDay?: string, toDay
       const metric = attribute.slice(0, colon) as (typeof METRICS)[number];
       if (colon < 0 || !METRICS.includes(metric)) continue;
       const ruleId = attribute.slice(colon + 1);
-      const counts = rules.get(ruleId) ?? { fired: 0, inspected: 0, failed: 0 };
+      const counts = rules.get(ruleId) ?? { fired: 0, inspected: 0, failed: 0, followUpChecked: 0, followUpFailed: 0 };
       counts[metric] += Number(value);
       rules.set(ruleId, counts);
     }

@@ -14,21 +14,30 @@ export async function ruleSetEffectiveness(version: number, range: { from?: stri
   const [record, totals] = await Promise.all([ruleSetStore.get(version), readEffectiveness(version, range.from, range.to)]);
   if (!record) throw notFound(`rule set ${version}`);
   const randomRate = failRate(totals.random.failed, totals.random.inspected);
+  const followUp = (checked: number, failed: number) => ({ checked, failed, failRate: failRate(failed, checked) });
   return {
     version,
     from: range.from ?? null,
     to: range.to ?? null,
     rules: record.rules.map((rule) => {
-      const counts = totals.rules.get(rule.id) ?? { fired: 0, inspected: 0, failed: 0 };
+      const counts = totals.rules.get(rule.id) ?? { fired: 0, inspected: 0, failed: 0, followUpChecked: 0, followUpFailed: 0 };
       const rate = failRate(counts.failed, counts.inspected);
       return {
         ruleId: rule.id,
         description: rule.description,
-        ...counts,
+        fired: counts.fired,
+        inspected: counts.inspected,
+        failed: counts.failed,
         failRate: rate,
         liftOverRandom: liftOverRandom(rate, randomRate),
+        followUp: followUp(counts.followUpChecked, counts.followUpFailed),
       };
     }),
-    random: { ...totals.random, failRate: randomRate },
+    random: {
+      inspected: totals.random.inspected,
+      failed: totals.random.failed,
+      failRate: randomRate,
+      followUp: followUp(totals.random.followUpChecked, totals.random.followUpFailed),
+    },
   };
 }

@@ -15,12 +15,28 @@
 import type { DeclarationStatus } from '../schemas/declaration.js';
 import type { Decision } from './declaration.js';
 
-export type RuleCounts = { ruleId: string; fired: number; inspected: number; failed: number };
+/**
+ * Per rule: fired / inspected / failed; and of the released declarations it fired on, how many got
+ * a follow-up check after release (section 15) and how many of those failed it.
+ */
+export type RuleCounts = {
+  ruleId: string;
+  fired: number;
+  inspected: number;
+  failed: number;
+  followUpChecked: number;
+  followUpFailed: number;
+};
+/** The baselines: inspections caused by sampling alone; follow-up checks (all chosen by their own draw). */
+export type BaselineCounts = { inspected: number; failed: number; followUpChecked: number; followUpFailed: number };
 export type EffectivenessDelta = {
   ruleSetVersion: number;
   rules: RuleCounts[];
-  random: { inspected: number; failed: number };
+  random: BaselineCounts;
 };
+
+const NONE = { fired: 0, inspected: 0, failed: 0, followUpChecked: 0, followUpFailed: 0 };
+const NO_BASELINE: BaselineCounts = { inspected: 0, failed: 0, followUpChecked: 0, followUpFailed: 0 };
 
 /** A hit effect that (partly) caused an inspection: the inspection is the rule's, not the draw's. */
 const CAUSES_INSPECTION = /(^|\+)(INSPECT_|DISINFECT|RAISE_SAMPLING)/;
@@ -44,8 +60,8 @@ export function auditCounts(decision: Decision, status: DeclarationStatus): Effe
   const inspected = status === 'INSPECTION_REQUIRED' ? 1 : 0;
   return {
     ruleSetVersion: decision.ruleSetVersion,
-    rules: decision.hits.map((h) => ({ ruleId: h.ruleId, fired: 1, inspected, failed: 0 })),
-    random: { inspected: inspected && isRandomInspection(decision) ? 1 : 0, failed: 0 },
+    rules: decision.hits.map((h) => ({ ...NONE, ruleId: h.ruleId, fired: 1, inspected })),
+    random: { ...NO_BASELINE, inspected: inspected && isRandomInspection(decision) ? 1 : 0 },
   };
 }
 
@@ -53,8 +69,21 @@ export function auditCounts(decision: Decision, status: DeclarationStatus): Effe
 export function failureCounts(decision: Decision): EffectivenessDelta {
   return {
     ruleSetVersion: decision.ruleSetVersion,
-    rules: decision.hits.map((h) => ({ ruleId: h.ruleId, fired: 0, inspected: 0, failed: 1 })),
-    random: { inspected: 0, failed: isRandomInspection(decision) ? 1 : 0 },
+    rules: decision.hits.map((h) => ({ ...NONE, ruleId: h.ruleId, failed: 1 })),
+    random: { ...NO_BASELINE, failed: isRandomInspection(decision) ? 1 : 0 },
+  };
+}
+
+/**
+ * What a recorded follow-up check after release counts: checked (and failed) for the rules that
+ * fired on the declaration, and for the follow-up baseline (every check is chosen by its own draw).
+ */
+export function followUpCounts(decision: Decision, failed: boolean): EffectivenessDelta {
+  const f = failed ? 1 : 0;
+  return {
+    ruleSetVersion: decision.ruleSetVersion,
+    rules: decision.hits.map((h) => ({ ...NONE, ruleId: h.ruleId, followUpChecked: 1, followUpFailed: f })),
+    random: { ...NO_BASELINE, followUpChecked: 1, followUpFailed: f },
   };
 }
 
@@ -63,17 +92,28 @@ export function negated(delta: EffectivenessDelta): EffectivenessDelta {
   const neg = (n: number) => (n === 0 ? 0 : -n);
   return {
     ruleSetVersion: delta.ruleSetVersion,
-    rules: delta.rules.map((r) => ({ ruleId: r.ruleId, fired: neg(r.fired), inspected: neg(r.inspected), failed: neg(r.failed) })),
-    random: { inspected: neg(delta.random.inspected), failed: neg(delta.random.failed) },
+    rules: delta.rules.map((r) => ({
+      ruleId: r.ruleId,
+      fired: neg(r.fired),
+      inspected: neg(r.inspected),
+      failed: neg(r.failed),
+      followUpChecked: neg(r.followUpChecked),
+      followUpFailed: neg(r.followUpFailed),
+    })),
+    random: {
+      inspected: neg(delta.random.inspected),
+      failed: neg(delta.random.failed),
+      followUpChecked: neg(delta.random.followUpChecked),
+      followUpFailed: neg(delta.random.followUpFailed),
+    },
   };
 }
 
 /** Whether a delta moves anything. */
 export const movesAnything = (delta: EffectivenessDelta | undefined): delta is EffectivenessDelta =>
   !!delta &&
-  (delta.random.inspected !== 0 ||
-    delta.random.failed !== 0 ||
-    delta.rules.some((r) => r.fired !== 0 || r.inspected !== 0 || r.failed !== 0));
+  (Object.values(delta.random).some((v) => v !== 0) ||
+    delta.rules.some((r) => r.fired !== 0 || r.inspected !== 0 || r.failed !== 0 || r.followUpChecked !== 0 || r.followUpFailed !== 0));
 
 /** failed / inspected, or null when nothing was inspected (no rate to speak of). */
 export const failRate = (failed: number, inspected: number): number | null =>

@@ -18,6 +18,7 @@ import type { DeclarationRecord, Decision } from './declaration.js';
 import { involvesBureau } from './declaration.js';
 import { conflict, forbidden, notFound } from './errors.js';
 import { isSampled } from './rules/sampling.js';
+import { followUpCounts } from './effectiveness.js';
 import type { SamplingTable } from './rules/measures.js';
 import { declarationEvent, stepEvent, transition, type DeclarationTransition } from './transition.js';
 
@@ -94,6 +95,8 @@ export function recordFollowUp(d: DeclarationRecord, by: { bureau: string }, res
     events: failed ? [declarationEvent(d, 'RELEASED', at, { followUp: recorded }, 'declaration.follow_up_failed')] : [],
     counters: failed ? { followUpFailed: 1 } : {},
     worklist: [recorded],
+    // What the rules that fired on it achieve after release (contract section 15, beside inspections).
+    ...(d.decision ? { effectiveness: followUpCounts(d.decision, failed) } : {}),
   });
 }
 

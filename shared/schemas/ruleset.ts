@@ -290,11 +290,9 @@ export const simulationResult = z
           z.object({
             bureau: z.string(),
             dailyCapacity: z.number().int().meta({ description: "The bureau's dailyInspectionCapacity from the region config" }),
-            expectedPerDay: z
-              .object({ active: z.number(), draft: z.number() })
-              .meta({
-                description: 'Inspection steps per day the replay expects at the bureau under each set (inspectionWorkload / periodDays)',
-              }),
+            expectedPerDay: z.object({ active: z.number(), draft: z.number() }).meta({
+              description: 'Inspection steps per day the replay expects at the bureau under each set (inspectionWorkload / periodDays)',
+            }),
             utilisation: z.object({ active: z.number(), draft: z.number() }).meta({ description: 'expectedPerDay / dailyCapacity' }),
             overCapacity: z.object({ active: z.boolean(), draft: z.boolean() }),
           }),
@@ -329,17 +327,28 @@ export const ruleEffectiveness = z
         inspected: z.number().int().meta({ description: 'Of those, how many were sent to inspection (for whatever reason)' }),
         failed: z.number().int().meta({ description: 'Of those, how many failed their inspection' }),
         failRate: failRateField,
-        liftOverRandom: z
-          .number()
-          .nullable()
+        followUp: z
+          .object({ checked: z.number().int(), failed: z.number().int(), failRate: failRateField })
           .meta({
-            description:
-              "failRate / random.failRate: above 1, the rule finds more than sampling alone; null when either is unknown or the baseline's is 0",
+            description: 'Of the released declarations the rule fired on: follow-up checks after release recorded, and failed (section 15)',
           }),
+        liftOverRandom: z.number().nullable().meta({
+          description:
+            "failRate / random.failRate: above 1, the rule finds more than sampling alone; null when either is unknown or the baseline's is 0",
+        }),
       }),
     ),
     random: z
-      .object({ inspected: z.number().int(), failed: z.number().int(), failRate: failRateField })
+      .object({
+        inspected: z.number().int(),
+        failed: z.number().int(),
+        failRate: failRateField,
+        followUp: z
+          .object({ checked: z.number().int(), failed: z.number().int(), failRate: failRateField })
+          .meta({
+            description: 'Every follow-up check after release recorded (each chosen by its own draw): the baseline for rules.followUp',
+          }),
+      })
       .meta({
         description:
           'Inspections caused by sampling alone (no rule inspected, disinfected or raised the rate; not mandatory): the baseline',

@@ -239,10 +239,10 @@ describe('officers over HTTP', () => {
     expect(res.body).toMatchObject({
       version,
       rules: [
-        { ruleId: 'R-LAPTOP', fired: 2, inspected: 2, failed: 1, failRate: 0.5 },
-        { ruleId: 'R-INVOICE', fired: 3, inspected: 2, failed: 1, failRate: 0.5 },
+        { ruleId: 'R-LAPTOP', fired: 2, inspected: 2, failed: 1, failRate: 0.5, followUp: { checked: 1, failed: 1, failRate: 1 } },
+        { ruleId: 'R-INVOICE', fired: 3, inspected: 2, failed: 1, failRate: 0.5, followUp: { checked: 1, failed: 1, failRate: 1 } },
       ],
-      random: { inspected: 0, failed: 0, failRate: null },
+      random: { inspected: 0, failed: 0, failRate: null, followUp: { checked: 1, failed: 1, failRate: 1 } },
     });
     const today = new Date().toISOString().slice(0, 10);
     expect((await officers.rules!('GET', `/rulesets/${version}/effectiveness?from=${today}&to=${today}`)).body.rules[0].fired).toBe(2);

@@ -23,6 +23,7 @@ const ruleSet: RuleSetInput = {
   description: 'effectiveness test',
   negativeLists: { export: [], import: [] },
   sampling: { AA: 0.99, A: 0.99, B: 0.99, C: 0.99, D: 1 },
+  postRelease: { AA: 1, A: 1, B: 1, C: 1, D: 1 },
   rules: [
     {
       id: 'R-LAPTOP',
@@ -93,8 +94,9 @@ describe('GET /rulesets/{version}/effectiveness', () => {
         failed: 0,
         failRate: null,
         liftOverRandom: null,
+        followUp: { checked: 0, failed: 0, failRate: null },
       })),
-      random: { inspected: 0, failed: 0, failRate: null },
+      random: { inspected: 0, failed: 0, failRate: null, followUp: { checked: 0, failed: 0, failRate: null } },
     });
 
     const laptops = [await submit(), await submit(), await submit()];
@@ -119,17 +121,31 @@ describe('GET /rulesets/{version}/effectiveness', () => {
     expect((await record(laptops[0]!.id, 'FAIL')).status).toBe(409); // a repeat counts nothing
     expect((await record(laptops[1]!.id, 'PASS')).status).toBe(200);
     expect((await record(sampledTables[0]!.id, 'FAIL')).status).toBe(200);
+    // Released after its pass, the laptop is checked after release (postRelease 1), and fails.
+    const followUp = await call(declarations, 'POST /declarations/{id}/steps/{kind}', {
+      principal: haInspector,
+      params: { id: laptops[1]!.id, kind: 'POST_RELEASE_CHECK' },
+      body: { outcome: 'FAIL' },
+    });
+    expect(followUp.body.release.followUp.status).toBe('FAILED');
 
     const res = await effectiveness();
     expect(res.status).toBe(200);
     const byId = Object.fromEntries(res.body.rules.map((r: { ruleId: string }) => [r.ruleId, r]));
-    expect(byId['R-LAPTOP']).toMatchObject({ fired: 3, inspected: 3, failed: 1, failRate: 0.3333 });
+    expect(byId['R-LAPTOP']).toMatchObject({
+      fired: 3,
+      inspected: 3,
+      failed: 1,
+      failRate: 0.3333,
+      followUp: { checked: 1, failed: 1, failRate: 1 },
+    });
     expect(byId['R-INVOICE']).toMatchObject({ fired: 6, inspected: 3 + sampledTables.length, failed: 2 });
     expect(byId['R-NEVER']).toMatchObject({ fired: 0, inspected: 0, failed: 0, failRate: null });
     expect(res.body.random).toEqual({
       inspected: sampledTables.length,
       failed: 1,
       failRate: Math.round((1 / sampledTables.length) * 10_000) / 10_000,
+      followUp: { checked: 1, failed: 1, failRate: 1 },
     });
     expect(byId['R-LAPTOP'].liftOverRandom).toBe(Math.round((0.3333 / res.body.random.failRate) * 100) / 100);
 

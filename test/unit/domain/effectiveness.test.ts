@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { decideAudit } from '../../../shared/domain/audit.js';
 import { recordStep } from '../../../shared/domain/inspection.js';
 import { amendDeclaration, bodyOf } from '../../../shared/domain/amendment.js';
-import { auditCounts, failRate, isRandomInspection, liftOverRandom, movesAnything, negated } from '../../../shared/domain/effectiveness.js';
+import {
+  auditCounts,
+  failRate,
+  followUpCounts,
+  isRandomInspection,
+  liftOverRandom,
+  movesAnything,
+  negated,
+} from '../../../shared/domain/effectiveness.js';
 import { inspectionCapacity } from '../../../shared/domain/capacity.js';
 import { recordStep as recordStepUseCase, type InspectionPorts } from '../../../shared/app/inspection.js';
 import type { DeclarationTransition } from '../../../shared/domain/transition.js';
@@ -18,18 +26,15 @@ const sampledOnly = decision(HA, { route: 'EXPORT_DIRECT', sampled: true, sampli
 
 /** The sum of every committed delta, per rule and for the baseline (what the counters end up holding). */
 function totals(ts: DeclarationTransition[]) {
-  const rules: Record<string, { fired: number; inspected: number; failed: number }> = {};
-  const random = { inspected: 0, failed: 0 };
+  const rules: Record<string, Record<string, number>> = {};
+  const random: Record<string, number> = {};
   for (const t of ts) {
     if (!t.effectiveness) continue;
-    for (const r of t.effectiveness.rules) {
-      const sum = (rules[r.ruleId] ??= { fired: 0, inspected: 0, failed: 0 });
-      sum.fired += r.fired;
-      sum.inspected += r.inspected;
-      sum.failed += r.failed;
+    for (const { ruleId, ...counts } of t.effectiveness.rules) {
+      const sum = (rules[ruleId] ??= {});
+      for (const [k, v] of Object.entries(counts)) if (v) sum[k] = (sum[k] ?? 0) + v;
     }
-    random.inspected += t.effectiveness.random.inspected;
-    random.failed += t.effectiveness.random.failed;
+    for (const [k, v] of Object.entries(t.effectiveness.random)) if (v) random[k] = (random[k] ?? 0) + v;
   }
   return { rules, random };
 }
@@ -41,15 +46,15 @@ describe('rule effectiveness counts (contract section 15)', () => {
     expect(t.effectiveness).toEqual({
       ruleSetVersion: 3,
       rules: [
-        { ruleId: 'FISH', fired: 1, inspected: 1, failed: 0 },
-        { ruleId: 'DOCS', fired: 1, inspected: 1, failed: 0 },
+        { ruleId: 'FISH', fired: 1, inspected: 1, failed: 0, followUpChecked: 0, followUpFailed: 0 },
+        { ruleId: 'DOCS', fired: 1, inspected: 1, failed: 0, followUpChecked: 0, followUpFailed: 0 },
       ],
-      random: { inspected: 0, failed: 0 },
+      random: { inspected: 0, failed: 0, followUpChecked: 0, followUpFailed: 0 },
     });
     const released = decideAudit(accepted(), decision([], { hits: [docRule] }), ctx);
-    expect(released.effectiveness!.rules).toEqual([{ ruleId: 'DOCS', fired: 1, inspected: 0, failed: 0 }]);
+    expect(released.effectiveness!.rules).toMatchObject([{ ruleId: 'DOCS', fired: 1, inspected: 0, failed: 0 }]);
     const returned = decideAudit(accepted(), decision([], { mode: 'RETURNED', hits: [docRule] }), ctx);
-    expect(returned.effectiveness!.rules).toEqual([{ ruleId: 'DOCS', fired: 1, inspected: 0, failed: 0 }]);
+    expect(returned.effectiveness!.rules).toMatchObject([{ ruleId: 'DOCS', fired: 1, inspected: 0, failed: 0 }]);
     expect(movesAnything(decideAudit(accepted(), decision([]), ctx).effectiveness)).toBe(false);
   });
 
@@ -63,7 +68,7 @@ describe('rule effectiveness counts (contract section 15)', () => {
     expect(isRandomInspection({ ...sampledOnly, blacklisted: true })).toBe(false);
     expect(isRandomInspection({ ...sampledOnly, sampled: false })).toBe(false);
     expect(isRandomInspection({ ...sampledOnly, route: 'IMPORT_DESTINATION' })).toBe(true);
-    expect(decideAudit(accepted(), sampledOnly, ctx).effectiveness!.random).toEqual({ inspected: 1, failed: 0 });
+    expect(decideAudit(accepted(), sampledOnly, ctx).effectiveness!.random).toMatchObject({ inspected: 1, failed: 0 });
   });
 
   it('an officer’s ADD_STEP before the audit is not the draw: inspected for the rules, not random', () => {
@@ -78,8 +83,8 @@ describe('rule effectiveness counts (contract section 15)', () => {
     const failed = recordStep(audited, 'ORIGIN_INSPECTION', { bureau: 'HA' }, { outcome: 'FAIL' }, { at: at(9), seal: testSeal });
     expect(failed.effectiveness).toEqual({
       ruleSetVersion: 3,
-      rules: [{ ruleId: 'DOCS', fired: 0, inspected: 0, failed: 1 }],
-      random: { inspected: 0, failed: 1 },
+      rules: [{ ruleId: 'DOCS', fired: 0, inspected: 0, failed: 1, followUpChecked: 0, followUpFailed: 0 }],
+      random: { inspected: 0, failed: 1, followUpChecked: 0, followUpFailed: 0 },
     });
     const passed = recordStep(audited, 'ORIGIN_INSPECTION', { bureau: 'HA' }, { outcome: 'PASS' }, { at: at(9), seal: testSeal });
     expect(passed.effectiveness).toBeUndefined();
@@ -90,12 +95,19 @@ describe('rule effectiveness counts (contract section 15)', () => {
     const amended = amendDeclaration(audited.record, { ...bodyOf(audited.record), amendmentReason: 'weight' }, at(20))!;
     expect(amended.effectiveness).toEqual(negated(audited.effectiveness!));
     const again = decideAudit(amended.record, sampledOnly, { ...ctx, at: at(30) });
-    expect(totals([audited, amended, again])).toEqual({
-      rules: { DOCS: { fired: 1, inspected: 1, failed: 0 } },
-      random: { inspected: 1, failed: 0 },
-    });
+    expect(totals([audited, amended, again])).toEqual({ rules: { DOCS: { fired: 1, inspected: 1 } }, random: { inspected: 1 } });
     // Amended before any audit: nothing to take back.
     expect(amendDeclaration(accepted(), { ...bodyOf(accepted()), amendmentReason: 'x' }, at(3))!.effectiveness).toBeUndefined();
+  });
+
+  it('a follow-up check after release counts checked (and failed) for the rules and the follow-up baseline; the store writes it', () => {
+    const failed = followUpCounts(sampledOnly, true);
+    expect(failed.rules).toEqual([{ ruleId: 'DOCS', fired: 0, inspected: 0, failed: 0, followUpChecked: 1, followUpFailed: 1 }]);
+    expect(failed.random).toEqual({ inspected: 0, failed: 0, followUpChecked: 1, followUpFailed: 1 });
+    // Only follow-up counts move: still something to write.
+    expect(movesAnything(followUpCounts(sampledOnly, false))).toBe(true);
+    expect(movesAnything(followUpCounts({ ...sampledOnly, hits: [] }, false))).toBe(true);
+    expect(movesAnything(negated(followUpCounts(sampledOnly, false)))).toBe(true);
   });
 
   it('fail rates and the lift over the random baseline', () => {
@@ -125,7 +137,7 @@ describe('effectiveness under races and redelivery (use case over a compare-and-
       recordStepUseCase('d', 'ORIGIN_INSPECTION', officer(2), { outcome: 'FAIL' }, ports),
     ]);
     expect(cas.committed).toHaveLength(1);
-    expect(totals(cas.committed)).toEqual({ rules: { DOCS: { fired: 0, inspected: 0, failed: 1 } }, random: { inspected: 0, failed: 1 } });
+    expect(totals(cas.committed)).toEqual({ rules: { DOCS: { failed: 1 } }, random: { failed: 1 } });
   });
 });
 

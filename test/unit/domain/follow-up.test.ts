@@ -130,6 +130,10 @@ describe('follow-up checks after release (contract section 15)', () => {
       data: { declarationId: d.id, status: 'RELEASED', followUp: { status: 'FAILED', bureau: 'GS', remarks: 'invoice does not match' } },
     });
     expect(t.events[0]!.owner).toBeUndefined(); // the enterprise's event
+    // What the rules that fired on it achieve after release, beside the follow-up baseline.
+    expect(t.effectiveness).toMatchObject({ random: { followUpChecked: 1, followUpFailed: 1, inspected: 0, failed: 0 } });
+    const passed = recordFollowUp(d, GS, { outcome: 'PASS' }, at(500));
+    expect(passed.effectiveness!.random).toMatchObject({ followUpChecked: 1, followUpFailed: 0 });
   });
 
   it('answers 404 (not involved, not selected), 403 (another bureau), 409 (before release, recorded already)', () => {

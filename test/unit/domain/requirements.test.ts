@@ -13,7 +13,6 @@ const rules = ruleSetInput.parse(defaultRuleSet);
 const rs = compileRuleSet(rules, 4);
 const b = { level: 'B' as const, blacklisted: false };
 
-
 describe('GET /requirements: document rules and negative lists, no risk rules', () => {
   const req = documentRequirements(rules, 4);
   it('lists exactly the rules that require documents, with directions and HS prefixes an enterprise can match', () => {
