@@ -47,8 +47,8 @@ export function costPerMillion(b: Budget, memory: Map<string, number>, storedByt
     lambdaDuration: gbSeconds * M * PRICES.lambda.arm64PerGbSecond,
     apiGateway: b.apiRequests * PRICES.apiGatewayHttp.requestPerMillion,
     sqs: sqsRequests * PRICES.sqs.requestPerMillion,
-    // Index entries: 1 WCU each (the indexes project keys and a few fields: well under 1 KB).
-    dynamodbWrites: (b.dynamodb.wcu + b.dynamodb.indexWrites) * PRICES.dynamodb.writeRequestUnitPerMillion,
+    // Index entries' units are in wcu (shared/adapters/metering.ts).
+    dynamodbWrites: b.dynamodb.wcu * PRICES.dynamodb.writeRequestUnitPerMillion,
     dynamodbReads: b.dynamodb.rcu * PRICES.dynamodb.readRequestUnitPerMillion,
     logs: ((logBytes * M) / 1024 ** 3) * PRICES.cloudwatchLogs.ingestionPerGb,
   };

@@ -79,7 +79,7 @@ export function printCost(report: NonNullable<Report['cost']>): void {
     const b = p.budget;
     const inv = Object.entries(b.invocations).map(([k, v]) => `${k} ${v}`).join(', ');
     console.log(`   ${p.name} (n=${b.declarations}, ${JSON.stringify(p.decided)})${p.stored ? `; stored ${p.stored.bytes} bytes in ${p.stored.items} items (indexes incl.)` : ''}`);
-    console.log(`      DynamoDB ${b.dynamodb.totalCalls} calls ${JSON.stringify(b.dynamodb.calls)}, ${b.dynamodb.rcu} RCU, ${b.dynamodb.wcu} WCU + ${b.dynamodb.indexWrites} index entries, ${b.dynamodb.transactItems} transaction items`);
+    console.log(`      DynamoDB ${b.dynamodb.totalCalls} calls ${JSON.stringify(b.dynamodb.calls)}, ${b.dynamodb.rcu} RCU, ${b.dynamodb.wcu} WCU (${b.dynamodb.indexWrites} index entries incl.), ${b.dynamodb.transactItems} transaction items`);
     for (const [fn, f] of Object.entries(b.byFunction))
       console.log(`        ${fn.padEnd(16)} ×${f.invocations}: DynamoDB ${JSON.stringify(f.dynamodb)} ${f.rcu} RCU ${f.wcu} WCU ${f.transactItems} items; SQS ${JSON.stringify(f.sqs)}`);
     console.log(`      SQS ${b.sqs.totalCalls} requests ${JSON.stringify(b.sqs.calls)}, ${b.sqs.messages} messages; API requests ${b.apiRequests}; invocations ${inv}`);

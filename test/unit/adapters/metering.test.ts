@@ -48,28 +48,24 @@ describe('metering', () => {
     expect(itemSize({ pk: { S: 'abc' } })).toBe(5);
   });
 
-  it("against the emulator, charges every item of a transaction (DynamoDB Local reports only the largest)", async () => {
+  it("against the emulator, models a transaction's units from its items (DynamoDB Local's are wrong)", async () => {
     const previous = process.env.CLEARWAY_DYNAMODB_ENDPOINT;
     process.env.CLEARWAY_DYNAMODB_ENDPOINT = 'http://127.0.0.1:1';
     try {
-      // What DynamoDB Local answers: twice the largest item's KB.
-      const dynamo = fakeClient((_, input) => {
-        const items = input.TransactItems as { Put?: { Item: Record<string, unknown> } }[];
-        const largest = Math.max(1, ...items.map((op) => (op.Put ? Math.ceil(itemSize(op.Put.Item) / 1024) : 1)));
-        return { ConsumedCapacity: [{ TableName: 't', CapacityUnits: 2 * largest }] };
-      });
+      // What DynamoDB Local answered for a transaction like this one: 2.
+      const dynamo = fakeClient(() => ({ ConsumedCapacity: [{ TableName: 't', CapacityUnits: 2 }] }));
       meterDynamo(dynamo.client);
       enableMetering();
       resetMeter();
       await dynamo.send('TransactWriteItems', {
         TransactItems: [
           { Put: { TableName: 't', Item: { pk: 'big', body: 'x'.repeat(5000) } } }, // 5 KB: 10 WCU
-          { Put: { TableName: 't', Item: { pk: 'small', gsi4pk: 'B#SD' } } }, // 2 WCU, one index entry
-          { Update: { TableName: 't', Key: { pk: 'ctr' }, UpdateExpression: 'ADD n :one REMOVE gsi2pk' } }, // 2 WCU, one index entry
+          { Put: { TableName: 't', Item: { pk: 'small', gsi4pk: 'B#SD' } } }, // 2 WCU + 2 for its index entry
+          { Update: { TableName: 't', Key: { pk: 'ctr' }, UpdateExpression: 'ADD n :one REMOVE gsi2pk' } }, // 2 WCU + 2 (index entry removed)
           { ConditionCheck: { TableName: 't', Key: { pk: 'guard' }, ConditionExpression: 'attribute_exists(pk)' } }, // 2 WCU
         ],
       });
-      expect(meterSnapshot().dynamodb).toMatchObject({ wcu: 16, transactItems: 4, indexWrites: 2 });
+      expect(meterSnapshot().dynamodb).toMatchObject({ wcu: 20, transactItems: 4, indexWrites: 2 });
     } finally {
       if (previous === undefined) delete process.env.CLEARWAY_DYNAMODB_ENDPOINT;
       else process.env.CLEARWAY_DYNAMODB_ENDPOINT = previous;
