@@ -1,6 +1,7 @@
 /**
  * Grouped bar charts in hand-written SVG. Why not a chart library: the console needs one chart type
- * (bars per bureau, one to three series, an optional capacity line), every chart has its numbers in
+ * (bars per bureau, one to three series, an optional limit line across the chart or one limit per
+ * category, such as each bureau's capacity), every chart has its numbers in
  * a table beside it, and ~100 lines of SVG keep the bundle small, need no canvas (so axe-core and
  * screen readers see real text) and bring no dependency to keep current.
  */
@@ -11,13 +12,17 @@ export function BarChart({
   categories,
   series,
   limit,
+  limits,
   limitLabel,
   format = (v: number) => String(v),
 }: {
   title: string;
   categories: string[];
   series: Series[];
+  /** One line across the whole chart (a baseline). */
   limit?: number;
+  /** One mark per category, drawn over its bars (a bureau's own capacity). */
+  limits?: number[];
   limitLabel?: string;
   format?: (v: number) => string;
 }) {
@@ -26,7 +31,7 @@ export function BarChart({
   const pad = { top: 16, right: 12, bottom: 36, left: 48 };
   const innerW = width - pad.left - pad.right;
   const innerH = height - pad.top - pad.bottom;
-  const max = Math.max(1, limit ?? 0, ...series.flatMap((s) => s.values));
+  const max = Math.max(1, limit ?? 0, ...(limits ?? []), ...series.flatMap((s) => s.values));
   const niceMax = niceCeil(max);
   const y = (v: number) => pad.top + innerH - (v / niceMax) * innerH;
   const band = innerW / Math.max(1, categories.length);
@@ -62,6 +67,17 @@ export function BarChart({
                 </rect>
               );
             })}
+            {limits?.[i] !== undefined ? (
+              <line
+                class="limit"
+                x1={pad.left + i * band + band * 0.05}
+                x2={pad.left + (i + 1) * band - band * 0.05}
+                y1={y(limits[i])}
+                y2={y(limits[i])}
+              >
+                <title>{`${c} · ${limitLabel ?? ''}: ${format(limits[i])}`}</title>
+              </line>
+            ) : null}
             <text class="tick" x={pad.left + i * band + band / 2} y={height - pad.bottom + 16} text-anchor="middle">
               {c}
             </text>
@@ -83,6 +99,12 @@ export function BarChart({
             {s.name}
           </li>
         ))}
+        {limits?.length && limitLabel ? (
+          <li>
+            <span class="swatch limit-swatch" aria-hidden="true" />
+            {limitLabel}
+          </li>
+        ) : null}
       </ul>
     </figure>
   );

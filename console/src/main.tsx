@@ -6,8 +6,9 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, loadServedOperations, mayCall, operationInfo, result, session, type Principal, type Problem } from './api/client';
-import { setLang, t, useLang, type Label } from './i18n';
-import { ProblemView } from './ui';
+import { t, useLang, type Label } from './i18n';
+import { LangSwitch } from './components/LangSwitch';
+import { ProblemView } from './components/Notice';
 import { InspectorView } from './views/inspector';
 import { DeclarationPage } from './views/declaration';
 import { CommandCenterView } from './views/command-center';
@@ -74,21 +75,6 @@ function SignIn({ onSignedIn }: { onSignedIn: (p: Principal) => void }) {
         <a href="/verify">{t('verify')}</a>
       </p>
     </main>
-  );
-}
-
-function LangSwitch() {
-  const lang = useLang();
-  return (
-    <div class="lang">
-      <label for="lang-select" class="visually-hidden">
-        {t('language')}
-      </label>
-      <select id="lang-select" value={lang} onChange={(e) => setLang((e.target as HTMLSelectElement).value as 'en' | 'zh')}>
-        <option value="en">English</option>
-        <option value="zh">中文</option>
-      </select>
-    </div>
   );
 }
 

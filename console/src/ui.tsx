@@ -1,41 +1,9 @@
-/** Small shared pieces: problem display, the "not served yet" notice, loading state, formatting. */
+/** Small shared pieces: sections, loading state, formatting (form rows, tables, notices: components/). */
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { isOverload, type Problem, type Result } from './api/client';
-import { t, type Label } from './i18n';
-
-/** A problem document as a user reads it: title, detail, and each failing field at its path. */
-export function ProblemView({ problem, status }: { problem: Problem; status?: number }) {
-  return (
-    <div class="problem" role="alert">
-      <strong>
-        {t('error')}
-        {status ? ` ${status}` : ''}: {problem.title}
-      </strong>
-      {status !== undefined && isOverload(status) ? <p>{t('tryAgain')}</p> : null}
-      {problem.detail ? <p>{problem.detail}</p> : null}
-      {problem.errors?.length ? (
-        <ul class="field-errors">
-          {problem.errors.map((e) => (
-            <li key={e.path + e.message}>
-              <code>{e.path || '/'}</code> {e.message}
-            </li>
-          ))}
-        </ul>
-      ) : null}
-    </div>
-  );
-}
-
-/** What a view shows when the platform does not serve the route it needs. */
-export function Unavailable({ operation }: { operation: string }) {
-  return (
-    <div class="notice" role="status">
-      <strong>{t('unavailable')}</strong>
-      <p>{t('unavailableDetail', { op: operation })}</p>
-    </div>
-  );
-}
+import type { Result } from './api/client';
+import { t } from './i18n';
+import { ProblemView } from './components/Notice';
 
 export function Section({ title, children, id }: { title: string; children: ComponentChildren; id?: string }) {
   const headingId = `${id ?? title.replace(/\W+/g, '-').toLowerCase()}-h`;
@@ -83,21 +51,6 @@ export function fmtDuration(seconds: number): string {
 }
 
 export const yesNo = (v: boolean | undefined) => t(v ? 'yes' : 'no');
-
-/** A labelled form control: the label is always visible and tied to its control. */
-export function Field({ label, id, children, hint }: { label: Label | string; id: string; children: ComponentChildren; hint?: string }) {
-  return (
-    <div class="field">
-      <label for={id}>{label}</label>
-      {children}
-      {hint ? (
-        <small id={`${id}-hint`} class="hint">
-          {hint}
-        </small>
-      ) : null}
-    </div>
-  );
-}
 
 export function StatusBadge({ status }: { status: string }) {
   return <span class={`badge badge-${status.toLowerCase()}`}>{status}</span>;

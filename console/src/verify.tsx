@@ -9,7 +9,9 @@
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { setLang, t, useLang } from './i18n';
+import { t, useLang } from './i18n';
+import { TextField } from './components/Field';
+import { LangSwitch } from './components/LangSwitch';
 
 type Jwk = JsonWebKey & { kid?: string; alg?: string };
 type CertificateView = {
@@ -104,7 +106,7 @@ async function check(raw: string): Promise<Verdict> {
 }
 
 function VerifyPage() {
-  const lang = useLang();
+  useLang();
   const [input, setInput] = useState(() => decodeURIComponent(location.hash.slice(1)));
   const [verdict, setVerdict] = useState<Verdict>();
   const [busy, setBusy] = useState(false);
@@ -121,15 +123,7 @@ function VerifyPage() {
     <>
       <header class="topbar">
         <span class="brand">{t('verifyTitle')}</span>
-        <div class="lang">
-          <label for="lang-select" class="visually-hidden">
-            {t('language')}
-          </label>
-          <select id="lang-select" value={lang} onChange={(e) => setLang((e.target as HTMLSelectElement).value as 'en' | 'zh')}>
-            <option value="en">English</option>
-            <option value="zh">中文</option>
-          </select>
-        </div>
+        <LangSwitch />
       </header>
       <main id="main" class="verify">
         <h1>{t('verifyTitle')}</h1>
@@ -140,18 +134,7 @@ function VerifyPage() {
             void run(input);
           }}
         >
-          <label for="cert-input">{t('certificateOrJws')}</label>
-          <textarea
-            id="cert-input"
-            rows={3}
-            spellcheck={false}
-            aria-describedby="cert-hint"
-            value={input}
-            onInput={(e) => setInput((e.target as HTMLTextAreaElement).value)}
-          />
-          <small id="cert-hint" class="hint">
-            {t('verifyHelp')}
-          </small>
+          <TextField label={t('certificateOrJws')} id="cert-input" hint={t('verifyHelp')} rows={3} code value={input} onInput={setInput} />
           <button type="submit" disabled={busy}>
             {busy ? t('loading') : t('verifyButton')}
           </button>

@@ -17,6 +17,7 @@ import { declarationBody } from '../support/declarations.js';
 import { newCreditCode } from '../support/fixtures.js';
 
 const ADMIN = 'console-admin';
+const STEP_LIMIT_S = 3;
 let platform: LocalProcess;
 let browser: Browser;
 let served: Set<string>;
@@ -36,7 +37,11 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  [platform, browser] = await Promise.all([startLocal({ env: { CLEARWAY_ADMIN_KEY: ADMIN } }), launchBrowser()]);
+  [platform, browser] = await Promise.all([
+    // Steps fall due 3 s after they are required, so the worklist and the overdue list have content.
+    startLocal({ env: { CLEARWAY_ADMIN_KEY: ADMIN, CLEARWAY_STEP_TIME_LIMIT_S: String(STEP_LIMIT_S) } }),
+    launchBrowser(),
+  ]);
   const admin = client(platform.url, ADMIN);
   const doc = await client(platform.url)('GET', '/openapi.json');
   served = new Set(
@@ -104,6 +109,56 @@ afterAll(async () => {
   await platform?.stop();
   removeDataDirs();
 });
+
+/**
+ * Declares apples at SD for import through XJ (AKU) with their permit: under v1 on the import
+ * negative list, so the audit requires one PORT_INSPECTION at XJ (under v2, published by the
+ * command-center journey, every declaration is sampled instead). Declared at SD so that the XJ
+ * statistics below stay at three declarations. Answers once the audit requires an inspection.
+ */
+async function declareForInspection(clientRef: string): Promise<string> {
+  const enterprise = client(platform.url, keys.enterprise);
+  const id = (
+    await enterprise(
+      'POST',
+      '/declarations',
+      declarationBody(enterpriseCode, {
+        clientRef,
+        direction: 'IMPORT',
+        declaredAt: 'SD',
+        portBureau: 'XJ',
+        port: 'AKU',
+        inspectionBureau: 'SN',
+        releaseBureau: 'SN',
+        transport: 'RAIL',
+        originCountry: 'KZ',
+        destinationCountry: 'CN',
+        lines: [{ hsCode: '0808100000', description: 'Fresh apples', quantity: 800, unit: 'KG', valueUsd: 640 }],
+        documents: [{ type: 'ENTRY_QUARANTINE_PERMIT', number: `EQP-${clientRef}` }],
+      }),
+    )
+  ).body.id as string;
+  await waitFor(`audit of ${id}`, async () =>
+    (await enterprise('GET', `/declarations/${id}`)).body.status === 'INSPECTION_REQUIRED' ? true : undefined,
+  );
+  return id;
+}
+
+/** Waits until the step `kind` of `id` is listed overdue by the API (its time limit has passed). */
+async function waitUntilOverdue(inspectorKey: string, id: string, kind: string) {
+  await waitFor(
+    `${kind} of ${id} overdue`,
+    async () => {
+      const items = (await client(platform.url, inspectorKey)('GET', '/worklist')).body.items as {
+        declarationId: string;
+        kind: string;
+        overdue: boolean;
+      }[];
+      return items.some((i) => i.declarationId === id && i.kind === kind && i.overdue) ? true : undefined;
+    },
+    (STEP_LIMIT_S + 10) * 1000,
+  );
+}
 
 /** A fresh browser session (its own sessionStorage), signed in with `key`. */
 async function session(key: string, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
@@ -345,7 +400,13 @@ describe('inspector', () => {
     await page.getByRole('navigation', { name: 'Clearway' }).getByRole('link', { name: 'Inspector' }).click();
     const worklist = page.getByRole('region', { name: 'Worklist' });
     if (served.has('GET /worklist')) {
-      await worklist.getByRole('link', { name: ids.inspection }).waitFor();
+      // Past its 3 s limit the step is flagged overdue, with its due time.
+      await waitUntilOverdue(keys.inspector, ids.inspection, 'PORT_INSPECTION');
+      await page.reload();
+      const row = worklist.getByRole('row').filter({ has: page.getByRole('link', { name: ids.inspection }) });
+      await row.waitFor();
+      expect(await row.getAttribute('class')).toContain('overdue');
+      expect(await row.innerText()).toMatch(/PORT_INSPECTION[\s\S]*Overdue/);
       await checkAndShoot(page, 'inspector-worklist');
       await worklist.getByRole('link', { name: ids.inspection }).click();
     } else {
@@ -379,6 +440,71 @@ describe('inspector', () => {
     expect(await verdict.innerText()).toContain(certificateNo);
     await checkAndShoot(page, 'verify-genuine');
     await context.close();
+  });
+});
+
+describe('overrides (two officers)', () => {
+  it('adds a step at once; a waiver proposed by one officer is confirmed by a second and the declaration is released', async () => {
+    const id = await declareForInspection('PO-OVERRIDE-1');
+    const first = await session(keys.inspector);
+    await first.page.goto(`/console#/declaration/${id}`);
+    const steps = first.page.getByRole('region', { name: 'Steps' });
+    const overrides = first.page.getByRole('region', { name: 'Overrides' });
+    await steps.getByRole('cell', { name: 'PORT_INSPECTION' }).waitFor();
+
+    // ADD_STEP applies at once: a disinfection owed by XJ joins the steps.
+    const form = overrides.getByRole('form', { name: 'Propose an override' });
+    await form.getByLabel('Action').selectOption('ADD_STEP');
+    await form.getByLabel('Kind').selectOption('PORT_DISINFECTION');
+    await form.getByLabel('Bureau').selectOption('XJ');
+    await form.getByLabel('Reason code').selectOption('INTELLIGENCE');
+    await form.getByLabel('Remarks').fill('Wood packaging without an ISPM 15 mark');
+    await form.getByRole('button', { name: 'Submit' }).click();
+    await overrides.getByRole('status').filter({ hasText: 'APPLIED' }).waitFor();
+    const added = steps.getByRole('row').filter({ hasText: 'PORT_DISINFECTION' });
+    await added.waitFor();
+    expect(await added.innerText()).toMatch(/PORT_DISINFECTION\s+XJ\s+PENDING/);
+
+    // The inspection passes; the declaration still waits for the added step.
+    const record = first.page.getByRole('form', { name: 'Record the outcome: PORT_INSPECTION' });
+    await record.getByRole('button', { name: 'PASS' }).click();
+    await steps.getByRole('row').filter({ hasText: 'PORT_INSPECTION' }).filter({ hasText: 'PASSED' }).waitFor();
+    expect(await first.page.locator('h1 .badge').innerText()).toBe('INSPECTION_REQUIRED');
+
+    // WAIVE_STEP waits for a second officer; the proposer is not offered the confirmation.
+    await form.getByLabel('Action').selectOption('WAIVE_STEP');
+    expect(await form.getByLabel('Kind').locator('option').allInnerTexts()).toEqual(['PORT_DISINFECTION']);
+    await form.getByLabel('Reason code').selectOption('CAPACITY');
+    await form.getByLabel('Remarks').fill('Fumigation certificate from origin accepted');
+    await form.getByRole('button', { name: 'Submit' }).click();
+    await overrides.getByRole('status').filter({ hasText: 'PENDING_CONFIRMATION' }).waitFor();
+    const proposal = overrides.getByRole('row').filter({ hasText: 'WAIVE_STEP' });
+    await proposal.waitFor();
+    expect(await proposal.innerText()).toContain('Awaits a second officer');
+    expect(await proposal.getByRole('button').count()).toBe(0);
+    await checkAndShoot(first.page, 'inspector-override-proposed');
+    await first.context.close();
+
+    const second = await session(keys.inspector2);
+    await second.page.goto(`/console#/declaration/${id}`);
+    const overrides2 = second.page.getByRole('region', { name: 'Overrides' });
+    await overrides2.getByRole('button', { name: 'Confirm WAIVE_STEP PORT_DISINFECTION' }).click();
+    await second.page.locator('h1 .badge', { hasText: 'RELEASED' }).waitFor();
+    const steps2 = second.page.getByRole('region', { name: 'Steps' });
+    expect(await steps2.getByRole('row').filter({ hasText: 'PORT_DISINFECTION' }).innerText()).toContain('WAIVED');
+    const waiver = overrides2.getByRole('row').filter({ hasText: 'WAIVE_STEP' });
+    expect(await waiver.innerText()).toMatch(/APPLIED/);
+    expect(await waiver.innerText()).toMatch(/Fumigation certificate/);
+    expect(await second.page.getByRole('region', { name: 'Timeline' }).innerText()).toContain('CAPACITY');
+    expect(await second.page.getByRole('region', { name: 'Release' }).getByRole('link').innerText()).toMatch(/\w+/);
+    await checkAndShoot(second.page, 'inspector-override-confirmed');
+    const api = (await client(platform.url, keys.enterprise)('GET', `/declarations/${id}`)).body;
+    expect(api.status).toBe('RELEASED');
+    expect(api.overrides.map((o: { action: string; status: string }) => `${o.action} ${o.status}`)).toEqual([
+      'ADD_STEP APPLIED',
+      'WAIVE_STEP APPLIED',
+    ]);
+    await second.context.close();
   });
 });
 
@@ -437,6 +563,18 @@ describe('command center', () => {
         .getByRole('row', { name: /^INSPECTION/ })
         .innerText(),
     ).toMatch(/INSPECTION\s+\d+\s+\d+/);
+    // Capacity per bureau comes from the region config through the simulation (section 15) when
+    // the platform has it; until then the view asks for one figure.
+    const simulated = (await client(platform.url, keys.center)('POST', '/rulesets/2/simulate', { limit: 500 })).body;
+    if (simulated.inspectionCapacity) {
+      const capacity = simulation.getByRole('table', { name: 'Expected inspections per day against capacity' });
+      const xj = simulated.inspectionCapacity.bureaus.find((b: { bureau: string }) => b.bureau === 'XJ');
+      expect(await capacity.getByRole('row', { name: /^XJ/ }).getByRole('cell').first().innerText()).toBe(String(xj.dailyCapacity));
+      expect(await simulation.getByLabel('Capacity per bureau').count()).toBe(0);
+      expect(
+        await simulation.getByRole('img', { name: 'Expected inspections per day against capacity' }).locator('line.limit').count(),
+      ).toBe(simulated.inspectionCapacity.bureaus.length);
+    } else await simulation.getByLabel('Capacity per bureau').waitFor();
     await checkAndShoot(page, 'command-simulation');
 
     const version = page.getByRole('region', { name: 'Version v2' });
@@ -452,7 +590,20 @@ describe('command center', () => {
     // Rule effectiveness of the published version (or the notice while the route is missing).
     await versions.getByRole('button', { name: 'View v1' }).click();
     if (!served.has('GET /rulesets/{version}/effectiveness')) await notice(page, 'GET /rulesets/{version}/effectiveness').waitFor();
-    else await page.getByRole('region', { name: 'Rule effectiveness v1' }).getByRole('table').waitFor();
+    else {
+      // Per rule fired / inspected / failed / fail rate, against random sampling, with a verdict.
+      const effectiveness = page.getByRole('region', { name: 'Rule effectiveness v1' });
+      const table = effectiveness.getByRole('table', { name: 'Rule effectiveness v1' });
+      await table.waitFor();
+      const fromApi = (await client(platform.url, keys.center)('GET', '/rulesets/1/effectiveness')).body;
+      expect(await table.getByRole('row').count()).toBe(fromApi.rules.length + 2);
+      expect(await table.getByRole('row', { name: /^Random sampling/ }).innerText()).toContain(String(fromApi.random.inspected));
+      for (const rule of fromApi.rules as { ruleId: string; fired: number }[]) {
+        const row = table.getByRole('row').filter({ hasText: rule.ruleId });
+        expect((await row.getByRole('cell').allInnerTexts())[0]).toBe(String(rule.fired));
+      }
+      expect(await effectiveness.getByRole('img', { name: 'Fail rate (%)' }).locator('rect.bar').count()).toBe(fromApi.rules.length);
+    }
     await checkAndShoot(page, 'command-effectiveness');
     await context.close();
   });
@@ -460,17 +611,28 @@ describe('command center', () => {
 
 describe('statistics', () => {
   it('charts the bureaus and shows the same numbers as the API in the table, in English and Chinese', async () => {
+    // A step left pending past its limit (under v2 every declaration is sampled for inspection):
+    // it is in the overdue list and in its bureau's overdue count.
+    const late = await declareForInspection('PO-LATE-1');
+    type OverdueItem = { declarationId?: string; kind: string; bureau?: string };
+    const lateStep = await waitFor(
+      `a step of ${late} overdue`,
+      async () =>
+        ((await client(platform.url, keys.center)('GET', '/stats/overdue')).body.items as OverdueItem[]).find(
+          (i) => i.declarationId === late,
+        ),
+      (STEP_LIMIT_S + 15) * 1000,
+    );
     const { context, page } = await session(keys.center);
     await page.getByRole('navigation', { name: 'Clearway' }).getByRole('link', { name: 'Statistics' }).click();
     const table = page.getByRole('region', { name: 'Numbers' }).getByRole('table');
     const xj = table.getByRole('row', { name: /^XJ/ });
     await xj.waitFor();
-    const api = (await client(platform.url, keys.center)('GET', '/stats?groupBy=declaredAt')).body.rows.find(
-      (r: { bureau: string }) => r.bureau === 'XJ',
-    );
+    const rows = (await client(platform.url, keys.center)('GET', '/stats?groupBy=declaredAt')).body.rows as Record<string, number>[];
+    const api = rows.find((r) => r.bureau === ('XJ' as never))!;
     expect(api.declarations).toBe(3);
     const cells = await xj.getByRole('cell').allInnerTexts();
-    expect(cells.slice(0, 3)).toEqual([String(api.declarations), String(api.lines), api.valueUsd.toLocaleString('en-US')]);
+    expect(cells.slice(0, 3)).toEqual([String(api.declarations), String(api.lines), api.valueUsd!.toLocaleString('en-US')]);
     expect(
       await page
         .getByRole('img', { name: /Declarations per bureau/ })
@@ -478,6 +640,21 @@ describe('statistics', () => {
         .count(),
     ).toBeGreaterThan(0);
     expect(await page.getByRole('img', { name: 'Release time (s)' }).count()).toBe(1);
+    // Overdue: the count of the bureau owing the late step (table column and chart), and the list.
+    const owing = rows.find((r) => r.bureau === (lateStep.bureau as never))!;
+    expect(owing.overdue).toBeGreaterThanOrEqual(1);
+    const headers = await table.locator('thead th').allInnerTexts();
+    const owingCells = await table
+      .getByRole('row', { name: new RegExp(`^${lateStep.bureau}`) })
+      .getByRole('cell')
+      .allInnerTexts();
+    expect(owingCells[headers.indexOf('Overdue') - 1]).toBe(String(owing.overdue));
+    expect(await page.getByRole('img', { name: 'Overdue steps per bureau' }).locator('rect.bar').count()).toBeGreaterThan(0);
+    const overdue = page.getByRole('region', { name: 'Overdue steps', exact: true });
+    const lateRow = overdue.getByRole('row').filter({ has: page.getByRole('link', { name: late }) });
+    await lateRow.waitFor();
+    expect(await lateRow.getAttribute('class')).toContain('overdue');
+    expect(await lateRow.innerText()).toMatch(new RegExp(`${lateStep.kind}\\s+${lateStep.bureau}\\s[\\s\\S]*\\d+ (s|min)\\s*$`));
     await checkAndShoot(page, 'statistics');
 
     await page.getByLabel('Group by').selectOption('destination');

@@ -5,17 +5,40 @@
  * effectiveness, and publishing with an explicit confirmation.
  */
 import { useState } from 'preact/hooks';
-import { api, pending, result, served, type Problem, type Schemas } from '../api/client';
+import { api, pending, result, type Problem, type Schemas } from '../api/client';
 import { BarChart } from '../charts';
+import { DeclarationLink } from '../components/cells';
+import { DataTable } from '../components/DataTable';
+import { TextField } from '../components/Field';
+import { IfServed, OutcomeView, parseJson, ProblemView, type Outcome } from '../components/Notice';
 import { t } from '../i18n';
-import { Field, fmtTime, Loaded, ProblemView, Section, StatusBadge, Unavailable, useAsync } from '../ui';
+import { fmtTime, Loaded, Section, StatusBadge, useAsync } from '../ui';
 
 type RuleSet = Schemas['RuleSet'];
-type Simulation = Schemas['SimulationResult'];
+type RuleSetEntry = Schemas['RuleSetList']['items'][number];
+type Change = Schemas['SimulationResult']['changed'][number];
+/**
+ * Each bureau's expected daily inspections against its daily capacity from the region config
+ * (contract section 15; the officers' addition to the simulation). Absent from older platforms:
+ * the view then asks for one capacity figure instead.
+ */
+type BureauCapacity = {
+  bureau: string;
+  dailyCapacity: number;
+  expectedPerDay: { active: number; draft: number };
+  utilisation: { active: number; draft: number };
+  overCapacity: { active: boolean; draft: boolean };
+};
+type Simulation = Schemas['SimulationResult'] & { inspectionCapacity?: { periodDays: number; bureaus: BureauCapacity[] } };
+/** `GET /rulesets/{version}/effectiveness` (contract section 15). */
 type Effectiveness = {
+  version?: number;
+  from?: string;
+  to?: string;
   rules: { ruleId: string; fired: number; inspected: number; failed: number; failRate: number | null }[];
   random: { inspected: number; failed: number; failRate: number | null };
 };
+type RuleEffect = Effectiveness['rules'][number];
 
 const BUREAUS = ['SD', 'HA', 'SX', 'SN', 'NM', 'GS', 'SC', 'NX', 'QH', 'XJ'];
 const LANES = ['DOCUMENT_RELEASE', 'INSPECTION', 'RETURNED'] as const;
@@ -45,39 +68,38 @@ export function CommandCenterView() {
         <Section title={t('ruleSets')} id="rulesets">
           <Loaded state={list}>
             {(data) => (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('version')}</th>
-                    <th scope="col">{t('status')}</th>
-                    <th scope="col">{t('created')}</th>
-                    <th scope="col">
-                      <span class="visually-hidden">{t('view')}</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.items.map((r) => (
-                    <tr key={r.version} class={r.version === selected ? 'selected' : undefined}>
-                      <td>v{r.version}</td>
-                      <td>
+              <DataTable<RuleSetEntry>
+                scroll={false}
+                rows={data.items}
+                rowKey={(r) => r.version}
+                rowClass={(r) => (r.version === selected ? 'selected' : undefined)}
+                columns={[
+                  { header: t('version'), cell: (r) => `v${r.version}` },
+                  {
+                    header: t('status'),
+                    cell: (r) => (
+                      <>
                         <StatusBadge status={r.status} /> {r.active ? <strong class="active-flag">{t('active')}</strong> : null}
-                      </td>
-                      <td>{fmtTime(r.createdAt)}</td>
-                      <td>
-                        <button
-                          type="button"
-                          class="secondary"
-                          aria-label={`${t('view')} v${r.version}`}
-                          onClick={() => setSelected(r.version)}
-                        >
-                          {t('view')}
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                      </>
+                    ),
+                  },
+                  { header: t('created'), cell: (r) => fmtTime(r.createdAt) },
+                  {
+                    header: t('view'),
+                    hiddenHeader: true,
+                    cell: (r) => (
+                      <button
+                        type="button"
+                        class="secondary"
+                        aria-label={`${t('view')} v${r.version}`}
+                        onClick={() => setSelected(r.version)}
+                      >
+                        {t('view')}
+                      </button>
+                    ),
+                  },
+                ]}
+              />
             )}
           </Loaded>
         </Section>
@@ -95,7 +117,7 @@ export function CommandCenterView() {
 
 function DraftEditor({ onCreated }: { onCreated: (version: number) => void }) {
   const [text, setText] = useState('');
-  const [outcome, setOutcome] = useState<{ problem?: Problem; status: number; message?: string }>();
+  const [outcome, setOutcome] = useState<Outcome>();
   const fromActive = async () => {
     const r = await result(api.GET('/rulesets/active'));
     if (r.ok) setText(JSON.stringify(editable(r.data), null, 2));
@@ -103,13 +125,9 @@ function DraftEditor({ onCreated }: { onCreated: (version: number) => void }) {
   };
   const save = async (e: Event) => {
     e.preventDefault();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (err) {
-      setOutcome({ status: 0, problem: { title: t('invalidJson'), detail: String(err) } });
-      return;
-    }
+    const json = parseJson(text);
+    if ('outcome' in json) return setOutcome(json.outcome);
+    const body = json.value;
     const r = await result(api.POST('/rulesets', { body: body as never }));
     if (r.ok) {
       setOutcome({ status: r.status, message: `${t('draft')} v${r.data.version}` });
@@ -119,17 +137,7 @@ function DraftEditor({ onCreated }: { onCreated: (version: number) => void }) {
   return (
     <Section title={t('draftEditor')} id="draft-editor">
       <form onSubmit={save}>
-        <Field label={t('draft')} id="draft-json" hint={t('draftHelp')}>
-          <textarea
-            id="draft-json"
-            rows={16}
-            spellcheck={false}
-            aria-describedby="draft-json-hint"
-            aria-invalid={outcome?.problem ? true : undefined}
-            value={text}
-            onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
-          />
-        </Field>
+        <TextField label={t('draft')} id="draft-json" hint={t('draftHelp')} rows={16} code value={text} onInput={setText} />
         <div class="buttons">
           <button type="button" class="secondary" onClick={() => void fromActive()}>
             {t('startFromActive')}
@@ -137,8 +145,7 @@ function DraftEditor({ onCreated }: { onCreated: (version: number) => void }) {
           <button type="submit">{t('saveDraft')}</button>
         </div>
       </form>
-      {outcome?.message ? <p role="status">{outcome.message}</p> : null}
-      {outcome?.problem ? <ProblemView problem={outcome.problem} status={outcome.status} /> : null}
+      <OutcomeView outcome={outcome} />
     </Section>
   );
 }
@@ -176,7 +183,7 @@ function Version({ version, onPublished }: { version: number; onPublished: () =>
 
 function Publish({ version, onPublished }: { version: number; onPublished: () => void }) {
   const [asking, setAsking] = useState(false);
-  const [outcome, setOutcome] = useState<{ problem?: Problem; status: number; message?: string }>();
+  const [outcome, setOutcome] = useState<Outcome>();
   const publish = async () => {
     const r = await result(api.POST('/rulesets/{version}/publish', { params: { path: { version } } }));
     setAsking(false);
@@ -204,8 +211,7 @@ function Publish({ version, onPublished }: { version: number; onPublished: () =>
           {t('publish')} v{version}
         </button>
       )}
-      {outcome?.message ? <p role="status">{outcome.message}</p> : null}
-      {outcome?.problem ? <ProblemView problem={outcome.problem} status={outcome.status} /> : null}
+      <OutcomeView outcome={outcome} />
     </div>
   );
 }
@@ -221,7 +227,7 @@ function Simulate({ version }: { version: number }) {
     const r = await result(api.POST('/rulesets/{version}/simulate', { params: { path: { version } }, body: { limit: 500 } }));
     setRunning(false);
     if (r.ok) {
-      setSim(r.data);
+      setSim(r.data as Simulation);
       setProblem(undefined);
     } else setProblem({ problem: r.problem, status: r.status });
   };
@@ -230,18 +236,23 @@ function Simulate({ version }: { version: number }) {
         Object.keys({ ...sim.inspectionWorkload.active, ...sim.inspectionWorkload.draft }).filter((b) => !BUREAUS.includes(b)),
       )
     : [];
+  const activeName = `${t('active')} v${sim?.activeVersion ?? '—'}`;
+  const draftName = `${t('draft')} v${sim?.draftVersion ?? version}`;
+  // Capacity comes from the region config through the simulation when the platform has it.
+  const fromConfig = sim?.inspectionCapacity;
   return (
     <Section title={`${t('simulation')} v${version}`} id="simulation">
       <form class="row" onSubmit={run}>
-        <Field label={t('capacity')} id="sim-capacity">
-          <input
+        {sim && !fromConfig ? (
+          <TextField
+            label={t('capacity')}
             id="sim-capacity"
             type="number"
             min={0}
             value={capacity}
-            onInput={(e) => setCapacity(Number((e.target as HTMLInputElement).value))}
+            onInput={(v) => setCapacity(Number(v))}
           />
-        </Field>
+        ) : null}
         <button type="submit" disabled={running}>
           {running ? t('loading') : t('simulate')}
         </button>
@@ -258,101 +269,57 @@ function Simulate({ version }: { version: number }) {
               title={t('laneMix')}
               categories={[...LANES]}
               series={[
-                { name: `${t('active')} v${sim.activeVersion ?? '—'}`, values: LANES.map((l) => sim.laneMix.active[l]), className: 's1' },
-                { name: `${t('draft')} v${sim.draftVersion}`, values: LANES.map((l) => sim.laneMix.draft[l]), className: 's2' },
+                { name: activeName, values: LANES.map((l) => sim.laneMix.active[l]), className: 's1' },
+                { name: draftName, values: LANES.map((l) => sim.laneMix.draft[l]), className: 's2' },
               ]}
             />
             <BarChart
               title={t('workload')}
               categories={bureaus}
-              limit={capacity}
-              limitLabel={t('capacity')}
+              {...(fromConfig ? {} : { limit: capacity, limitLabel: t('capacity') })}
               series={[
-                {
-                  name: `${t('active')} v${sim.activeVersion ?? '—'}`,
-                  values: bureaus.map((b) => sim.inspectionWorkload.active[b] ?? 0),
-                  className: 's1',
-                },
-                {
-                  name: `${t('draft')} v${sim.draftVersion}`,
-                  values: bureaus.map((b) => sim.inspectionWorkload.draft[b] ?? 0),
-                  className: 's2',
-                },
+                { name: activeName, values: bureaus.map((b) => sim.inspectionWorkload.active[b] ?? 0), className: 's1' },
+                { name: draftName, values: bureaus.map((b) => sim.inspectionWorkload.draft[b] ?? 0), className: 's2' },
               ]}
             />
           </div>
           <div class="grid2">
-            <table>
-              <caption>{t('laneMix')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('mode')}</th>
-                  <th scope="col" class="num">
-                    {t('active')}
-                  </th>
-                  <th scope="col" class="num">
-                    {t('draft')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {LANES.map((l) => (
-                  <tr key={l}>
-                    <th scope="row">{l}</th>
-                    <td class="num">{sim.laneMix.active[l]}</td>
-                    <td class="num">{sim.laneMix.draft[l]}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <table>
-              <caption>{t('workload')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('bureau')}</th>
-                  <th scope="col" class="num">
-                    {t('active')}
-                  </th>
-                  <th scope="col" class="num">
-                    {t('draft')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {bureaus.map((b) => (
-                  <tr key={b} class={(sim.inspectionWorkload.draft[b] ?? 0) > capacity ? 'overdue' : undefined}>
-                    <th scope="row">{b}</th>
-                    <td class="num">{sim.inspectionWorkload.active[b] ?? 0}</td>
-                    <td class="num">{sim.inspectionWorkload.draft[b] ?? 0}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable<(typeof LANES)[number]>
+              scroll={false}
+              caption={t('laneMix')}
+              rows={LANES}
+              rowKey={(l) => l}
+              columns={[
+                { header: t('mode'), rowHeader: true, cell: (l) => l },
+                { header: t('active'), num: true, cell: (l) => sim.laneMix.active[l] },
+                { header: t('draft'), num: true, cell: (l) => sim.laneMix.draft[l] },
+              ]}
+            />
+            <DataTable<string>
+              scroll={false}
+              caption={t('workload')}
+              rows={bureaus}
+              rowKey={(b) => b}
+              rowClass={(b) => (!fromConfig && (sim.inspectionWorkload.draft[b] ?? 0) > capacity ? 'overdue' : undefined)}
+              columns={[
+                { header: t('bureau'), rowHeader: true, cell: (b) => b },
+                { header: t('active'), num: true, cell: (b) => sim.inspectionWorkload.active[b] ?? 0 },
+                { header: t('draft'), num: true, cell: (b) => sim.inspectionWorkload.draft[b] ?? 0 },
+              ]}
+            />
           </div>
+          {fromConfig ? <CapacityView capacity={fromConfig} activeName={activeName} draftName={draftName} /> : null}
           {sim.changed.length ? (
-            <div class="scroll">
-              <table>
-                <caption>{t('changedDecisions')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('declaration')}</th>
-                    <th scope="col">{t('active')}</th>
-                    <th scope="col">{t('draft')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {sim.changed.slice(0, 25).map((c) => (
-                    <tr key={c.declarationId}>
-                      <td>
-                        <a href={`#/declaration/${encodeURIComponent(c.declarationId)}`}>{c.declarationId}</a>
-                      </td>
-                      <td>{c.active ? `${c.active.mode} (${c.active.hits.join(', ') || '—'})` : '—'}</td>
-                      <td>{`${c.draft.mode} (${c.draft.hits.join(', ') || '—'})`}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable<Change>
+              caption={t('changedDecisions')}
+              rows={sim.changed.slice(0, 25)}
+              rowKey={(c) => c.declarationId}
+              columns={[
+                { header: t('declaration'), cell: (c) => <DeclarationLink id={c.declarationId} /> },
+                { header: t('active'), cell: (c) => (c.active ? `${c.active.mode} (${c.active.hits.join(', ') || '—'})` : '—') },
+                { header: t('draft'), cell: (c) => `${c.draft.mode} (${c.draft.hits.join(', ') || '—'})` },
+              ]}
+            />
           ) : null}
         </>
       ) : null}
@@ -360,78 +327,110 @@ function Simulate({ version }: { version: number }) {
   );
 }
 
+const pct = (r: number | null | undefined) => (r === null || r === undefined ? '—' : `${Math.round(r * 1000) / 10} %`);
+
+/** Expected inspections per day at each bureau, active vs draft, against the bureau's own capacity. */
+function CapacityView({
+  capacity,
+  activeName,
+  draftName,
+}: {
+  capacity: NonNullable<Simulation['inspectionCapacity']>;
+  activeName: string;
+  draftName: string;
+}) {
+  const rows = capacity.bureaus;
+  return (
+    <div class="grid2">
+      <div>
+        <BarChart
+          title={t('expectedVsCapacity')}
+          categories={rows.map((r) => r.bureau)}
+          limits={rows.map((r) => r.dailyCapacity)}
+          limitLabel={t('dailyCapacity')}
+          series={[
+            { name: activeName, values: rows.map((r) => r.expectedPerDay.active), className: 's1' },
+            { name: draftName, values: rows.map((r) => r.expectedPerDay.draft), className: 's2' },
+          ]}
+        />
+        <p class="hint">{t('capacityFromConfig', { days: capacity.periodDays })}</p>
+      </div>
+      <DataTable<BureauCapacity>
+        caption={t('expectedVsCapacity')}
+        rows={rows}
+        rowKey={(r) => r.bureau}
+        rowClass={(r) => (r.overCapacity.draft ? 'overdue' : undefined)}
+        columns={[
+          { header: t('bureau'), rowHeader: true, cell: (r) => r.bureau },
+          { header: t('dailyCapacity'), num: true, cell: (r) => r.dailyCapacity },
+          { header: `${t('expectedPerDay')} · ${t('active')}`, num: true, cell: (r) => r.expectedPerDay.active },
+          { header: `${t('expectedPerDay')} · ${t('draft')}`, num: true, cell: (r) => r.expectedPerDay.draft },
+          { header: `${t('utilisation')} · ${t('draft')}`, num: true, cell: (r) => pct(r.utilisation.draft) },
+          {
+            header: t('overCapacity'),
+            cell: (r) =>
+              r.overCapacity.draft ? (
+                <strong class="overdue-flag">{t('overCapacity')}</strong>
+              ) : r.overCapacity.active ? (
+                `${t('active')} ✗`
+              ) : (
+                '—'
+              ),
+          },
+        ]}
+      />
+    </div>
+  );
+}
+
 function EffectivenessView({ version }: { version: number }) {
-  const op = 'GET /rulesets/{version}/effectiveness';
-  if (!served(op))
-    return (
-      <Section title={`${t('effectiveness')} v${version}`} id="effectiveness">
-        <Unavailable operation={op} />
-      </Section>
-    );
-  return <EffectivenessLoaded version={version} />;
+  return (
+    <Section title={`${t('effectiveness')} v${version}`} id="effectiveness">
+      <IfServed operation="GET /rulesets/{version}/effectiveness">{() => <EffectivenessLoaded version={version} />}</IfServed>
+    </Section>
+  );
+}
+
+/** Whether a rule's inspections find more than random sampling's do. */
+function verdictOf(r: RuleEffect, random: Effectiveness['random']): string {
+  if (r.failRate === null || r.inspected === 0) return t('noInspections');
+  if (random.failRate === null || r.failRate > random.failRate) return t('earnsInspections');
+  return t('belowRandom');
 }
 
 function EffectivenessLoaded({ version }: { version: number }) {
   const state = useAsync(() => pending<Effectiveness>('GET', `/rulesets/${version}/effectiveness`), [version]);
-  const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 1000) / 10} %`);
+  const percent = (v: number | null) => (v === null ? 0 : Math.round(v * 1000) / 10);
   return (
-    <Section title={`${t('effectiveness')} v${version}`} id="effectiveness">
-      <Loaded state={state}>
-        {(e) => (
+    <Loaded state={state}>
+      {(e) => (
+        <>
+          <p class="hint">{t('effectivenessHelp')}</p>
           <div class="grid2">
             <BarChart
               title={`${t('failRate')} (%)`}
-              categories={[...e.rules.map((r) => r.ruleId), t('random')]}
-              series={[
-                {
-                  name: t('failRate'),
-                  values: [...e.rules.map((r) => r.failRate ?? 0), e.random.failRate ?? 0].map((v) => Math.round(v * 1000) / 10),
-                  className: 's2',
-                },
+              categories={e.rules.map((r) => r.ruleId)}
+              limit={e.random.failRate === null ? undefined : percent(e.random.failRate)}
+              limitLabel={t('random')}
+              series={[{ name: t('failRate'), values: e.rules.map((r) => percent(r.failRate)), className: 's2' }]}
+            />
+            <DataTable<RuleEffect | 'random'>
+              caption={`${t('effectiveness')} v${version}`}
+              rows={[...e.rules, 'random']}
+              rowKey={(r) => (r === 'random' ? '~random' : r.ruleId)}
+              rowClass={(r) => (r !== 'random' && verdictOf(r, e.random) === t('belowRandom') ? 'overdue' : undefined)}
+              columns={[
+                { header: t('rule'), rowHeader: true, cell: (r) => (r === 'random' ? t('random') : <code>{r.ruleId}</code>) },
+                { header: t('fired'), num: true, cell: (r) => (r === 'random' ? '—' : r.fired) },
+                { header: t('inspected'), num: true, cell: (r) => (r === 'random' ? e.random.inspected : r.inspected) },
+                { header: t('failed'), num: true, cell: (r) => (r === 'random' ? e.random.failed : r.failed) },
+                { header: t('failRate'), num: true, cell: (r) => pct(r === 'random' ? e.random.failRate : r.failRate) },
+                { header: t('verdict'), cell: (r) => (r === 'random' ? '' : verdictOf(r, e.random)) },
               ]}
             />
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('rule')}</th>
-                  <th scope="col" class="num">
-                    {t('fired')}
-                  </th>
-                  <th scope="col" class="num">
-                    {t('inspected')}
-                  </th>
-                  <th scope="col" class="num">
-                    {t('failed')}
-                  </th>
-                  <th scope="col" class="num">
-                    {t('failRate')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {e.rules.map((r) => (
-                  <tr key={r.ruleId}>
-                    <th scope="row">
-                      <code>{r.ruleId}</code>
-                    </th>
-                    <td class="num">{r.fired}</td>
-                    <td class="num">{r.inspected}</td>
-                    <td class="num">{r.failed}</td>
-                    <td class="num">{pct(r.failRate)}</td>
-                  </tr>
-                ))}
-                <tr>
-                  <th scope="row">{t('random')}</th>
-                  <td class="num">—</td>
-                  <td class="num">{e.random.inspected}</td>
-                  <td class="num">{e.random.failed}</td>
-                  <td class="num">{pct(e.random.failRate)}</td>
-                </tr>
-              </tbody>
-            </table>
           </div>
-        )}
-      </Loaded>
-    </Section>
+        </>
+      )}
+    </Loaded>
   );
 }

@@ -4,35 +4,34 @@
  * propose/confirm overrides; the declaring enterprise amends or cancels.
  */
 import { useState } from 'preact/hooks';
-import { api, pending, result, served, type Declaration, type Principal, type Problem, type Result } from '../api/client';
+import { api, result, type Declaration, type Principal, type Schemas } from '../api/client';
+import { DataTable } from '../components/DataTable';
+import { SelectField, TextField } from '../components/Field';
+import { IfServed, OutcomeView, parseJson, type Outcome } from '../components/Notice';
 import { t } from '../i18n';
-import { Field, fmtTime, Loaded, ProblemView, Section, StatusBadge, Unavailable, useAsync, yesNo } from '../ui';
+import { fmtTime, Loaded, Section, StatusBadge, useAsync, yesNo } from '../ui';
 
-/** Contract section 12: an override as `GET /declarations/{id}` lists it once the platform has them. */
-type Override = {
-  id: string;
-  action: 'ADD_STEP' | 'WAIVE_STEP';
-  kind: string;
-  bureau?: string;
-  reasonCode: string;
-  remarks?: string;
-  status: string;
-  proposedBy?: string;
-  proposedAt?: string;
-  confirmedBy?: string;
-};
-type DeclarationWithExtras = Declaration & { overrides?: Override[]; revision?: number };
+type Override = Schemas['Override'];
+type Step = Declaration['steps'][number];
+type Line = Declaration['lines'][number];
+type Hit = NonNullable<Declaration['decision']>['hits'][number];
+type StepKind = Override['kind'];
 
 const OVERRIDE_REASONS = ['INTELLIGENCE', 'STANDARD_EXCEPTION', 'ARTICULABLE_REASON', 'CAPACITY', 'OTHER'];
 const CANCEL_REASONS = ['C01', 'C02', 'C03', 'C04', 'C05'];
-const STEP_KINDS = ['ORIGIN_INSPECTION', 'PORT_VERIFICATION', 'PORT_INSPECTION', 'DESTINATION_INSPECTION', 'PORT_DISINFECTION'];
+const STEP_KINDS: StepKind[] = ['ORIGIN_INSPECTION', 'PORT_VERIFICATION', 'PORT_INSPECTION', 'DESTINATION_INSPECTION', 'PORT_DISINFECTION'];
 
 export function DeclarationPage({ id, me }: { id: string; me: Principal }) {
   const state = useAsync(() => result(api.GET('/declarations/{id}', { params: { path: { id } } })), [id]);
-  return <Loaded state={state}>{(d) => <DeclarationDetail d={d as DeclarationWithExtras} me={me} reload={state.reload} />}</Loaded>;
+  return <Loaded state={state}>{(d) => <DeclarationDetail d={d} me={me} reload={state.reload} />}</Loaded>;
 }
 
-function DeclarationDetail({ d, me, reload }: { d: DeclarationWithExtras; me: Principal; reload: () => void }) {
+/** The bureaus a declaration involves (where an officer may override it). */
+const involved = (d: Declaration) => [
+  ...new Set([d.declaredAt, d.portBureau, d.inspectionBureau, d.releaseBureau, ...d.steps.map((s) => s.bureau)]),
+];
+
+function DeclarationDetail({ d, me, reload }: { d: Declaration; me: Principal; reload: () => void }) {
   const isInspector = me.kind === 'officer' && !!me.roles?.includes('inspector');
   const isOwner = me.kind === 'enterprise' && me.enterpriseId === d.enterpriseId;
   const totalValue = d.lines.reduce((s, l) => s + l.valueUsd, 0);
@@ -45,7 +44,7 @@ function DeclarationDetail({ d, me, reload }: { d: DeclarationWithExtras; me: Pr
         {d.clientRef} · {d.enterpriseId} · {d.direction} · {d.declaredAt} → {d.portBureau}
         {d.port ? ` (${d.port})` : ''} · {t('inspectedAt')} {d.inspectionBureau} · {t('release')} {d.releaseBureau} · {d.transport} ·{' '}
         {d.originCountry} → {d.destinationCountry}
-        {d.revision ? ` · rev ${d.revision}` : ''}
+        {d.revision > 1 ? ` · rev ${d.revision}` : ''}
       </p>
       <div class="grid2">
         <Section title={t('decision')} id="decision">
@@ -81,66 +80,36 @@ function DeclarationDetail({ d, me, reload }: { d: DeclarationWithExtras; me: Pr
                 </>
               ) : null}
               <h3>{t('ruleHits')}</h3>
-              {d.decision.hits.length ? (
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('rule')}</th>
-                      <th scope="col">{t('effect')}</th>
-                      <th scope="col">{t('detail')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.decision.hits.map((h) => (
-                      <tr key={h.ruleId}>
-                        <td>
-                          <code>{h.ruleId}</code>
-                        </td>
-                        <td>{h.effect}</td>
-                        <td>{h.detail}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              ) : (
-                <p>{t('none')}</p>
-              )}
+              <DataTable<Hit>
+                scroll={false}
+                rows={d.decision.hits}
+                rowKey={(h) => h.ruleId}
+                empty={t('none')}
+                columns={[
+                  { header: t('rule'), cell: (h) => <code>{h.ruleId}</code> },
+                  { header: t('effect'), cell: (h) => h.effect },
+                  { header: t('detail'), cell: (h) => h.detail },
+                ]}
+              />
             </>
           ) : (
             <p>{t('noDecisionYet')}</p>
           )}
         </Section>
         <Section title={t('steps')} id="steps">
-          {d.steps.length ? (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('kind')}</th>
-                  <th scope="col">{t('bureau')}</th>
-                  <th scope="col">{t('status')}</th>
-                  <th scope="col">{t('recordedBy')}</th>
-                  <th scope="col">{t('recordedAt')}</th>
-                  <th scope="col">{t('remarks')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.steps.map((s) => (
-                  <tr key={s.kind + s.bureau}>
-                    <td>{s.kind}</td>
-                    <td>{s.bureau}</td>
-                    <td>
-                      <StatusBadge status={s.status} />
-                    </td>
-                    <td>{s.recordedByBureau ?? '—'}</td>
-                    <td>{fmtTime(s.recordedAt)}</td>
-                    <td>{s.remarks ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <p>{t('none')}</p>
-          )}
+          <DataTable<Step>
+            rows={d.steps}
+            rowKey={(s) => s.kind + s.bureau}
+            empty={t('none')}
+            columns={[
+              { header: t('kind'), cell: (s) => s.kind },
+              { header: t('bureau'), cell: (s) => s.bureau },
+              { header: t('status'), cell: (s) => <StatusBadge status={s.status} /> },
+              { header: t('recordedBy'), cell: (s) => s.recordedByBureau ?? '—' },
+              { header: t('recordedAt'), cell: (s) => fmtTime(s.recordedAt) },
+              { header: t('remarks'), cell: (s) => s.remarks ?? '' },
+            ]}
+          />
           {isInspector
             ? d.steps
                 .filter((s) => s.status === 'PENDING' && s.bureau === me.bureau && d.status === 'INSPECTION_REQUIRED')
@@ -149,46 +118,25 @@ function DeclarationDetail({ d, me, reload }: { d: DeclarationWithExtras; me: Pr
         </Section>
       </div>
       <Section title={t('lines')} id="lines">
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">{t('hsCode')}</th>
-                <th scope="col">{t('description')}</th>
-                <th scope="col" class="num">
-                  {t('quantity')}
-                </th>
-                <th scope="col" class="num">
-                  {t('valueUsd')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.lines.map((l, i) => (
-                <tr key={i}>
-                  <td>{i + 1}</td>
-                  <td>
-                    <code>{l.hsCode}</code>
-                  </td>
-                  <td>{l.description}</td>
-                  <td class="num">
-                    {l.quantity} {l.unit}
-                  </td>
-                  <td class="num">{l.valueUsd.toLocaleString()}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <td colSpan={4}>Σ</td>
-                <td class="num">{totalValue.toLocaleString()}</td>
-              </tr>
-            </tfoot>
-          </table>
-        </div>
+        <DataTable<Line>
+          rows={d.lines}
+          rowKey={(_, i) => i}
+          columns={[
+            { header: '#', cell: (_, i) => i + 1 },
+            { header: t('hsCode'), cell: (l) => <code>{l.hsCode}</code> },
+            { header: t('description'), cell: (l) => l.description },
+            { header: t('quantity'), num: true, cell: (l) => `${l.quantity} ${l.unit}` },
+            { header: t('valueUsd'), num: true, cell: (l) => l.valueUsd.toLocaleString() },
+          ]}
+          footer={
+            <tr>
+              <td colSpan={4}>Σ</td>
+              <td class="num">{totalValue.toLocaleString()}</td>
+            </tr>
+          }
+        />
       </Section>
-      {isInspector || d.overrides?.length ? <Overrides d={d} me={me} isInspector={isInspector} reload={reload} /> : null}
+      {isInspector || d.overrides.length ? <Overrides d={d} me={me} isInspector={isInspector} reload={reload} /> : null}
       {d.release ? (
         <Section title={t('release')} id="release">
           <dl class="facts">
@@ -220,28 +168,25 @@ function DeclarationDetail({ d, me, reload }: { d: DeclarationWithExtras; me: Pr
   );
 }
 
-function RecordStep({ id, kind, onDone }: { id: string; kind: string; onDone: () => void }) {
+function RecordStep({ id, kind, onDone }: { id: string; kind: Step['kind']; onDone: () => void }) {
   const [remarks, setRemarks] = useState('');
-  const [problem, setProblem] = useState<Result<unknown>>();
-  const send = async (outcome: 'PASS' | 'FAIL') => {
+  const [outcome, setOutcome] = useState<Outcome>();
+  const send = async (verdict: 'PASS' | 'FAIL') => {
     const r = await result(
       api.POST('/declarations/{id}/steps/{kind}', {
-        params: { path: { id, kind: kind as 'ORIGIN_INSPECTION' } },
-        body: { outcome, ...(remarks ? { remarks } : {}) },
+        params: { path: { id, kind } },
+        body: { outcome: verdict, ...(remarks ? { remarks } : {}) },
       }),
     );
     if (r.ok) onDone();
-    else setProblem(r);
+    else setOutcome({ problem: r.problem, status: r.status });
   };
-  const fieldId = `remarks-${kind}`;
   return (
     <form class="inline-form" onSubmit={(e) => e.preventDefault()} aria-label={`${t('recordOutcome')}: ${kind}`}>
       <h3>
         {t('recordOutcome')}: {kind}
       </h3>
-      <Field label={t('remarks')} id={fieldId}>
-        <input id={fieldId} value={remarks} maxLength={1000} onInput={(e) => setRemarks((e.target as HTMLInputElement).value)} />
-      </Field>
+      <TextField label={t('remarks')} id={`remarks-${kind}`} value={remarks} maxLength={1000} onInput={setRemarks} />
       <div class="buttons">
         <button type="button" class="pass" onClick={() => void send('PASS')}>
           {t('pass')}
@@ -250,130 +195,133 @@ function RecordStep({ id, kind, onDone }: { id: string; kind: string; onDone: ()
           {t('fail')}
         </button>
       </div>
-      {problem && !problem.ok ? <ProblemView problem={problem.problem} status={problem.status} /> : null}
+      <OutcomeView outcome={outcome} />
     </form>
   );
 }
 
-function Overrides({ d, me, isInspector, reload }: { d: DeclarationWithExtras; me: Principal; isInspector: boolean; reload: () => void }) {
-  const op = 'POST /declarations/{id}/overrides';
-  const [action, setAction] = useState<'ADD_STEP' | 'WAIVE_STEP'>('ADD_STEP');
-  const [kind, setKind] = useState(STEP_KINDS[0]!);
+/**
+ * Overrides (contract section 12): ADD_STEP applies at once; WAIVE_STEP waits for a second officer
+ * of the proposing bureau, so the proposer is not offered the confirmation (the API would say 403).
+ */
+function Overrides({ d, me, isInspector, reload }: { d: Declaration; me: Principal; isInspector: boolean; reload: () => void }) {
+  const [action, setAction] = useState<Override['action']>('ADD_STEP');
+  const [kind, setKind] = useState<StepKind>(STEP_KINDS[0]!);
+  const [bureau, setBureau] = useState('');
   const [reasonCode, setReasonCode] = useState(OVERRIDE_REASONS[0]!);
   const [remarks, setRemarks] = useState('');
-  const [outcome, setOutcome] = useState<{ problem?: Problem; status: number; message?: string }>();
+  const [outcome, setOutcome] = useState<Outcome>();
+  // A waiver names a pending step; an added step may be any kind.
+  const pendingKinds = [...new Set(d.steps.filter((s) => s.status === 'PENDING').map((s) => s.kind as StepKind))];
+  const kindOptions = action === 'WAIVE_STEP' && pendingKinds.length ? pendingKinds : STEP_KINDS;
+  const chosenKind = kindOptions.includes(kind) ? kind : kindOptions[0]!;
+  const path = { id: d.id };
   const propose = async (e: Event) => {
     e.preventDefault();
-    const r = await pending<{ id: string; status: string }>('POST', `/declarations/${encodeURIComponent(d.id)}/overrides`, {
-      action,
-      kind,
-      bureau: me.bureau,
-      reasonCode,
-      remarks,
-    });
+    const r = await result(
+      api.POST('/declarations/{id}/overrides', {
+        params: { path },
+        body: {
+          action,
+          kind: chosenKind,
+          reasonCode: reasonCode as Schemas['OverrideInput']['reasonCode'],
+          remarks,
+          ...(bureau ? { bureau: bureau as Override['bureau'] } : {}),
+        },
+      }),
+    );
+    if (r.ok) {
+      setOutcome({ status: r.status, message: `${r.data.id}: ${r.data.status}` });
+      setRemarks('');
+      reload();
+    } else setOutcome({ problem: r.problem, status: r.status });
+  };
+  const confirm = async (overrideId: string) => {
+    const r = await result(api.POST('/declarations/{id}/overrides/{overrideId}/confirm', { params: { path: { ...path, overrideId } } }));
     if (r.ok) {
       setOutcome({ status: r.status, message: `${r.data.id}: ${r.data.status}` });
       reload();
     } else setOutcome({ problem: r.problem, status: r.status });
   };
-  const confirm = async (overrideId: string) => {
-    const r = await pending('POST', `/declarations/${encodeURIComponent(d.id)}/overrides/${encodeURIComponent(overrideId)}/confirm`, {});
-    if (r.ok) reload();
-    else setOutcome({ problem: r.problem, status: r.status });
-  };
+  const mayConfirm = (o: Override) =>
+    isInspector && o.status === 'PENDING_CONFIRMATION' && o.proposedBy.principalId !== me.id && o.proposedBy.bureau === me.bureau;
   return (
     <Section title={t('overrides')} id="overrides">
-      {d.overrides?.length ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('action')}</th>
-              <th scope="col">{t('kind')}</th>
-              <th scope="col">{t('reasonCode')}</th>
-              <th scope="col">{t('remarks')}</th>
-              <th scope="col">{t('status')}</th>
-              <th scope="col">
-                <span class="visually-hidden">{t('confirm')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.overrides.map((o) => (
-              <tr key={o.id}>
-                <td>{o.action}</td>
-                <td>
-                  {o.kind} {o.bureau ?? ''}
-                </td>
-                <td>{o.reasonCode}</td>
-                <td>{o.remarks ?? ''}</td>
-                <td>
-                  <StatusBadge status={o.status} />
-                </td>
-                <td>
-                  {isInspector && o.status === 'PENDING_CONFIRMATION' ? (
-                    <button type="button" onClick={() => void confirm(o.id)}>
-                      {t('confirm')}
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : (
-        <p>{t('none')}</p>
-      )}
-      {isInspector ? (
-        served(op) ? (
-          <form onSubmit={propose} class="inline-form">
-            <h3>{t('proposeOverride')}</h3>
-            <div class="row">
-              <Field label={t('action')} id="ov-action">
-                <select id="ov-action" value={action} onChange={(e) => setAction((e.target as HTMLSelectElement).value as 'ADD_STEP')}>
-                  <option value="ADD_STEP">ADD_STEP</option>
-                  <option value="WAIVE_STEP">WAIVE_STEP</option>
-                </select>
-              </Field>
-              <Field label={t('kind')} id="ov-kind">
-                <select id="ov-kind" value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value)}>
-                  {STEP_KINDS.map((k) => (
-                    <option key={k}>{k}</option>
-                  ))}
-                </select>
-              </Field>
-              <Field label={t('reasonCode')} id="ov-reason">
-                <select id="ov-reason" value={reasonCode} onChange={(e) => setReasonCode((e.target as HTMLSelectElement).value)}>
-                  {OVERRIDE_REASONS.map((k) => (
-                    <option key={k}>{k}</option>
-                  ))}
-                </select>
-              </Field>
-            </div>
-            <Field label={t('remarks')} id="ov-remarks">
-              <input
-                id="ov-remarks"
-                required
-                maxLength={500}
-                value={remarks}
-                onInput={(e) => setRemarks((e.target as HTMLInputElement).value)}
-              />
-            </Field>
-            <button type="submit">{t('submit')}</button>
-          </form>
-        ) : (
-          <Unavailable operation={op} />
-        )
+      <DataTable<Override>
+        rows={d.overrides}
+        rowKey={(o) => o.id}
+        empty={t('none')}
+        columns={[
+          { header: t('action'), cell: (o) => o.action },
+          { header: t('kind'), cell: (o) => `${o.kind} ${o.bureau}` },
+          { header: t('reasonCode'), cell: (o) => o.reasonCode },
+          { header: t('remarks'), cell: (o) => o.remarks },
+          { header: t('proposedBy'), cell: (o) => `${o.proposedBy.bureau} · ${fmtTime(o.proposedAt)}` },
+          { header: t('confirmedBy'), cell: (o) => (o.confirmedBy ? `${o.confirmedBy.bureau} · ${fmtTime(o.confirmedAt)}` : '—') },
+          { header: t('status'), cell: (o) => <StatusBadge status={o.status} /> },
+          {
+            header: t('confirm'),
+            hiddenHeader: true,
+            cell: (o) =>
+              mayConfirm(o) ? (
+                <button type="button" aria-label={`${t('confirm')} ${o.action} ${o.kind}`} onClick={() => void confirm(o.id)}>
+                  {t('confirm')}
+                </button>
+              ) : o.status === 'PENDING_CONFIRMATION' ? (
+                <small>{t('awaitsSecondOfficer')}</small>
+              ) : null,
+          },
+        ]}
+      />
+      {/* Overrides change an audit still in progress (section 12): none once released, failed or cancelled. */}
+      {isInspector && (d.status === 'INSPECTION_REQUIRED' || d.status === 'ACCEPTED') ? (
+        <IfServed operation="POST /declarations/{id}/overrides">
+          {() => (
+            <form onSubmit={propose} class="inline-form" aria-label={t('proposeOverride')}>
+              <h3>{t('proposeOverride')}</h3>
+              <div class="row">
+                <SelectField
+                  label={t('action')}
+                  id="ov-action"
+                  value={action}
+                  onChange={(v) => setAction(v as Override['action'])}
+                  options={['ADD_STEP', 'WAIVE_STEP']}
+                />
+                <SelectField
+                  label={t('kind')}
+                  id="ov-kind"
+                  value={chosenKind}
+                  onChange={(v) => setKind(v as StepKind)}
+                  options={kindOptions}
+                />
+                <SelectField
+                  label={t('bureau')}
+                  id="ov-bureau"
+                  value={bureau}
+                  onChange={setBureau}
+                  options={[{ value: '', label: t('whereTheRoutePutsIt') }, ...involved(d)]}
+                />
+                <SelectField
+                  label={t('reasonCode')}
+                  id="ov-reason"
+                  value={reasonCode}
+                  onChange={setReasonCode}
+                  options={OVERRIDE_REASONS}
+                />
+              </div>
+              <TextField label={t('remarks')} id="ov-remarks" required maxLength={500} value={remarks} onInput={setRemarks} />
+              <button type="submit">{t('submit')}</button>
+            </form>
+          )}
+        </IfServed>
       ) : null}
-      {outcome?.message ? <p role="status">{outcome.message}</p> : null}
-      {outcome?.problem ? <ProblemView problem={outcome.problem} status={outcome.status} /> : null}
+      <OutcomeView outcome={outcome} />
     </Section>
   );
 }
 
 /** The declaring enterprise: amend (returned, or not yet inspected) and cancel. */
-function OwnerActions({ d, reload }: { d: DeclarationWithExtras; reload: () => void }) {
-  const amendOp = 'PUT /declarations/{id}';
-  const cancelOp = 'POST /declarations/{id}/cancel';
+function OwnerActions({ d, reload }: { d: Declaration; reload: () => void }) {
   const input = {
     clientRef: d.clientRef,
     enterpriseId: d.enterpriseId,
@@ -393,19 +341,18 @@ function OwnerActions({ d, reload }: { d: DeclarationWithExtras; reload: () => v
   const [body, setBody] = useState(JSON.stringify(input, null, 2));
   const [reason, setReason] = useState('');
   const [cancelCode, setCancelCode] = useState(CANCEL_REASONS[0]!);
-  const [outcome, setOutcome] = useState<{ problem?: Problem; status: number; message?: string }>();
+  const [outcome, setOutcome] = useState<Outcome>();
   const amendable = ['ACCEPTED', 'RETURNED', 'INSPECTION_REQUIRED'].includes(d.status);
   const cancellable = !['RELEASED', 'FAILED', 'CANCELLED'].includes(d.status);
+  const path = { id: d.id };
   const amend = async (e: Event) => {
     e.preventDefault();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch (err) {
-      setOutcome({ status: 0, problem: { title: t('invalidJson'), detail: String(err) } });
-      return;
-    }
-    const r = await pending('PUT', `/declarations/${encodeURIComponent(d.id)}`, { ...(parsed as object), amendmentReason: reason });
+    const json = parseJson(body);
+    if ('outcome' in json) return setOutcome(json.outcome);
+    const parsed = json.value;
+    const r = await result(
+      api.PUT('/declarations/{id}', { params: { path }, body: { ...(parsed as object), amendmentReason: reason } as never }),
+    );
     if (r.ok) {
       setOutcome({ status: r.status, message: t('saved') });
       reload();
@@ -414,7 +361,7 @@ function OwnerActions({ d, reload }: { d: DeclarationWithExtras; reload: () => v
   const cancel = async (e: Event) => {
     e.preventDefault();
     if (!window.confirm(`${t('cancelDeclaration')}: ${d.id}?`)) return;
-    const r = await pending('POST', `/declarations/${encodeURIComponent(d.id)}/cancel`, { reasonCode: cancelCode });
+    const r = await result(api.POST('/declarations/{id}/cancel', { params: { path }, body: { reasonCode: cancelCode } as never }));
     if (r.ok) reload();
     else setOutcome({ problem: r.problem, status: r.status });
   };
@@ -423,55 +370,38 @@ function OwnerActions({ d, reload }: { d: DeclarationWithExtras; reload: () => v
     <div class="grid2">
       {amendable ? (
         <Section title={t('amend')} id="amend">
-          {served(amendOp) ? (
-            <form onSubmit={amend}>
-              <Field label={t('declaration')} id="amend-body" hint={t('amendHelp')}>
-                <textarea
-                  id="amend-body"
-                  rows={12}
-                  aria-describedby="amend-body-hint"
-                  value={body}
-                  onInput={(e) => setBody((e.target as HTMLTextAreaElement).value)}
-                />
-              </Field>
-              <Field label={t('amendmentReason')} id="amend-reason">
-                <input
-                  id="amend-reason"
-                  required
-                  maxLength={500}
-                  value={reason}
-                  onInput={(e) => setReason((e.target as HTMLInputElement).value)}
-                />
-              </Field>
-              <button type="submit">{t('amend')}</button>
-            </form>
-          ) : (
-            <Unavailable operation={amendOp} />
-          )}
+          <IfServed operation="PUT /declarations/{id}">
+            {() => (
+              <form onSubmit={amend}>
+                <TextField label={t('declaration')} id="amend-body" hint={t('amendHelp')} rows={12} code value={body} onInput={setBody} />
+                <TextField label={t('amendmentReason')} id="amend-reason" required maxLength={500} value={reason} onInput={setReason} />
+                <button type="submit">{t('amend')}</button>
+              </form>
+            )}
+          </IfServed>
         </Section>
       ) : null}
       {cancellable ? (
         <Section title={t('cancelDeclaration')} id="cancel">
-          {served(cancelOp) ? (
-            <form onSubmit={cancel}>
-              <Field label={t('reasonCode')} id="cancel-code">
-                <select id="cancel-code" value={cancelCode} onChange={(e) => setCancelCode((e.target as HTMLSelectElement).value)}>
-                  {CANCEL_REASONS.map((c) => (
-                    <option key={c}>{c}</option>
-                  ))}
-                </select>
-              </Field>
-              <button type="submit" class="fail">
-                {t('cancelDeclaration')}
-              </button>
-            </form>
-          ) : (
-            <Unavailable operation={cancelOp} />
-          )}
+          <IfServed operation="POST /declarations/{id}/cancel">
+            {() => (
+              <form onSubmit={cancel}>
+                <SelectField
+                  label={t('reasonCode')}
+                  id="cancel-code"
+                  value={cancelCode}
+                  onChange={setCancelCode}
+                  options={CANCEL_REASONS}
+                />
+                <button type="submit" class="fail">
+                  {t('cancelDeclaration')}
+                </button>
+              </form>
+            )}
+          </IfServed>
         </Section>
       ) : null}
-      {outcome?.message ? <p role="status">{outcome.message}</p> : null}
-      {outcome?.problem ? <ProblemView problem={outcome.problem} status={outcome.status} /> : null}
+      <OutcomeView outcome={outcome} />
     </div>
   );
 }

@@ -4,9 +4,19 @@
  * before filing, the webhook endpoint with its delivery log and retry, and credit with objections.
  */
 import { useState } from 'preact/hooks';
-import { api, pending, result, served, type Principal, type Problem, type Schemas } from '../api/client';
+import { api, result, served, type Principal, type Schemas } from '../api/client';
+import { DeclarationLink } from '../components/cells';
+import { DataTable } from '../components/DataTable';
+import { SelectField, TextField } from '../components/Field';
+import { IfServed, OutcomeView, parseJson, type Outcome } from '../components/Notice';
 import { t, type Label } from '../i18n';
-import { Field, fmtTime, Loaded, ProblemView, Section, StatusBadge, Unavailable, useAsync, yesNo } from '../ui';
+import { fmtTime, Loaded, Section, StatusBadge, useAsync, yesNo } from '../ui';
+
+type Summary = Schemas['DeclarationSummary'];
+type DocumentRule = Schemas['Requirements']['documentRules'][number];
+type Delivery = Schemas['WebhookDeliveryList']['items'][number];
+type CreditChange = Schemas['Credit']['history'][number];
+type Objection = Schemas['CreditObjectionList']['items'][number];
 
 const TABS: { id: string; label: Label }[] = [
   { id: 'declarations', label: 'myDeclarations' },
@@ -22,13 +32,6 @@ const EVENTS = [
   'declaration.failed',
   'enterprise.credit_changed',
 ];
-
-type Outcome = { problem?: Problem; status: number; message?: string };
-function OutcomeView({ outcome }: { outcome?: Outcome }) {
-  if (!outcome) return null;
-  if (outcome.problem) return <ProblemView problem={outcome.problem} status={outcome.status} />;
-  return outcome.message ? <p role="status">{outcome.message}</p> : null;
-}
 
 export function EnterpriseView({ me, tab = 'declarations' }: { me: Principal; tab?: string }) {
   return (
@@ -69,54 +72,30 @@ function Declarations() {
   return (
     <Section title={t('myDeclarations')} id="declarations">
       <form class="row filters" onSubmit={(e) => e.preventDefault()}>
-        <Field label={t('status')} id="dl-status">
-          <select id="dl-status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
-            <option value="">{t('all')}</option>
-            {STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </Field>
+        <SelectField
+          label={t('status')}
+          id="dl-status"
+          value={status}
+          onChange={setStatus}
+          options={[{ value: '', label: t('all') }, ...STATUSES]}
+        />
       </form>
       <Loaded state={state}>
-        {(data) =>
-          data.items.length ? (
-            <div class="scroll">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('declaration')}</th>
-                    <th scope="col">clientRef</th>
-                    <th scope="col">{t('status')}</th>
-                    <th scope="col">{t('direction')}</th>
-                    <th scope="col">{t('reasons')}</th>
-                    <th scope="col">{t('created')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.items.map((d) => (
-                    <tr key={d.id}>
-                      <td>
-                        <a href={`#/declaration/${encodeURIComponent(d.id)}`}>{d.id}</a>
-                      </td>
-                      <td>{d.clientRef}</td>
-                      <td>
-                        <StatusBadge status={d.status} />
-                      </td>
-                      <td>
-                        {d.direction} {d.declaredAt} → {d.releaseBureau}
-                      </td>
-                      <td class="reasons-cell">{d.decision?.reasons?.join('; ') ?? ''}</td>
-                      <td>{fmtTime(d.createdAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          ) : (
-            <p>{t('noItems')}</p>
-          )
-        }
+        {(data) => (
+          <DataTable<Summary>
+            rows={data.items}
+            rowKey={(d) => d.id}
+            empty={t('noItems')}
+            columns={[
+              { header: t('declaration'), cell: (d) => <DeclarationLink id={d.id} /> },
+              { header: 'clientRef', cell: (d) => d.clientRef },
+              { header: t('status'), cell: (d) => <StatusBadge status={d.status} /> },
+              { header: t('direction'), cell: (d) => `${d.direction} ${d.declaredAt} → ${d.releaseBureau}` },
+              { header: t('reasons'), cell: (d) => <span class="reasons-cell">{d.decision?.reasons?.join('; ') ?? ''}</span> },
+              { header: t('created'), cell: (d) => fmtTime(d.createdAt) },
+            ]}
+          />
+        )}
       </Loaded>
     </Section>
   );
@@ -144,13 +123,9 @@ function CheckDeclaration({ me }: { me: Principal }) {
   const [outcome, setOutcome] = useState<Outcome>();
   const check = async (e: Event) => {
     e.preventDefault();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (err) {
-      setOutcome({ status: 0, problem: { title: t('invalidJson'), detail: String(err) } });
-      return;
-    }
+    const json = parseJson(text);
+    if ('outcome' in json) return setOutcome(json.outcome);
+    const body = json.value;
     const r = await result(api.POST('/declarations/check', { body: body as never }));
     if (r.ok) {
       setAnswer(r.data);
@@ -164,23 +139,14 @@ function CheckDeclaration({ me }: { me: Principal }) {
     <>
       <div class="grid2">
         <Section title={t('checkDeclaration')} id="check">
-          {served(op) ? (
-            <form onSubmit={check}>
-              <Field label={t('declaration')} id="check-body" hint={t('checkHelp')}>
-                <textarea
-                  id="check-body"
-                  rows={16}
-                  spellcheck={false}
-                  aria-describedby="check-body-hint"
-                  value={text}
-                  onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
-                />
-              </Field>
-              <button type="submit">{t('check')}</button>
-            </form>
-          ) : (
-            <Unavailable operation={op} />
-          )}
+          <IfServed operation={op}>
+            {() => (
+              <form onSubmit={check}>
+                <TextField label={t('declaration')} id="check-body" hint={t('checkHelp')} rows={16} code value={text} onInput={setText} />
+                <button type="submit">{t('check')}</button>
+              </form>
+            )}
+          </IfServed>
           <OutcomeView outcome={outcome} />
         </Section>
         {answer ? <CheckAnswer answer={answer} /> : null}
@@ -241,54 +207,32 @@ function CheckAnswer({ answer: a }: { answer: Schemas['DeclarationCheck'] }) {
 
 /** GET /requirements: the documents each kind of goods needs, before anything is filed. */
 function DocumentRules() {
-  const op = 'GET /requirements';
-  if (!served(op))
-    return (
-      <Section title={t('requirements')} id="requirements">
-        <Unavailable operation={op} />
-      </Section>
-    );
-  return <DocumentRulesLoaded />;
+  return (
+    <Section title={t('requirements')} id="requirements">
+      <IfServed operation="GET /requirements">{() => <DocumentRulesLoaded />}</IfServed>
+    </Section>
+  );
 }
 
 function DocumentRulesLoaded() {
   const state = useAsync(() => result(api.GET('/requirements')), []);
   return (
-    <Section title={t('requirements')} id="requirements">
-      <Loaded state={state}>
-        {(r) => (
-          <div class="scroll">
-            <table>
-              <caption>{`${t('version')} v${r.ruleSetVersion}`}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('rule')}</th>
-                  <th scope="col">{t('direction')}</th>
-                  <th scope="col">{t('hsCode')}</th>
-                  <th scope="col">{t('documents')}</th>
-                  <th scope="col">{t('description')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.documentRules.map((d) => (
-                  <tr key={d.ruleId}>
-                    <td>
-                      <code>{d.ruleId}</code>
-                    </td>
-                    <td>{d.directions.join(', ')}</td>
-                    <td>{d.hsPrefixes ? d.hsPrefixes.join(' ') : t('all')}</td>
-                    <td>
-                      <strong>{d.documentTypes.join(', ')}</strong>
-                    </td>
-                    <td>{d.description}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Loaded>
-    </Section>
+    <Loaded state={state}>
+      {(r) => (
+        <DataTable<DocumentRule>
+          caption={`${t('version')} v${r.ruleSetVersion}`}
+          rows={r.documentRules}
+          rowKey={(d) => d.ruleId}
+          columns={[
+            { header: t('rule'), cell: (d) => <code>{d.ruleId}</code> },
+            { header: t('direction'), cell: (d) => d.directions.join(', ') },
+            { header: t('hsCode'), cell: (d) => (d.hsPrefixes ? d.hsPrefixes.join(' ') : t('all')) },
+            { header: t('documents'), cell: (d) => <strong>{d.documentTypes.join(', ')}</strong> },
+            { header: t('description'), cell: (d) => d.description },
+          ]}
+        />
+      )}
+    </Loaded>
   );
 }
 
@@ -313,12 +257,12 @@ function WebhookView() {
     else setOutcome({ problem: r.problem, status: r.status });
   };
   const rotate = async () => {
-    const r = await pending<{ secret: string; previousSecretValidUntil: string }>('POST', '/webhook/rotate-secret', {});
+    const r = await result(api.POST('/webhook/rotate-secret'));
     if (r.ok) setSecret(r.data.secret);
     else setOutcome({ problem: r.problem, status: r.status });
   };
   const enable = async () => {
-    const r = await pending('POST', '/webhook/enable', {});
+    const r = await result(api.POST('/webhook/enable'));
     if (r.ok) hook.reload();
     else setOutcome({ problem: r.problem, status: r.status });
   };
@@ -348,16 +292,15 @@ function WebhookView() {
             <p>{hook.loading ? t('loading') : t('none')}</p>
           )}
           <form onSubmit={save}>
-            <Field label={t('webhookUrl')} id="wh-url">
-              <input
-                id="wh-url"
-                type="url"
-                required
-                value={url}
-                placeholder={current?.url ?? 'https://…'}
-                onInput={(e) => setUrl((e.target as HTMLInputElement).value)}
-              />
-            </Field>
+            <TextField
+              label={t('webhookUrl')}
+              id="wh-url"
+              type="url"
+              required
+              value={url}
+              placeholder={current?.url ?? 'https://…'}
+              onInput={setUrl}
+            />
             <fieldset>
               <legend>{t('events')}</legend>
               {EVENTS.map((ev) => (
@@ -418,72 +361,60 @@ function Deliveries() {
   return (
     <Section title={t('deliveries')} id="deliveries">
       <form class="row filters" onSubmit={(e) => e.preventDefault()}>
-        <Field label={t('status')} id="dv-status">
-          <select id="dv-status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
-            <option value="">{t('all')}</option>
-            {['PENDING', 'RETRYING', 'DELIVERED', 'FAILED'].map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </Field>
+        <SelectField
+          label={t('status')}
+          id="dv-status"
+          value={status}
+          onChange={setStatus}
+          options={[{ value: '', label: t('all') }, 'PENDING', 'RETRYING', 'DELIVERED', 'FAILED']}
+        />
       </form>
       <Loaded state={list}>
-        {(data) =>
-          data.items.length ? (
-            <div class="scroll">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('events')}</th>
-                    <th scope="col">{t('status')}</th>
-                    <th scope="col">{t('attempts')}</th>
-                    <th scope="col">{t('at')}</th>
-                    <th scope="col">
-                      <span class="visually-hidden">{t('retry')}</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.items.map((d) => {
-                    const last = d.attempts[d.attempts.length - 1];
-                    return (
-                      <tr key={d.id}>
-                        <td>
-                          {d.eventType}
-                          <br />
-                          <small>
-                            <code>{d.id}</code>
-                          </small>
-                        </td>
-                        <td>
-                          <StatusBadge status={d.status} />
-                        </td>
-                        <td>
-                          {d.attempts.length}
-                          {last ? ` · ${last.responseStatus ? `http ${last.responseStatus}` : (last.error ?? '')}` : ''}
-                        </td>
-                        <td>{fmtTime(last?.at ?? d.createdAt)}</td>
-                        <td>
-                          {d.status !== 'DELIVERED' ? (
-                            <button type="button" class="secondary" aria-label={`${t('retry')} ${d.id}`} onClick={() => void retry(d.id)}>
-                              {t('retry')}
-                            </button>
-                          ) : null}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
-          ) : (
-            <p>{t('noItems')}</p>
-          )
-        }
+        {(data) => (
+          <DataTable<Delivery>
+            rows={data.items}
+            rowKey={(d) => d.id}
+            empty={t('noItems')}
+            columns={[
+              {
+                header: t('events'),
+                cell: (d) => (
+                  <>
+                    {d.eventType}
+                    <br />
+                    <small>
+                      <code>{d.id}</code>
+                    </small>
+                  </>
+                ),
+              },
+              { header: t('status'), cell: (d) => <StatusBadge status={d.status} /> },
+              { header: t('attempts'), cell: (d) => `${d.attempts.length}${lastAttempt(d)}` },
+              { header: t('at'), cell: (d) => fmtTime(d.attempts[d.attempts.length - 1]?.at ?? d.createdAt) },
+              {
+                header: t('retry'),
+                hiddenHeader: true,
+                cell: (d) =>
+                  d.status !== 'DELIVERED' ? (
+                    <button type="button" class="secondary" aria-label={`${t('retry')} ${d.id}`} onClick={() => void retry(d.id)}>
+                      {t('retry')}
+                    </button>
+                  ) : null,
+              },
+            ]}
+          />
+        )}
       </Loaded>
       <OutcomeView outcome={outcome} />
     </Section>
   );
+}
+
+/** The last attempt in a few words: its HTTP status or why it failed. */
+function lastAttempt(d: Delivery): string {
+  const last = d.attempts[d.attempts.length - 1];
+  if (!last) return '';
+  return ` · ${last.responseStatus ? `http ${last.responseStatus}` : (last.error ?? '')}`;
 }
 
 function CreditView({ code }: { code: string }) {
@@ -512,33 +443,18 @@ function CreditView({ code }: { code: string }) {
                 </dd>
               </dl>
               <h3>{t('history')}</h3>
-              {c.history.length ? (
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('at')}</th>
-                      <th scope="col">{t('bureau')}</th>
-                      <th scope="col">{t('level')}</th>
-                      <th scope="col">{t('reason')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {c.history.map((h, i) => (
-                      <tr key={i}>
-                        <td>{fmtTime(h.at)}</td>
-                        <td>{h.bureau}</td>
-                        <td>
-                          {h.from} → {h.to}
-                          {h.blacklisted ? ` · ${t('blacklisted')}` : ''}
-                        </td>
-                        <td>{h.reason}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              ) : (
-                <p>{t('none')}</p>
-              )}
+              <DataTable<CreditChange>
+                scroll={false}
+                rows={c.history}
+                rowKey={(_, i) => i}
+                empty={t('none')}
+                columns={[
+                  { header: t('at'), cell: (h) => fmtTime(h.at) },
+                  { header: t('bureau'), cell: (h) => h.bureau },
+                  { header: t('level'), cell: (h) => `${h.from} → ${h.to}${h.blacklisted ? ` · ${t('blacklisted')}` : ''}` },
+                  { header: t('reason'), cell: (h) => h.reason },
+                ]}
+              />
             </>
           )}
         </Loaded>
@@ -549,14 +465,11 @@ function CreditView({ code }: { code: string }) {
 }
 
 function Objections({ code }: { code: string; onDecided: () => void }) {
-  const op = 'GET /enterprises/{code}/credit/objections';
-  if (!served(op))
-    return (
-      <Section title={t('objections')} id="objections">
-        <Unavailable operation={op} />
-      </Section>
-    );
-  return <ObjectionsLoaded code={code} />;
+  return (
+    <Section title={t('objections')} id="objections">
+      <IfServed operation="GET /enterprises/{code}/credit/objections">{() => <ObjectionsLoaded code={code} />}</IfServed>
+    </Section>
+  );
 }
 
 function ObjectionsLoaded({ code }: { code: string }) {
@@ -574,52 +487,36 @@ function ObjectionsLoaded({ code }: { code: string }) {
     } else setOutcome({ problem: r.problem, status: r.status });
   };
   return (
-    <Section title={t('objections')} id="objections">
+    <>
       <Loaded state={list}>
-        {(data) =>
-          data.items.length ? (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('created')}</th>
-                  <th scope="col">{t('reason')}</th>
-                  <th scope="col">{t('status')}</th>
-                  <th scope="col">{t('dueBy')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((o) => (
-                  <tr key={o.id}>
-                    <td>{fmtTime(o.createdAt)}</td>
-                    <td>{o.reason}</td>
-                    <td>
-                      <StatusBadge status={o.status} />
-                      {o.decision ? ` ${o.decision.reason}` : ''}
-                    </td>
-                    <td>{fmtTime(o.dueBy)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <p>{t('noItems')}</p>
-          )
-        }
+        {(data) => (
+          <DataTable<Objection>
+            scroll={false}
+            rows={data.items}
+            rowKey={(o) => o.id}
+            empty={t('noItems')}
+            columns={[
+              { header: t('created'), cell: (o) => fmtTime(o.createdAt) },
+              { header: t('reason'), cell: (o) => o.reason },
+              {
+                header: t('status'),
+                cell: (o) => (
+                  <>
+                    <StatusBadge status={o.status} />
+                    {o.decision ? ` ${o.decision.reason}` : ''}
+                  </>
+                ),
+              },
+              { header: t('dueBy'), cell: (o) => fmtTime(o.dueBy) },
+            ]}
+          />
+        )}
       </Loaded>
       <form onSubmit={file}>
-        <Field label={t('fileObjection')} id="obj-reason">
-          <textarea
-            id="obj-reason"
-            rows={3}
-            required
-            maxLength={2000}
-            value={reason}
-            onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)}
-          />
-        </Field>
+        <TextField label={t('fileObjection')} id="obj-reason" rows={3} required maxLength={2000} value={reason} onInput={setReason} />
         <button type="submit">{t('submit')}</button>
       </form>
       <OutcomeView outcome={outcome} />
-    </Section>
+    </>
   );
 }

@@ -3,22 +3,16 @@
  * highlighted, filtered by status and kind; and opening any declaration by id.
  */
 import { useState } from 'preact/hooks';
-import { pending, served, type Principal } from '../api/client';
+import { api, result, type Principal, type Schemas } from '../api/client';
+import { DataTable } from '../components/DataTable';
+import { SelectField, TextField } from '../components/Field';
+import { IfServed } from '../components/Notice';
 import { t } from '../i18n';
-import { Field, fmtDuration, fmtTime, Loaded, Section, StatusBadge, Unavailable, useAsync } from '../ui';
+import { fmtDuration, Loaded, Section, StatusBadge, useAsync } from '../ui';
+import { DeclarationLink, DueTime } from '../components/cells';
 
-type WorkItem = {
-  declarationId: string;
-  enterpriseId: string;
-  direction: string;
-  route: string;
-  kind: string;
-  bureau: string;
-  status: string;
-  requiredSince: string;
-  dueAt: string;
-  overdue: boolean;
-};
+type WorkItem = Schemas['WorkItem'];
+type Kind = WorkItem['kind'];
 
 const KINDS = [
   'ORIGIN_INSPECTION',
@@ -32,7 +26,6 @@ const KINDS = [
 export function InspectorView({ me }: { me: Principal }) {
   const [status, setStatus] = useState<'PENDING' | 'DONE'>('PENDING');
   const [kind, setKind] = useState('');
-  const op = 'GET /worklist';
   return (
     <>
       <h1>
@@ -40,83 +33,63 @@ export function InspectorView({ me }: { me: Principal }) {
       </h1>
       <OpenById />
       <Section title={t('worklist')} id="worklist">
-        {served(op) ? (
-          <>
-            <form class="row filters" onSubmit={(e) => e.preventDefault()} aria-label={t('filter')}>
-              <Field label={t('status')} id="wl-status">
-                <select id="wl-status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value as 'PENDING')}>
-                  <option value="PENDING">{t('pendingSteps')}</option>
-                  <option value="DONE">{t('doneSteps')}</option>
-                </select>
-              </Field>
-              <Field label={t('kind')} id="wl-kind">
-                <select id="wl-kind" value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value)}>
-                  <option value="">{t('all')}</option>
-                  {KINDS.map((k) => (
-                    <option key={k}>{k}</option>
-                  ))}
-                </select>
-              </Field>
-            </form>
-            <Worklist status={status} kind={kind} />
-          </>
-        ) : (
-          <Unavailable operation={op} />
-        )}
+        <IfServed operation="GET /worklist">
+          {() => (
+            <>
+              <form class="row filters" onSubmit={(e) => e.preventDefault()} aria-label={t('filter')}>
+                <SelectField
+                  label={t('status')}
+                  id="wl-status"
+                  value={status}
+                  onChange={(v) => setStatus(v as 'PENDING')}
+                  options={[
+                    { value: 'PENDING', label: t('pendingSteps') },
+                    { value: 'DONE', label: t('doneSteps') },
+                  ]}
+                />
+                <SelectField
+                  label={t('kind')}
+                  id="wl-kind"
+                  value={kind}
+                  onChange={setKind}
+                  options={[{ value: '', label: t('all') }, ...KINDS]}
+                />
+              </form>
+              <Worklist status={status} kind={kind} />
+            </>
+          )}
+        </IfServed>
       </Section>
     </>
   );
 }
 
-function Worklist({ status, kind }: { status: string; kind: string }) {
-  const query = new URLSearchParams({ status, limit: '100', ...(kind ? { kind } : {}) });
-  const state = useAsync(() => pending<{ items: WorkItem[]; nextCursor: string | null }>('GET', `/worklist?${query}`), [status, kind]);
+function Worklist({ status, kind }: { status: 'PENDING' | 'DONE'; kind: string }) {
+  const state = useAsync(
+    () => result(api.GET('/worklist', { params: { query: { status, limit: 100, ...(kind ? { kind: kind as Kind } : {}) } } })),
+    [status, kind],
+  );
   const now = Date.now();
   return (
     <Loaded state={state}>
-      {(data) =>
-        data.items.length ? (
-          <div class="scroll">
-            <table class="worklist">
-              <thead>
-                <tr>
-                  <th scope="col">{t('declaration')}</th>
-                  <th scope="col">{t('kind')}</th>
-                  <th scope="col">{t('enterpriseId')}</th>
-                  <th scope="col">{t('route')}</th>
-                  <th scope="col">{t('age')}</th>
-                  <th scope="col">{t('due')}</th>
-                  <th scope="col">{t('status')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((w) => (
-                  <tr key={w.declarationId + w.kind} class={w.overdue ? 'overdue' : undefined}>
-                    <td>
-                      <a href={`#/declaration/${encodeURIComponent(w.declarationId)}`}>{w.declarationId}</a>
-                    </td>
-                    <td>{w.kind}</td>
-                    <td>{w.enterpriseId}</td>
-                    <td>
-                      {w.direction} · {w.route}
-                    </td>
-                    <td>{fmtDuration((now - Date.parse(w.requiredSince)) / 1000)}</td>
-                    <td>
-                      <time dateTime={w.dueAt}>{fmtTime(w.dueAt)}</time>
-                      {w.overdue ? <strong class="overdue-flag"> {t('overdue')}</strong> : null}
-                    </td>
-                    <td>
-                      <StatusBadge status={w.status} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : (
-          <p>{t('noItems')}</p>
-        )
-      }
+      {(data) => (
+        <DataTable<WorkItem>
+          class="worklist"
+          rows={data.items}
+          rowKey={(w) => w.declarationId + w.kind}
+          rowClass={(w) => (w.overdue ? 'overdue' : undefined)}
+          empty={t('noItems')}
+          columns={[
+            { header: t('declaration'), cell: (w) => <DeclarationLink id={w.declarationId} /> },
+            { header: t('kind'), cell: (w) => w.kind },
+            { header: t('enterpriseId'), cell: (w) => w.enterpriseId },
+            { header: t('route'), cell: (w) => `${w.direction} · ${w.route ?? '—'}` },
+            { header: t('age'), cell: (w) => (w.requiredSince ? fmtDuration((now - Date.parse(w.requiredSince)) / 1000) : '—') },
+            { header: t('due'), cell: (w) => <DueTime at={w.dueAt} overdue={w.overdue} /> },
+            { header: t('status'), cell: (w) => <StatusBadge status={w.status} /> },
+          ]}
+        />
+      )}
     </Loaded>
   );
 }
@@ -131,9 +104,7 @@ function OpenById() {
         if (id.trim()) location.hash = `#/declaration/${encodeURIComponent(id.trim())}`;
       }}
     >
-      <Field label={t('openById')} id="open-id">
-        <input id="open-id" value={id} placeholder="dcl_…" onInput={(e) => setId((e.target as HTMLInputElement).value)} />
-      </Field>
+      <TextField label={t('openById')} id="open-id" value={id} placeholder="dcl_…" onInput={setId} />
       <button type="submit">{t('open')}</button>
     </form>
   );

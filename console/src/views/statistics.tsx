@@ -4,19 +4,22 @@
  * with every number in a table beside them.
  */
 import { useState } from 'preact/hooks';
-import { api, pending, result, served, type Principal, type Schemas } from '../api/client';
+import { api, result, type Principal, type Schemas } from '../api/client';
 import { BarChart } from '../charts';
+import { DeclarationLink } from '../components/cells';
+import { DataTable } from '../components/DataTable';
+import { SelectField, TextField } from '../components/Field';
+import { IfServed } from '../components/Notice';
 import { t } from '../i18n';
-import { Field, fmtDuration, fmtTime, Loaded, Section, Unavailable, useAsync } from '../ui';
+import { fmtDuration, fmtTime, Loaded, Section, useAsync } from '../ui';
 
-type Row = Schemas['Statistics']['rows'][number] & { overdue?: number; cancelled?: number; followUpFailed?: number };
-type Overdue = {
-  items: { declarationId: string; kind: string; bureau: string; requiredSince: string; dueAt: string; overdueSeconds: number }[];
-};
+type Row = Schemas['Statistics']['rows'][number];
+type OverdueItem = Schemas['OverdueList']['items'][number];
 type GroupBy = 'declaredAt' | 'inspectedAt' | 'destination';
 
 const today = () => new Date().toISOString().slice(0, 10);
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+const seconds = (v: number | null) => (v === null ? '—' : fmtDuration(v));
 
 export function StatisticsView({ me }: { me: Principal }) {
   const [groupBy, setGroupBy] = useState<GroupBy>('declaredAt');
@@ -36,31 +39,29 @@ export function StatisticsView({ me }: { me: Principal }) {
             setQuery({ groupBy, direction, from, to });
           }}
         >
-          <Field label={t('groupBy')} id="st-group">
-            <select id="st-group" value={groupBy} onChange={(e) => setGroupBy((e.target as HTMLSelectElement).value as GroupBy)}>
-              <option value="declaredAt">{t('declaredAt')}</option>
-              <option value="inspectedAt">{t('inspectedAt')}</option>
-              <option value="destination">{t('destination')}</option>
-            </select>
-          </Field>
-          <Field label={t('direction')} id="st-direction">
-            <select id="st-direction" value={direction} onChange={(e) => setDirection((e.target as HTMLSelectElement).value as '')}>
-              <option value="">{t('either')}</option>
-              <option value="EXPORT">EXPORT</option>
-              <option value="IMPORT">IMPORT</option>
-            </select>
-          </Field>
-          <Field label={t('from')} id="st-from">
-            <input id="st-from" type="date" value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} />
-          </Field>
-          <Field label={t('to')} id="st-to">
-            <input id="st-to" type="date" value={to} onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
-          </Field>
+          <SelectField
+            label={t('groupBy')}
+            id="st-group"
+            value={groupBy}
+            onChange={(v) => setGroupBy(v as GroupBy)}
+            options={(['declaredAt', 'inspectedAt', 'destination'] as const).map((g) => ({ value: g, label: t(g) }))}
+          />
+          <SelectField
+            label={t('direction')}
+            id="st-direction"
+            value={direction}
+            onChange={(v) => setDirection(v as '')}
+            options={[{ value: '', label: t('either') }, 'EXPORT', 'IMPORT']}
+          />
+          <TextField label={t('from')} id="st-from" type="date" value={from} onInput={setFrom} />
+          <TextField label={t('to')} id="st-to" type="date" value={to} onInput={setTo} />
           <button type="submit">{t('show')}</button>
         </form>
       ) : null}
       {canStats ? <Stats {...query} /> : null}
-      <OverdueList />
+      <Section title={t('overdueSteps')} id="overdue">
+        <IfServed operation="GET /stats/overdue">{() => <OverdueList />}</IfServed>
+      </Section>
     </>
   );
 }
@@ -78,9 +79,9 @@ function Stats({ groupBy, direction, from, to }: { groupBy: GroupBy; direction: 
   return (
     <Loaded state={state}>
       {(data) => {
-        const rows = data.rows as Row[];
+        const rows = data.rows;
         const bureaus = rows.map((r) => r.bureau);
-        const hasOverdue = rows.some((r) => r.overdue !== undefined);
+        const count = (header: string, value: (r: Row) => number) => ({ header, num: true, cell: (r: Row) => value(r) });
         return (
           <>
             <div class="grid2">
@@ -107,81 +108,33 @@ function Stats({ groupBy, direction, from, to }: { groupBy: GroupBy; direction: 
                 />
               </Section>
             </div>
-            {hasOverdue ? (
-              <Section title={t('overdueSteps')} id="chart-overdue">
-                <BarChart
-                  title={t('overdueSteps')}
-                  categories={bureaus}
-                  series={[{ name: t('overdue'), values: rows.map((r) => r.overdue ?? 0), className: 's4' }]}
-                />
-              </Section>
-            ) : null}
+            <Section title={t('overduePerBureau')} id="chart-overdue">
+              <BarChart
+                title={t('overduePerBureau')}
+                categories={bureaus}
+                series={[{ name: t('overdue'), values: rows.map((r) => r.overdue), className: 's4' }]}
+              />
+            </Section>
             <Section title={t('table')} id="stats-table">
-              <div class="scroll">
-                <table>
-                  <caption>
-                    {t(groupBy)} · {data.from} – {data.to} · {data.direction ?? t('either')}
-                  </caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('bureau')}</th>
-                      <th scope="col" class="num">
-                        {t('declarations')}
-                      </th>
-                      <th scope="col" class="num">
-                        {t('lines')}
-                      </th>
-                      <th scope="col" class="num">
-                        {t('valueUsd')}
-                      </th>
-                      <th scope="col" class="num">
-                        {t('released')}
-                      </th>
-                      <th scope="col" class="num">
-                        {t('documentReleased')}
-                      </th>
-                      <th scope="col" class="num">
-                        {t('inspected')}
-                      </th>
-                      <th scope="col" class="num">
-                        {t('failed')}
-                      </th>
-                      <th scope="col" class="num">
-                        {t('returned')}
-                      </th>
-                      {hasOverdue ? (
-                        <th scope="col" class="num">
-                          {t('overdue')}
-                        </th>
-                      ) : null}
-                      <th scope="col" class="num">
-                        {t('p50')}
-                      </th>
-                      <th scope="col" class="num">
-                        {t('p95')}
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rows.map((r) => (
-                      <tr key={r.bureau}>
-                        <th scope="row">{r.bureau}</th>
-                        <td class="num">{r.declarations}</td>
-                        <td class="num">{r.lines}</td>
-                        <td class="num">{r.valueUsd.toLocaleString()}</td>
-                        <td class="num">{r.released}</td>
-                        <td class="num">{r.documentReleased}</td>
-                        <td class="num">{r.inspected}</td>
-                        <td class="num">{r.failed}</td>
-                        <td class="num">{r.returned}</td>
-                        {hasOverdue ? <td class="num">{r.overdue ?? 0}</td> : null}
-                        <td class="num">{r.releaseSeconds.p50 === null ? '—' : fmtDuration(r.releaseSeconds.p50)}</td>
-                        <td class="num">{r.releaseSeconds.p95 === null ? '—' : fmtDuration(r.releaseSeconds.p95)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable<Row>
+                caption={`${t(groupBy)} · ${data.from} – ${data.to} · ${data.direction ?? t('either')}`}
+                rows={rows}
+                rowKey={(r) => r.bureau}
+                columns={[
+                  { header: t('bureau'), rowHeader: true, cell: (r) => r.bureau },
+                  count(t('declarations'), (r) => r.declarations),
+                  count(t('lines'), (r) => r.lines),
+                  { header: t('valueUsd'), num: true, cell: (r) => r.valueUsd.toLocaleString() },
+                  count(t('released'), (r) => r.released),
+                  count(t('documentReleased'), (r) => r.documentReleased),
+                  count(t('inspected'), (r) => r.inspected),
+                  count(t('failed'), (r) => r.failed),
+                  count(t('returned'), (r) => r.returned),
+                  count(t('overdue'), (r) => r.overdue),
+                  { header: t('p50'), num: true, cell: (r) => seconds(r.releaseSeconds.p50) },
+                  { header: t('p95'), num: true, cell: (r) => seconds(r.releaseSeconds.p95) },
+                ]}
+              />
             </Section>
           </>
         );
@@ -190,53 +143,29 @@ function Stats({ groupBy, direction, from, to }: { groupBy: GroupBy; direction: 
   );
 }
 
+/** Steps past their due time, most overdue first; with stats also credit objections past `dueBy`. */
 function OverdueList() {
-  const op = 'GET /stats/overdue';
-  return (
-    <Section title={t('overdueSteps')} id="overdue">
-      {served(op) ? <OverdueLoaded /> : <Unavailable operation={op} />}
-    </Section>
-  );
-}
-
-function OverdueLoaded() {
-  const state = useAsync(() => pending<Overdue>('GET', '/stats/overdue'), []);
+  const state = useAsync(() => result(api.GET('/stats/overdue', { params: { query: { limit: 100 } } })), []);
   return (
     <Loaded state={state}>
-      {(data) =>
-        data.items.length ? (
-          <div class="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('declaration')}</th>
-                  <th scope="col">{t('kind')}</th>
-                  <th scope="col">{t('bureau')}</th>
-                  <th scope="col">{t('due')}</th>
-                  <th scope="col" class="num">
-                    {t('overdueBy')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((o) => (
-                  <tr key={o.declarationId + o.kind} class="overdue">
-                    <td>
-                      <a href={`#/declaration/${encodeURIComponent(o.declarationId)}`}>{o.declarationId}</a>
-                    </td>
-                    <td>{o.kind}</td>
-                    <td>{o.bureau}</td>
-                    <td>{fmtTime(o.dueAt)}</td>
-                    <td class="num">{fmtDuration(o.overdueSeconds)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : (
-          <p>{t('noItems')}</p>
-        )
-      }
+      {(data) => (
+        <DataTable<OverdueItem>
+          rows={data.items}
+          rowKey={(o) => `${o.declarationId ?? o.objectionId}:${o.kind}`}
+          rowClass={() => 'overdue'}
+          empty={t('noItems')}
+          columns={[
+            {
+              header: t('declaration'),
+              cell: (o) => (o.declarationId ? <DeclarationLink id={o.declarationId} /> : `${o.creditCode ?? ''} ${o.objectionId ?? ''}`),
+            },
+            { header: t('kind'), cell: (o) => o.kind },
+            { header: t('bureau'), cell: (o) => o.bureau ?? '—' },
+            { header: t('due'), cell: (o) => fmtTime(o.dueAt) },
+            { header: t('overdueBy'), num: true, cell: (o) => fmtDuration(o.overdueSeconds) },
+          ]}
+        />
+      )}
     </Loaded>
   );
 }
