@@ -72,5 +72,13 @@ export function DataTable<T>({
       {footer ? <tfoot>{footer}</tfoot> : null}
     </table>
   );
-  return scroll ? <div class="scroll">{table}</div> : table;
+  // A table wider than its card scrolls sideways; the scroller takes focus so that keyboard users
+  // can scroll it too (axe: scrollable-region-focusable).
+  return scroll ? (
+    <div class="scroll" tabIndex={0}>
+      {table}
+    </div>
+  ) : (
+    table
+  );
 }
