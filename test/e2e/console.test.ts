@@ -384,11 +384,19 @@ describe('enterprise', () => {
       (await enterprise('GET', `/declarations/${toCancel}`)).body.status === 'RETURNED' ? true : undefined,
     );
     await page.goto(`/console#/declaration/${toCancel}`);
+    // Only a hash change: the previous declaration stays on screen until this one has loaded, and
+    // its cancel button must not be the one clicked.
+    await page.getByRole('heading', { name: new RegExp(toCancel) }).waitFor();
     const cancel = page.getByRole('region', { name: 'Cancel the declaration' });
     await cancel.getByLabel('Reason code').selectOption('C03');
     page.once('dialog', (d) => void d.accept());
     await cancel.getByRole('button', { name: 'Cancel the declaration' }).click();
-    await page.locator('h1 .badge', { hasText: 'CANCELLED' }).waitFor();
+    // The badge, or the problem the API answered (named in the failure instead of a bare timeout).
+    const settled = page.locator('h1 .badge:has-text("CANCELLED"), [role="alert"]').first();
+    await settled.waitFor({ timeout: 15_000 }).catch(async (e: unknown) => {
+      throw new Error(`${String(e)}\nthe page shows:\n${await page.locator('main').innerText()}`);
+    });
+    expect(await settled.innerText()).toBe('CANCELLED');
     expect((await enterprise('GET', `/declarations/${toCancel}`)).body.status).toBe('CANCELLED');
     await context.close();
   });
@@ -563,18 +571,16 @@ describe('command center', () => {
         .getByRole('row', { name: /^INSPECTION/ })
         .innerText(),
     ).toMatch(/INSPECTION\s+\d+\s+\d+/);
-    // Capacity per bureau comes from the region config through the simulation (section 15) when
-    // the platform has it; until then the view asks for one figure.
+    // Capacity per bureau comes from the region config through the simulation (section 15): each
+    // bureau's expected inspections per day against its own daily capacity, chart and table.
     const simulated = (await client(platform.url, keys.center)('POST', '/rulesets/2/simulate', { limit: 500 })).body;
-    if (simulated.inspectionCapacity) {
-      const capacity = simulation.getByRole('table', { name: 'Expected inspections per day against capacity' });
-      const xj = simulated.inspectionCapacity.bureaus.find((b: { bureau: string }) => b.bureau === 'XJ');
-      expect(await capacity.getByRole('row', { name: /^XJ/ }).getByRole('cell').first().innerText()).toBe(String(xj.dailyCapacity));
-      expect(await simulation.getByLabel('Capacity per bureau').count()).toBe(0);
-      expect(
-        await simulation.getByRole('img', { name: 'Expected inspections per day against capacity' }).locator('line.limit').count(),
-      ).toBe(simulated.inspectionCapacity.bureaus.length);
-    } else await simulation.getByLabel('Capacity per bureau').waitFor();
+    const capacity = simulation.getByRole('table', { name: 'Expected inspections per day against capacity' });
+    const xjCapacity = simulated.inspectionCapacity.bureaus.find((b: { bureau: string }) => b.bureau === 'XJ');
+    expect(await capacity.getByRole('row', { name: /^XJ/ }).getByRole('cell').first().innerText()).toBe(String(xjCapacity.dailyCapacity));
+    expect(await capacity.getByRole('row').count()).toBe(simulated.inspectionCapacity.bureaus.length + 1);
+    expect(await simulation.getByRole('img', { name: 'Expected inspections per day against capacity' }).locator('line.limit').count()).toBe(
+      simulated.inspectionCapacity.bureaus.length,
+    );
     await checkAndShoot(page, 'command-simulation');
 
     const version = page.getByRole('region', { name: 'Version v2' });
@@ -599,7 +605,7 @@ describe('command center', () => {
       expect(await table.getByRole('row').count()).toBe(fromApi.rules.length + 2);
       expect(await table.getByRole('row', { name: /^Random sampling/ }).innerText()).toContain(String(fromApi.random.inspected));
       for (const rule of fromApi.rules as { ruleId: string; fired: number }[]) {
-        const row = table.getByRole('row').filter({ hasText: rule.ruleId });
+        const row = table.getByRole('row', { name: new RegExp(`^${rule.ruleId}\\s`) });
         expect((await row.getByRole('cell').allInnerTexts())[0]).toBe(String(rule.fired));
       }
       expect(await effectiveness.getByRole('img', { name: 'Fail rate (%)' }).locator('rect.bar').count()).toBe(fromApi.rules.length);

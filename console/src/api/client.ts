@@ -1,8 +1,8 @@
 /**
- * The console's API access. Served routes go through openapi-fetch typed by `schema.d.ts`, which is
- * generated from the platform's own OpenAPI document; routes the contract names but this platform
- * does not serve yet go through `pending()`, typed by hand from the contract, and every view asks
- * `served()` first so a missing endpoint shows a notice instead of an error.
+ * The console's API access. Every call goes through openapi-fetch typed by `schema.d.ts`, which is
+ * generated from the platform's own OpenAPI document (`npm run typecheck` regenerates it). A view
+ * whose route a platform may not serve asks `served()` first (components/Notice `IfServed`), so a
+ * missing endpoint shows a notice instead of an error.
  *
  * The API key lives in sessionStorage (this tab, until it closes) and in memory; never in the URL,
  * never in localStorage, never in a cookie.
@@ -63,26 +63,6 @@ function toProblem(error: unknown, response: Response): Problem {
     return { ...e, title: e.title ?? e.message ?? response.statusText, status: e.status ?? response.status };
   }
   return { title: response.statusText || `HTTP ${response.status}`, status: response.status };
-}
-
-/** A contract route not (yet) in the served OpenAPI document: same key, same problem handling. */
-export async function pending<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Result<T>> {
-  try {
-    const response = await fetch(path, {
-      method,
-      headers: {
-        ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    const json = text ? (JSON.parse(text) as unknown) : undefined;
-    if (response.ok) return { ok: true, data: json as T, status: response.status };
-    return { ok: false, problem: toProblem(json, response), status: response.status };
-  } catch (e) {
-    return { ok: false, problem: { title: 'Network error', detail: String(e) }, status: 0 };
-  }
 }
 
 /** "METHOD /path/{param}" of every operation the platform serves, read from GET /openapi.json. */

@@ -5,7 +5,7 @@
  * effectiveness, and publishing with an explicit confirmation.
  */
 import { useState } from 'preact/hooks';
-import { api, pending, result, type Problem, type Schemas } from '../api/client';
+import { api, result, type Problem, type Schemas } from '../api/client';
 import { BarChart } from '../charts';
 import { DeclarationLink } from '../components/cells';
 import { DataTable } from '../components/DataTable';
@@ -17,27 +17,10 @@ import { fmtTime, Loaded, Section, StatusBadge, useAsync } from '../ui';
 type RuleSet = Schemas['RuleSet'];
 type RuleSetEntry = Schemas['RuleSetList']['items'][number];
 type Change = Schemas['SimulationResult']['changed'][number];
-/**
- * Each bureau's expected daily inspections against its daily capacity from the region config
- * (contract section 15; the officers' addition to the simulation). Absent from older platforms:
- * the view then asks for one capacity figure instead.
- */
-type BureauCapacity = {
-  bureau: string;
-  dailyCapacity: number;
-  expectedPerDay: { active: number; draft: number };
-  utilisation: { active: number; draft: number };
-  overCapacity: { active: boolean; draft: boolean };
-};
-type Simulation = Schemas['SimulationResult'] & { inspectionCapacity?: { periodDays: number; bureaus: BureauCapacity[] } };
-/** `GET /rulesets/{version}/effectiveness` (contract section 15). */
-type Effectiveness = {
-  version?: number;
-  from?: string;
-  to?: string;
-  rules: { ruleId: string; fired: number; inspected: number; failed: number; failRate: number | null }[];
-  random: { inspected: number; failed: number; failRate: number | null };
-};
+type Simulation = Schemas['SimulationResult'];
+/** Each bureau's expected daily inspections against its daily capacity from the region config. */
+type BureauCapacity = Simulation['inspectionCapacity']['bureaus'][number];
+type Effectiveness = Schemas['RuleEffectiveness'];
 type RuleEffect = Effectiveness['rules'][number];
 
 const BUREAUS = ['SD', 'HA', 'SX', 'SN', 'NM', 'GS', 'SC', 'NX', 'QH', 'XJ'];
@@ -219,7 +202,6 @@ function Publish({ version, onPublished }: { version: number; onPublished: () =>
 function Simulate({ version }: { version: number }) {
   const [sim, setSim] = useState<Simulation>();
   const [problem, setProblem] = useState<{ problem: Problem; status: number }>();
-  const [capacity, setCapacity] = useState(20);
   const [running, setRunning] = useState(false);
   const run = async (e: Event) => {
     e.preventDefault();
@@ -227,7 +209,7 @@ function Simulate({ version }: { version: number }) {
     const r = await result(api.POST('/rulesets/{version}/simulate', { params: { path: { version } }, body: { limit: 500 } }));
     setRunning(false);
     if (r.ok) {
-      setSim(r.data as Simulation);
+      setSim(r.data);
       setProblem(undefined);
     } else setProblem({ problem: r.problem, status: r.status });
   };
@@ -238,21 +220,9 @@ function Simulate({ version }: { version: number }) {
     : [];
   const activeName = `${t('active')} v${sim?.activeVersion ?? '—'}`;
   const draftName = `${t('draft')} v${sim?.draftVersion ?? version}`;
-  // Capacity comes from the region config through the simulation when the platform has it.
-  const fromConfig = sim?.inspectionCapacity;
   return (
     <Section title={`${t('simulation')} v${version}`} id="simulation">
       <form class="row" onSubmit={run}>
-        {sim && !fromConfig ? (
-          <TextField
-            label={t('capacity')}
-            id="sim-capacity"
-            type="number"
-            min={0}
-            value={capacity}
-            onInput={(v) => setCapacity(Number(v))}
-          />
-        ) : null}
         <button type="submit" disabled={running}>
           {running ? t('loading') : t('simulate')}
         </button>
@@ -276,7 +246,6 @@ function Simulate({ version }: { version: number }) {
             <BarChart
               title={t('workload')}
               categories={bureaus}
-              {...(fromConfig ? {} : { limit: capacity, limitLabel: t('capacity') })}
               series={[
                 { name: activeName, values: bureaus.map((b) => sim.inspectionWorkload.active[b] ?? 0), className: 's1' },
                 { name: draftName, values: bureaus.map((b) => sim.inspectionWorkload.draft[b] ?? 0), className: 's2' },
@@ -300,7 +269,6 @@ function Simulate({ version }: { version: number }) {
               caption={t('workload')}
               rows={bureaus}
               rowKey={(b) => b}
-              rowClass={(b) => (!fromConfig && (sim.inspectionWorkload.draft[b] ?? 0) > capacity ? 'overdue' : undefined)}
               columns={[
                 { header: t('bureau'), rowHeader: true, cell: (b) => b },
                 { header: t('active'), num: true, cell: (b) => sim.inspectionWorkload.active[b] ?? 0 },
@@ -308,7 +276,7 @@ function Simulate({ version }: { version: number }) {
               ]}
             />
           </div>
-          {fromConfig ? <CapacityView capacity={fromConfig} activeName={activeName} draftName={draftName} /> : null}
+          <CapacityView capacity={sim.inspectionCapacity} activeName={activeName} draftName={draftName} />
           {sim.changed.length ? (
             <DataTable<Change>
               caption={t('changedDecisions')}
@@ -327,7 +295,8 @@ function Simulate({ version }: { version: number }) {
   );
 }
 
-const pct = (r: number | null | undefined) => (r === null || r === undefined ? '—' : `${Math.round(r * 1000) / 10} %`);
+const pct = (r: number | null | undefined) =>
+  r === null || r === undefined ? '—' : r > 0 && r < 0.001 ? '< 0.1 %' : `${Math.round(r * 1000) / 10} %`;
 
 /** Expected inspections per day at each bureau, active vs draft, against the bureau's own capacity. */
 function CapacityView({
@@ -335,7 +304,7 @@ function CapacityView({
   activeName,
   draftName,
 }: {
-  capacity: NonNullable<Simulation['inspectionCapacity']>;
+  capacity: Simulation['inspectionCapacity'];
   activeName: string;
   draftName: string;
 }) {
@@ -391,15 +360,16 @@ function EffectivenessView({ version }: { version: number }) {
   );
 }
 
-/** Whether a rule's inspections find more than random sampling's do. */
+/** Whether a rule's inspections find more than random sampling's do (its lift over the baseline). */
 function verdictOf(r: RuleEffect, random: Effectiveness['random']): string {
   if (r.failRate === null || r.inspected === 0) return t('noInspections');
-  if (random.failRate === null || r.failRate > random.failRate) return t('earnsInspections');
-  return t('belowRandom');
+  if (r.liftOverRandom !== null) return r.liftOverRandom > 1 ? t('earnsInspections') : t('belowRandom');
+  // No usable baseline (nothing sampled, or sampling found nothing): any failure found earns it.
+  return r.failRate > (random.failRate ?? 0) ? t('earnsInspections') : t('belowRandom');
 }
 
 function EffectivenessLoaded({ version }: { version: number }) {
-  const state = useAsync(() => pending<Effectiveness>('GET', `/rulesets/${version}/effectiveness`), [version]);
+  const state = useAsync(() => result(api.GET('/rulesets/{version}/effectiveness', { params: { path: { version } } })), [version]);
   const percent = (v: number | null) => (v === null ? 0 : Math.round(v * 1000) / 10);
   return (
     <Loaded state={state}>
@@ -420,11 +390,27 @@ function EffectivenessLoaded({ version }: { version: number }) {
               rowKey={(r) => (r === 'random' ? '~random' : r.ruleId)}
               rowClass={(r) => (r !== 'random' && verdictOf(r, e.random) === t('belowRandom') ? 'overdue' : undefined)}
               columns={[
-                { header: t('rule'), rowHeader: true, cell: (r) => (r === 'random' ? t('random') : <code>{r.ruleId}</code>) },
+                {
+                  header: t('rule'),
+                  rowHeader: true,
+                  cell: (r) =>
+                    r === 'random' ? (
+                      t('random')
+                    ) : (
+                      <>
+                        <code>{r.ruleId}</code> <small>{r.description}</small>
+                      </>
+                    ),
+                },
                 { header: t('fired'), num: true, cell: (r) => (r === 'random' ? '—' : r.fired) },
                 { header: t('inspected'), num: true, cell: (r) => (r === 'random' ? e.random.inspected : r.inspected) },
                 { header: t('failed'), num: true, cell: (r) => (r === 'random' ? e.random.failed : r.failed) },
                 { header: t('failRate'), num: true, cell: (r) => pct(r === 'random' ? e.random.failRate : r.failRate) },
+                {
+                  header: t('liftOverRandom'),
+                  num: true,
+                  cell: (r) => (r === 'random' || r.liftOverRandom === null ? '—' : `× ${r.liftOverRandom}`),
+                },
                 { header: t('verdict'), cell: (r) => (r === 'random' ? '' : verdictOf(r, e.random)) },
               ]}
             />
