@@ -116,9 +116,11 @@ function App() {
   const [me, setMe] = useState<Principal | undefined>();
   const [checking, setChecking] = useState(!!session.key);
   useEffect(() => {
-    void loadServedOperations();
+    const operations = loadServedOperations();
     if (!session.key) return;
-    void result(api.GET('/principals/me')).then((r) => {
+    // Views ask served() as they render and it is not reactive: show them only once the served
+    // operations are known (after a reload, /principals/me may answer before /openapi.json).
+    void Promise.all([result(api.GET('/principals/me')), operations]).then(([r]) => {
       if (r.ok) setMe(r.data);
       else session.clear();
       setChecking(false);
