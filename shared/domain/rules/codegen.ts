@@ -1,6 +1,6 @@
 /**
- * Compiles rule conditions to JavaScript source, one function per rule, so V8 sees straight-line
- * code instead of a tree of closures. Only field names from the schema's fixed lists and
+ * Compiles rule conditions to JavaScript source, the tests of 32 rules per function (`chunk`), so
+ * V8 sees straight-line code instead of a tree of closures or a call per rule. Only field names from the schema's fixed lists and
  * JSON-escaped literals reach the source; sets and prefix sets are passed in as constants (`K`).
  *
  * `anyLine` tests become line *atoms*, numbered per rule set: ∃line (A ∨ B) is ∃line A ∨ ∃line B,
@@ -27,7 +27,10 @@ import type { AuditContext } from './context.js';
 import { HsTrieBuilder, minimalPrefixes } from './hs-trie.js';
 import { PrefixSet } from './prefix-set.js';
 
-export type Predicate = (x: AuditContext) => boolean;
+/** Tests the candidate rules of one bitset word (bit k = rule base + k), appending fired ones. */
+export type RuleChunk = (x: AuditContext, word: number, fired: Int32Array, n: number) => number;
+/** Source characters of conditions inlined into one chunk function, at most. */
+const CHUNK_SOURCE = 12_000;
 export type LineTest = (atom: number, line: unknown) => boolean;
 
 export type Atom = {
@@ -209,10 +212,24 @@ export class Generator {
       .map((e) => e.c);
   }
 
-  /** A rule's predicate over the shared context. */
-  predicate(c: Condition): Predicate {
-    const source = this.condition(c);
-    return new Function('K', `return (x) => ${source};`)(this.constants) as Predicate;
+  /**
+   * The rules of one bitset word (up to 32, numbered from `base`) as one function: each candidate
+   * rule's test inline, in rule order, writing the fired ones into `fired` from `n` and returning
+   * the new count. Straight-line code with no call per rule (as a person would write it), but
+   * past a source budget a rule gets a function of its own, so that no chunk grows beyond what V8
+   * optimises.
+   */
+  chunk(conditions: readonly Condition[], base: number): RuleChunk {
+    let inline = 0;
+    const tests = conditions.map((c, k) => {
+      const source = this.condition(c);
+      let test = source;
+      if (inline + source.length > CHUNK_SOURCE)
+        test = `${this.constant(new Function('K', `return (x) => ${source};`)(this.constants))}(x)`;
+      else inline += source.length;
+      return `if ((word >>> ${k}) & 1 && ${test}) fired[n++] = ${base + k};`;
+    });
+    return new Function('K', `return (x, word, fired, n) => {\n${tests.join('\n')}\nreturn n; };`)(this.constants) as RuleChunk;
   }
 
   /** The trie-ready prefixes of every indexed atom. */

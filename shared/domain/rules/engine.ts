@@ -4,9 +4,9 @@
  *   const compiled = compileRuleSet(ruleSet, version);        // once per version (cached by the store)
  *   const decision = decide(compiled, declaration, credit);    // microseconds per declaration
  *
- * Compiling generates JavaScript source, one function per rule (codegen.ts: built with
- * `new Function` from the schema's field names and JSON-escaped literals only), and builds an
- * index, in time linear in the rule set's size:
+ * Compiling generates JavaScript source (codegen.ts: built with `new Function` from the schema's
+ * field names and JSON-escaped literals only): the rules' tests, 32 rules per function, and the
+ * index's pruning as straight-line code. The index is built in time linear in the rule set's size:
  *  - per plain field tested with eq/in at the top of a rule: value → the rules that allow it;
  *  - per numeric field tested with gt/gte/lt/lte at the top of a rule: the range it allows;
  *  - one digit trie (hs-trie.ts) holding the negative lists' prefixes and every `anyLine` HS
@@ -19,7 +19,7 @@
 import type { Action, Condition, DeclarationField, RuleSetInput, Scalar } from '../../schemas/ruleset.js';
 import type { CreditLevel } from '../../schemas/common.js';
 import { totalValueUsd, type Decision, type Hit, type Route, type StepKind } from '../declaration.js';
-import { FIELD_REF, Generator, conjunctsOf, type LineTest, type Predicate } from './codegen.js';
+import { FIELD_REF, Generator, conjunctsOf, type LineTest, type RuleChunk } from './codegen.js';
 import { newContext, type AuditContext, type AuditDeclaration } from './context.js';
 import { HsTrieBuilder, NEGATIVE_FLAG, type HsTrie } from './hs-trie.js';
 import { creditMeasures, type CreditMeasures, type CreditSnapshot, type SamplingTable } from './measures.js';
@@ -27,7 +27,7 @@ import { isSampled } from './sampling.js';
 
 export type { AuditDeclaration } from './context.js';
 
-type CompiledRule = { id: string; description: string; when: Predicate; then: Action[]; effect: string };
+type CompiledRule = { id: string; description: string; then: Action[]; effect: string };
 
 export type CompiledRuleSet = {
   version: number;
@@ -35,6 +35,8 @@ export type CompiledRuleSet = {
   /** Follow-up checks after release per credit level (contract section 15; all 0 when the set has none). */
   postRelease: SamplingTable;
   rules: CompiledRule[];
+  /** The rules' generated tests, one function per 32 rules (bitset word). */
+  chunks: RuleChunk[];
   index: RuleIndex;
   /** Credit measures per level and blacklisting, computed once (creditMeasures is the one definition). */
   measures: Record<CreditLevel, { listed: CreditMeasures; clear: CreditMeasures }>;
@@ -46,6 +48,7 @@ export type RuleIndex = {
   words: number;
   fields: FieldIndex[];
   ranges: RangeIndex[];
+  prefilter: Prefilter;
   trie: HsTrie | undefined;
   /** Per atom: 1 when the walk must test a residual on the line that reached its prefix. */
   hasResidual: Uint8Array;
@@ -65,12 +68,12 @@ export type RuleIndex = {
  * long `in` list) keep the list of allowing rules, so the build stays linear in the input.
  */
 type FieldIndex = {
-  get: (x: AuditContext) => unknown;
+  field: DeclarationField;
   unconstrained: Uint32Array;
   dense: Map<unknown, Uint32Array> | undefined;
   sparse: Map<unknown, Int32Array> | undefined;
 };
-type RangeIndex = { get: (x: AuditContext) => unknown; rules: Int32Array; lo: Float64Array; hi: Float64Array; incl: Uint8Array };
+type RangeIndex = { field: DeclarationField; rules: Int32Array; lo: Float64Array; hi: Float64Array; incl: Uint8Array };
 
 type Scratch = {
   context: AuditContext;
@@ -103,9 +106,44 @@ const HI_INCL = 2;
 
 const setBit = (bits: Uint32Array, i: number) => (bits[i >>> 5]! |= 1 << (i & 31));
 
-function fieldGetter(field: DeclarationField): (x: AuditContext) => unknown {
-  return new Function('x', `return ${FIELD_REF[field]};`) as (x: AuditContext) => unknown;
+/**
+ * The index's pruning as generated straight-line code: per indexed field one lookup and one AND
+ * per word, per range one comparison with literal bounds. (A loop over the index with a getter
+ * per field costs more than all of it.)
+ */
+function prefilterOf(fields: readonly FieldIndex[], ranges: readonly RangeIndex[], words: number, mask: Uint32Array): Prefilter {
+  const constants: unknown[] = [mask];
+  const constant = (v: unknown) => `K[${constants.push(v) - 1}]`;
+  const and = (bits: string) =>
+    words <= 8
+      ? Array.from({ length: words }, (_, w) => `c[${w}] &= ${bits}[${w}];`).join(' ')
+      : `for (let w = 0; w < ${words}; w++) c[w] &= ${bits}[w];`;
+  const lines: string[] = ['let b;'];
+  for (const f of fields) {
+    const unconstrained = constant(f.unconstrained);
+    if (f.dense) lines.push(`b = ${constant(f.dense)}.get(${FIELD_REF[f.field]}) ?? ${unconstrained}; ${and('b')}`);
+    else
+      lines.push(
+        `{ const a = ${constant(f.sparse)}.get(${FIELD_REF[f.field]});`,
+        `  if (a === undefined) b = ${unconstrained}; else { b = K[0]; b.set(${unconstrained}); for (let k = 0; k < a.length; k++) b[a[k] >>> 5] |= 1 << (a[k] & 31); }`,
+        `  ${and('b')} }`,
+      );
+  }
+  for (const r of ranges) {
+    lines.push(`{ const v = ${FIELD_REF[r.field]};`);
+    for (let k = 0; k < r.rules.length; k++) {
+      const rule = r.rules[k]!;
+      const tests: string[] = [];
+      if (r.lo[k]! !== -Infinity) tests.push(`v ${r.incl[k]! & LO_INCL ? '>=' : '>'} ${JSON.stringify(r.lo[k])}`);
+      if (r.hi[k]! !== Infinity) tests.push(`v ${r.incl[k]! & HI_INCL ? '<=' : '<'} ${JSON.stringify(r.hi[k])}`);
+      if (tests.length === 0) continue; // no finite bound: nothing to drop
+      lines.push(`  if (!(${tests.join(' && ')})) c[${rule >>> 5}] &= ${~(1 << (rule & 31))};`);
+    }
+    lines.push('}');
+  }
+  return new Function('K', `return (x, c) => {\n${lines.join('\n')}\n};`)(constants) as Prefilter;
 }
+type Prefilter = (x: AuditContext, candidates: Uint32Array) => void;
 
 /** The values a rule allows per field, from its top-level eq/in conjuncts (absent: unconstrained). */
 function allowedValues(conjuncts: readonly Condition[], work: { n: number }): Map<DeclarationField, Set<unknown>> {
@@ -144,7 +182,7 @@ function buildFieldIndex(constraints: Map<DeclarationField, Set<unknown>>[], wor
       }
     });
     if (!constrained) continue;
-    const index: FieldIndex = { get: fieldGetter(field), unconstrained, dense: undefined, sparse: undefined };
+    const index: FieldIndex = { field, unconstrained, dense: undefined, sparse: undefined };
     if (byValue.size * words <= DENSE_WORDS) {
       index.dense = new Map();
       for (const [v, rules] of byValue) {
@@ -203,7 +241,7 @@ function buildRanges(conjunctLists: readonly Condition[][], work: { n: number })
     });
     if (rules.length)
       out.push({
-        get: fieldGetter(field),
+        field,
         rules: Int32Array.from(rules),
         lo: Float64Array.from(lo),
         hi: Float64Array.from(hi),
@@ -227,12 +265,17 @@ export function compileRuleSet(input: RuleSetInput, version: number): CompiledRu
   const rules: CompiledRule[] = input.rules.map((r) => ({
     id: r.id,
     description: r.description,
-    when: generator.predicate(r.when),
     then: r.then,
     // What a hit says it does is fixed per rule: computed once here, not per decision.
     effect: r.then.map((a) => ('inspect' in a ? `INSPECT_${a.inspect}` : EFFECT[Object.keys(a)[0]!]!)).join('+'),
   }));
   const words = Math.max(1, Math.ceil(rules.length / 32));
+  const chunks = Array.from({ length: words }, (_, w) =>
+    generator.chunk(
+      input.rules.slice(w * 32, w * 32 + 32).map((r) => r.when),
+      w * 32,
+    ),
+  );
   const conjunctLists = input.rules.map((r) => conjunctsOf(r.when));
 
   const trieBuilder = new HsTrieBuilder();
@@ -265,11 +308,13 @@ export function compileRuleSet(input: RuleSetInput, version: number): CompiledRu
   );
   const ranges = buildRanges(conjunctLists, work);
   const residual = generator.residualTest();
+  const mask = new Uint32Array(words);
   const trie = trieBuilder.empty ? undefined : trieBuilder.build();
   const index: RuleIndex = {
     words,
     fields,
     ranges,
+    prefilter: prefilterOf(fields, ranges, words, mask),
     trie,
     hasResidual: Uint8Array.from(generator.atoms, (a) => (a.residual ? 1 : 0)),
     residual,
@@ -289,12 +334,13 @@ export function compileRuleSet(input: RuleSetInput, version: number): CompiledRu
     sampling,
     postRelease: { AA: 0, A: 0, B: 0, C: 0, D: 0, ...input.postRelease },
     rules,
+    chunks,
     index,
     measures: { AA: measuresOf('AA'), A: measuresOf('A'), B: measuresOf('B'), C: measuresOf('C'), D: measuresOf('D') },
     scratch: {
       context: newContext(generator.atoms.length),
       candidates: new Uint32Array(words),
-      mask: new Uint32Array(words),
+      mask,
       lineAllowed: new Uint32Array(words),
       fired: new Int32Array(Math.max(1, rules.length)),
       firedCount: 0,
@@ -337,51 +383,19 @@ function evaluate(rs: CompiledRuleSet, d: AuditDeclaration, credit: CreditSnapsh
   const candidates = s.candidates;
   candidates.fill(0xffffffff);
 
-  const fields = index.fields;
-  for (let f = 0; f < fields.length; f++) {
-    const field = fields[f]!;
-    const value = field.get(x);
-    let bits: Uint32Array;
-    if (field.dense) bits = field.dense.get(value) ?? field.unconstrained;
-    else {
-      const allowing = field.sparse!.get(value);
-      if (allowing === undefined) bits = field.unconstrained;
-      else {
-        bits = s.mask;
-        bits.set(field.unconstrained);
-        for (let k = 0; k < allowing.length; k++) setBit(bits, allowing[k]!);
-      }
-    }
-    for (let w = 0; w < words; w++) candidates[w]! &= bits[w]!;
-  }
-
-  const ranges = index.ranges;
-  for (let f = 0; f < ranges.length; f++) {
-    const range = ranges[f]!;
-    const v = range.get(x) as number;
-    const { rules, lo, hi, incl } = range;
-    for (let k = 0; k < rules.length; k++) {
-      const flags = incl[k]!;
-      const inside = (flags & LO_INCL ? v >= lo[k]! : v > lo[k]!) && (flags & HI_INCL ? v <= hi[k]! : v < hi[k]!);
-      if (!inside) candidates[rules[k]! >>> 5]! &= ~(1 << (rules[k]! & 31));
-    }
-  }
+  index.prefilter(x, candidates);
 
   s.negativeCount = 0;
   const trie = index.trie;
   if (trie) walkLines(rs, x, trie);
 
+  // Bits past the last rule are never tested: a chunk has a test only for its own rules.
   const fired = s.fired;
+  const chunks = rs.chunks;
   let count = 0;
-  const rules = rs.rules;
   for (let w = 0; w < words; w++) {
-    let word = candidates[w]!;
-    while (word !== 0) {
-      const bit = 31 - Math.clz32(word & -word);
-      word &= word - 1;
-      const i = (w << 5) + bit;
-      if (i < rules.length && rules[i]!.when(x)) fired[count++] = i;
-    }
+    const word = candidates[w]!;
+    if (word !== 0) count = chunks[w]!(x, word, fired, count);
   }
   s.firedCount = count;
   return x;
