@@ -8,6 +8,7 @@ import type { DeclarationRecord } from '../../../shared/domain/declaration.js';
 import type { DomainError } from '../../../shared/domain/errors.js';
 import type { Officer } from '../../../shared/domain/principal.js';
 import { isSampled } from '../../../shared/domain/rules/sampling.js';
+import { changeDeclaration } from '../../../shared/app/declaration-change.js';
 import { accepted, at, awaitingInspection, casStore, decision, testSeal } from '../../support/records.js';
 
 const ALL = { AA: 1, A: 1, B: 1, C: 1, D: 1 };
@@ -182,5 +183,25 @@ describe('recording a follow-up check that races (use case over a compare-and-se
     expect(cas.committed.flatMap((t) => t.events).map((e) => e.type)).toEqual(['declaration.follow_up_failed']);
     expect(cas.committed[0]!.counters).toEqual({ followUpFailed: 1 });
     expect(cas.current().status).toBe('RELEASED');
+  });
+
+  it('the overdue sweep and the recording racing: both apply once, whichever commits first; one step.overdue, one FAIL', async () => {
+    let readers = 0;
+    let release!: () => void;
+    const bothRead = new Promise<void>((r) => (release = r));
+    const cas = casStore(releasedWithCheck(), async () => {
+      if (++readers === 2) release();
+      await bothRead;
+    });
+    const ports: InspectionPorts = { store: cas.store, sealer: async () => testSeal, clock: () => at(5000) };
+    await Promise.all([
+      changeDeclaration('d', (d) => markOverdue(d, at(4000)), cas.store),
+      recordStepUseCase('d', 'POST_RELEASE_CHECK', gs(1), { outcome: 'FAIL' }, ports),
+    ]);
+    const types = cas.committed.flatMap((t) => t.events).map((e) => e.type);
+    expect(types.filter((t) => t === 'declaration.follow_up_failed')).toHaveLength(1);
+    expect(types.filter((t) => t === 'step.overdue').length).toBeLessThanOrEqual(1);
+    expect(cas.current().release!.followUp!.status).toBe('FAILED');
+    expect(cas.committed.reduce((n, t) => n + (t.counters.followUpFailed ?? 0), 0)).toBe(1);
   });
 });
