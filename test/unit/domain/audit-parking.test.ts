@@ -11,6 +11,7 @@ import { compileRuleSet } from '../../../shared/domain/rules/engine.js';
 import { declarationView, type DeclarationRecord } from '../../../shared/domain/declaration.js';
 import { DomainError } from '../../../shared/domain/errors.js';
 import { MAX_AUDIT_FAILURES } from '../../../shared/config.js';
+import { amendDeclaration, bodyOf } from '../../../shared/domain/amendment.js';
 import { accepted, at, casStore, testSeal } from '../../support/records.js';
 
 const fail = (d: DeclarationRecord, s: number, error: unknown = new Error('Number underflow'), max = 3) => {
@@ -75,6 +76,15 @@ describe('parking a declaration whose audit keeps failing (pure)', () => {
     for (let i = 1; i < 3; i++) again = fail(again, 20 + i).record;
     expect(isParked(again)).toBe(false);
     expect(isParked(fail(again, 30).record)).toBe(true);
+  });
+
+  it('an amendment of a parked declaration forgets its failures: the new body is audited afresh, back in the stranded index', () => {
+    let d = accepted();
+    for (let i = 1; i <= 3; i++) d = fail(d, i).record;
+    const t = amendDeclaration(d, { ...bodyOf(d), destinationCountry: 'UZ', amendmentReason: 'fixed the destination' }, at(20))!;
+    expect(t.record.auditFailures).toBeUndefined();
+    expect(isParked(t.record)).toBe(false);
+    expect(t.amendment).toBeDefined(); // written whole, with the stranded index entry (declaration-store applyAmendment)
   });
 
   it('the view says parked (since, attempts) but never the error message', () => {
