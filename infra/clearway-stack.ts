@@ -9,7 +9,9 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { GSI1, GSI2, GSI3, GSI4 } from '../shared/adapters/keys.js';
 import { Construct } from 'constructs';
-import { DEFAULT_STRANDED_AFTER_S, DEFAULT_WEBHOOK_SCHEDULE_S, PARKED_LOG_MESSAGE } from '../shared/config.js';
+import { PARKED_LOG_MESSAGE } from '../shared/config.js';
+import { manifests } from '../functions/manifests.js';
+import type { EnvValue, FunctionManifest, QueueName, SecretName } from '../functions/function-manifest.js';
 import type { RegionConfig } from '../shared/region.js';
 import type { ApiFunctionName } from '../shared/http/route.js';
 import { ClearwayFunction } from './constructs/clearway-function.js';
@@ -22,24 +24,28 @@ import { CERTIFICATE_KEY_GENERATIONS } from './certificate-keys.js';
 
 export type ClearwayStackProps = StackProps & { region: RegionConfig; production: boolean };
 
-/** DynamoDB actions by what a function does with the table; grants name exactly these. */
-const READ = ['dynamodb:GetItem', 'dynamodb:Query'];
-const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
 /** Indexes a function queries; only functions that query get index ARNs, and only these. */
 const INDEXES = [GSI1, GSI2, GSI3, GSI4];
 
 /**
- * One region's Clearway: the shared table, the work queues, the API with one function per
- * capability, the queue workers and the redrive schedule. Every bureau of the region uses these.
+ * One region's Clearway: the shared table, the work queues, the secrets and signing keys, and every
+ * function as its manifest (functions/manifests.ts) says, the API in front of them. Every bureau of
+ * the region uses these.
  */
 export class ClearwayStack extends Stack {
   constructor(scope: Construct, id: string, props: ClearwayStackProps) {
     super(scope, id, props);
     const { table } = new DataTable(this, 'Data', { production: props.production });
-    const WORKER_TIMEOUT = Duration.seconds(30);
-    const audit = new WorkQueue(this, 'Audit', { consumerTimeout: WORKER_TIMEOUT, maxReceiveCount: 5, maxAge: Duration.minutes(5) });
+    // A queue's visibility timeout follows its consumer's timeout (the consumer's manifest).
+    const consumerTimeout = (queue: QueueName) =>
+      Duration.seconds(Math.max(...manifests.filter((m) => m.events?.some((e) => e.queue === queue)).map((m) => m.timeoutS)));
+    const audit = new WorkQueue(this, 'Audit', {
+      consumerTimeout: consumerTimeout('audit'),
+      maxReceiveCount: 5,
+      maxAge: Duration.minutes(5),
+    });
     const notify = new WorkQueue(this, 'Notify', {
-      consumerTimeout: Duration.seconds(60),
+      consumerTimeout: consumerTimeout('notify'),
       maxReceiveCount: 5,
       maxAge: Duration.minutes(15),
     });
@@ -53,106 +59,82 @@ export class ClearwayStack extends Stack {
     });
     const certificateKeys = new CertificateSigningKeys(this, 'CertificateSigning', { generations: CERTIFICATE_KEY_GENERATIONS });
 
-    const common = { CLEARWAY_REGION_ID: props.region.id, CLEARWAY_MODE: 'cloud', TABLE_NAME: table.tableName };
-    // Exact ARNs instead of TableV2.grant's `index/*` wildcard: least privilege, nothing to excuse.
-    const withTable = (fn: ClearwayFunction, actions: string[]) => {
+    // Every function from its manifest (functions/*.manifest.ts): environment, grants, event sources, schedules.
+    const queues: Record<QueueName, WorkQueue> = { audit, notify };
+    const secrets: Record<SecretName, Secret> = { adminKey, signingKey };
+    const envValue = (value: EnvValue): string => {
+      if (typeof value === 'string') return value;
+      if ('queueUrl' in value) return queues[value.queueUrl].queue.queueUrl;
+      if ('secretArn' in value) return secrets[value.secretArn].secretArn;
+      const refs = {
+        tableName: table.tableName,
+        regionId: props.region.id,
+        certificateSigningKeyId: certificateKeys.environment.CERTIFICATE_SIGNING_KEY_ID!,
+        certificateVerifyKeyIds: certificateKeys.environment.CERTIFICATE_VERIFY_KEY_IDS!,
+      };
+      return refs[value.ref];
+    };
+    const built = new Map<string, ClearwayFunction>();
+    for (const manifest of manifests.filter((m) => m.api !== 'console')) {
+      const fn = new ClearwayFunction(this, manifest.id, {
+        entry: manifest.entry,
+        ...(manifest.handler ? { handler: manifest.handler } : {}),
+        memorySize: manifest.memoryMb,
+        timeout: Duration.seconds(manifest.timeoutS),
+        environment: Object.fromEntries(Object.entries(manifest.environment).map(([name, value]) => [name, envValue(value)])),
+      });
+      grant(fn, manifest);
+      built.set(manifest.id, fn);
+    }
+    function grant(fn: ClearwayFunction, manifest: FunctionManifest) {
+      // Exact ARNs instead of TableV2.grant's `index/*` wildcard: least privilege, nothing to excuse.
+      const actions = manifest.grants.dynamodb.map((a) => `dynamodb:${a}`);
       const resources = [table.tableArn];
-      if (actions.includes('dynamodb:Query')) resources.push(...INDEXES.map((i) => `${table.tableArn}/index/${i}`));
-      fn.addToRolePolicy(new PolicyStatement({ actions, resources }));
-      return fn;
-    };
+      if (manifest.grants.dynamodb.includes('Query')) resources.push(...INDEXES.map((i) => `${table.tableArn}/index/${i}`));
+      if (actions.length) fn.addToRolePolicy(new PolicyStatement({ actions, resources }));
+      for (const [name, uses] of Object.entries(manifest.grants.queues ?? {}) as [QueueName, ('send' | 'attributes')[]][]) {
+        if (uses.includes('attributes')) queues[name].queue.grant(fn, 'sqs:GetQueueAttributes');
+        if (uses.includes('send')) queues[name].queue.grantSendMessages(fn);
+      }
+      for (const secret of manifest.grants.secrets ?? []) secrets[secret].grantRead(fn);
+      if (manifest.grants.certificateKeys === 'sign') certificateKeys.grantSign(fn);
+      if (manifest.grants.certificateKeys === 'publish') certificateKeys.grantPublish(fn);
+    }
+    const fnOf = (manifest: FunctionManifest) => built.get(manifest.id)!;
 
-    const authorizer = withTable(
-      new ClearwayFunction(this, 'Authorizer', {
-        entry: 'functions/authorizer.ts',
-        environment: { ...common, ADMIN_KEY_SECRET_ARN: adminKey.secretArn },
-        memorySize: 256,
-      }),
-      ['dynamodb:GetItem'],
-    );
-    adminKey.grantRead(authorizer);
-
-    const api = (name: ApiFunctionName, actions: string[], environment: Record<string, string> = {}, timeout?: Duration) =>
-      withTable(
-        new ClearwayFunction(this, `Api${name[0]!.toUpperCase()}${name.slice(1)}`, {
-          entry: `functions/http/${name}.ts`,
-          environment: { ...common, ...environment },
-          ...(timeout ? { timeout } : {}),
-        }),
-        actions,
-      );
-    const functions: Record<ApiFunctionName, IFunction | undefined> = {
-      // Reads the active rule set version (and, once per version, its body) for the OpenAPI document types.
-      meta: withTable(
-        new ClearwayFunction(this, 'ApiMeta', {
-          entry: 'functions/http/meta.ts',
-          // GET /health asks the queues too (GetQueueAttributes): 503 when they cannot be reached.
-          environment: { ...common, AUDIT_QUEUE_URL: audit.queue.queueUrl, NOTIFY_QUEUE_URL: notify.queue.queueUrl },
-        }),
-        ['dynamodb:GetItem'],
-      ),
-      principals: api('principals', ['dynamodb:GetItem', 'dynamodb:PutItem']),
-      enterprises: api('enterprises', [...READ, ...WRITE], { NOTIFY_QUEUE_URL: notify.queue.queueUrl }),
-      declarations: api('declarations', [...READ, ...WRITE, 'dynamodb:BatchGetItem'], {
-        AUDIT_QUEUE_URL: audit.queue.queueUrl,
-        NOTIFY_QUEUE_URL: notify.queue.queueUrl,
-        SIGNING_KEY_SECRET_ARN: signingKey.secretArn,
-        ...certificateKeys.environment,
-        // Admission control (shared/app/admission.ts, contract section 16): the work queues' backlog
-        // beyond which intake refuses with 503 + Retry-After before storing. In the cloud the audit
-        // consumers drain thousands a second; a container serves one request at a time, so the
-        // in-flight limit binds only locally (local/platform.ts sets local values).
-        CLEARWAY_INTAKE_MAX_BACKLOG: '2000',
-        CLEARWAY_INTAKE_MAX_IN_FLIGHT: '64',
-      }),
-      // Simulation replays up to 5,000 declarations: it gets API Gateway's full 29 s.
-      rulesets: api('rulesets', [...READ, ...WRITE], {}, Duration.seconds(29)),
-      webhooks: api('webhooks', [...READ, ...WRITE, 'dynamodb:DeleteItem', 'dynamodb:BatchGetItem'], {
-        NOTIFY_QUEUE_URL: notify.queue.queueUrl,
-      }),
-      stats: api('stats', ['dynamodb:Query']),
-      certificates: api('certificates', ['dynamodb:GetItem'], {
-        SIGNING_KEY_SECRET_ARN: signingKey.secretArn,
-        ...certificateKeys.environment,
-      }),
-    };
-    for (const queue of [audit.queue, notify.queue]) queue.grant(functions.meta!, 'sqs:GetQueueAttributes');
-    // Intake samples the work queues' backlog (at most once a second) to refuse before storing.
-    for (const queue of [audit.queue, notify.queue]) queue.grant(functions.declarations!, 'sqs:GetQueueAttributes');
-    notify.queue.grantSendMessages(functions.enterprises!);
-    audit.queue.grantSendMessages(functions.declarations!);
-    notify.queue.grantSendMessages(functions.declarations!);
-    signingKey.grantRead(functions.declarations!);
-    signingKey.grantRead(functions.certificates!);
-    certificateKeys.grantSign(functions.declarations!);
-    certificateKeys.grantPublish(functions.certificates!);
-    notify.queue.grantSendMessages(functions.webhooks!);
+    const functions = Object.fromEntries(
+      manifests.filter((m) => m.api && m.api !== 'authorizer' && m.api !== 'console').map((m) => [m.api, fnOf(m)]),
+    ) as Record<ApiFunctionName, IFunction | undefined>;
+    const authorizer = fnOf(manifests.find((m) => m.api === 'authorizer')!);
 
     const http = new ClearwayHttpApi(this, 'Http', { functions, authorizer });
     new ConsoleHosting(this, 'Console', { api: http.api });
 
-    // Scheduled redrive: declarations stranded in ACCEPTED and events not yet queued.
-    const redrive = withTable(
-      new ClearwayFunction(this, 'Redrive', {
-        entry: 'functions/redrive.ts',
-        timeout: Duration.seconds(60),
-        environment: {
-          ...common,
-          AUDIT_QUEUE_URL: audit.queue.queueUrl,
-          NOTIFY_QUEUE_URL: notify.queue.queueUrl,
-          CLEARWAY_STRANDED_AFTER_S: String(DEFAULT_STRANDED_AFTER_S),
-        },
-      }),
-      // Reads and writes: the overdue sweep applies a declaration transition (one transaction).
-      [...READ, ...WRITE],
-    );
-    audit.queue.grantSendMessages(redrive);
-    notify.queue.grantSendMessages(redrive);
+    for (const manifest of manifests) {
+      for (const source of manifest.events ?? []) {
+        queues[source.queue].consumeWith(fnOf(manifest), {
+          batchSize: source.batchSize,
+          maxConcurrency: source.maxConcurrency,
+          ...(source.maxBatchingWindowS ? { maxBatchingWindow: Duration.seconds(source.maxBatchingWindowS) } : {}),
+        });
+      }
+      for (const schedule of manifest.schedules ?? []) {
+        new Rule(this, `${manifest.id}Schedule`, {
+          description: schedule.description,
+          schedule: Schedule.rate(Duration.minutes(schedule.everyMinutes)),
+          targets: [new LambdaFunction(fnOf(manifest))],
+        });
+      }
+      // First-start data after every deploy (idempotent).
+      if (manifest.afterDeploy)
+        new Trigger(this, `${manifest.id}AfterDeploy`, { handler: fnOf(manifest), executeAfter: [table], executeOnHandlerChange: true });
+    }
+
     // Parked declarations (their audit failed too often; docs/operations.md): each sweep logs how
     // many there are while any is; the alarm fires while the count is above 0, and resolves
     // (missing data) once every one is redriven.
     const parkedMetric = new MetricFilter(this, 'ParkedDeclarationsMetric', {
-      logGroup: redrive.logGroup,
+      logGroup: built.get('Redrive')!.logGroup,
       filterPattern: FilterPattern.stringValue('$.message', '=', PARKED_LOG_MESSAGE),
       metricNamespace: 'Clearway',
       metricName: 'ParkedDeclarations',
@@ -167,52 +149,5 @@ export class ClearwayStack extends Stack {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    new Rule(this, 'RedriveSchedule', {
-      description: 'Queue again work that was committed but not queued',
-      schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [new LambdaFunction(redrive)],
-    });
-
-    // Queue workers.
-    const auditWorker = withTable(
-      new ClearwayFunction(this, 'AuditWorker', {
-        entry: 'functions/audit-worker.ts',
-        timeout: WORKER_TIMEOUT,
-        memorySize: 1024,
-        environment: {
-          ...common,
-          NOTIFY_QUEUE_URL: notify.queue.queueUrl,
-          SIGNING_KEY_SECRET_ARN: signingKey.secretArn,
-          ...certificateKeys.environment,
-        },
-      }),
-      [...READ, ...WRITE],
-    );
-    audit.consumeWith(auditWorker, { maxConcurrency: 50 });
-    notify.queue.grantSendMessages(auditWorker);
-    signingKey.grantRead(auditWorker);
-    certificateKeys.grantSign(auditWorker);
-
-    const notifyWorker = withTable(
-      new ClearwayFunction(this, 'NotifyWorker', {
-        entry: 'functions/notify-worker.ts',
-        timeout: Duration.seconds(60),
-        environment: {
-          ...common,
-          NOTIFY_QUEUE_URL: notify.queue.queueUrl,
-          CLEARWAY_WEBHOOK_SCHEDULE: DEFAULT_WEBHOOK_SCHEDULE_S.join(','),
-        },
-      }),
-      [...READ, ...WRITE],
-    );
-    notify.consumeWith(notifyWorker, { maxConcurrency: 20 });
-    notify.queue.grantSendMessages(notifyWorker);
-
-    // First-start data (the default rule set), after every deploy; idempotent.
-    const seed = withTable(
-      new ClearwayFunction(this, 'Seed', { entry: 'functions/seed.ts', timeout: Duration.seconds(60), environment: common }),
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
-    );
-    new Trigger(this, 'SeedAfterDeploy', { handler: seed, executeAfter: [table], executeOnHandlerChange: true });
   }
 }

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { LambdaHost } from './lambda-host.js';
+import type { Invoker } from './function-threads.js';
 import { FunctionTimeout } from './lambda-host.js';
 import type { RouteModel } from './template.js';
 import { problemResponse } from '../shared/http/problem.js';
@@ -69,7 +69,7 @@ export class HttpGateway {
 
   constructor(
     routes: RouteModel[],
-    private readonly host: LambdaHost,
+    private readonly host: Invoker,
     options: GatewayOptions = {},
   ) {
     // Like API Gateway: a route with fewer path variables (more literal) wins, e.g. /rulesets/active

@@ -11,10 +11,11 @@ import { emulatorEnvironment, startDynamoLocal, startSqsLocal, StartupError, typ
 import { HttpGateway } from './http-gateway.js';
 import { killOrphanedJvms, lockDataDir } from './data-lock.js';
 import { problemResponse } from '../shared/http/problem.js';
-import { LambdaHost } from './lambda-host.js';
-import { provision, resolveEnvironment } from './provision.js';
-import { startWorkersThread, type WorkersThread } from './workers.js';
-import { modelOf, synthesizeTemplate, type PlatformModel } from './template.js';
+import { FunctionThreads } from './function-threads.js';
+import { functionEnvironment } from './function-environment.js';
+import { provision } from './provision.js';
+import { checkAgainstManifests, modelOf, synthesizeTemplate, type PlatformModel } from './template.js';
+import { manifests } from '../functions/manifests.js';
 import { strandedAfterS as strandedBound } from '../shared/config.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -125,9 +126,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   let dynamo: DynamoLocal | undefined;
   let sqs: SqsLocal | undefined;
-  let workers: WorkersThread | undefined;
+  let functions: FunctionThreads | undefined;
   const timers: NodeJS.Timeout[] = [];
-  let host_: LambdaHost | undefined;
   let stopping = false;
   const stopAll = async () => {
     stopping = true;
@@ -136,12 +136,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
     const cut = setTimeout(() => server.closeAllConnections(), 10_000);
-    // Meanwhile the workers take no new messages and finish the invocations they are in; what is
-    // still queued is left to the redrive after the next start (the table has it all).
+    // Meanwhile the queue consumers take no new messages and finish the invocations they are in;
+    // what is still queued is left to the redrive after the next start (the table has it all).
     timers.forEach(clearInterval);
-    await Promise.all([closed, workers?.stop()]);
+    await closed;
     clearTimeout(cut);
-    await host_?.drain(15_000);
+    await functions?.drain(15_000);
+    await functions?.stop();
     await Promise.all([sqs?.stop(), dynamo?.stop()]);
     releaseLock();
   };
@@ -180,61 +181,58 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       });
     supervise(dynamoLocal);
     const model = modelOf(template);
+    checkAgainstManifests(model, manifests);
     fs.writeFileSync(path.join(dataDir, 'template.json'), JSON.stringify(template, null, 1));
     const provisioned = await provision(model, { dynamo: dynamo.endpoint, sqs: sqs.endpoint });
     // Where this run's emulators and queues are (operators, and `npm run bench:pipeline` reading DLQ depth).
     fs.writeFileSync(
       path.join(dataDir, 'endpoints.json'),
-      JSON.stringify({ dynamodb: dynamo.endpoint, sqs: sqs.endpoint, tables: Object.fromEntries(provisioned.tableNames), queues: Object.fromEntries(provisioned.queueUrls) }, null, 1),
+      JSON.stringify(
+        {
+          dynamodb: dynamo.endpoint,
+          sqs: sqs.endpoint,
+          tables: Object.fromEntries(provisioned.tableNames),
+          queues: Object.fromEntries(provisioned.queueUrls),
+        },
+        null,
+        1,
+      ),
     );
 
-    // One process hosts every function, so their environments are merged; the stack gives every
-    // function the same value for the same variable, which this checks.
-    const env: Record<string, string> = {};
-    for (const fn of model.functions.values()) {
-      for (const [k, v] of Object.entries(resolveEnvironment(fn.environment, provisioned))) {
-        if (env[k] !== undefined && env[k] !== v) throw new Error(`functions disagree on ${k}: ${env[k]} vs ${v}`);
-        env[k] = v;
-      }
-    }
     const publicBaseUrl = (process.env.CLEARWAY_PUBLIC_BASE_URL || `http://${host}:${port}`).replace(/\/+$/, '');
-    Object.assign(process.env, env, emulatorEnvironment(dynamo, sqs), {
-      CLEARWAY_MODE: 'local',
+    // Every function in its own thread with only its own environment (local/function-environment.ts)
+    // and its own connection pools; queue consumers poll their queues from their own thread.
+    const local = {
+      ...emulatorEnvironment(dynamo, sqs),
       CLEARWAY_PUBLIC_BASE_URL: publicBaseUrl,
       CLEARWAY_ADMIN_KEY: options.adminKey,
       // Certificate-signing keys (generated on first use, kept across restarts): shared/adapters/local-signer.ts
       CLEARWAY_CERTIFICATE_KEYS_DIR: path.join(dataDir, 'certificate-keys'),
-      CLEARWAY_LOG_LEVEL: process.env.CLEARWAY_LOG_LEVEL ?? 'WARN',
-      POWERTOOLS_DEV: 'false',
-      ...(options.strandedAfterS !== undefined ? { CLEARWAY_STRANDED_AFTER_S: String(options.strandedAfterS) } : {}),
-      ...(options.webhookSchedule ? { CLEARWAY_WEBHOOK_SCHEDULE: options.webhookSchedule } : {}),
-      // Intake admission (shared/app/admission.ts): locally one process serves all intake and the
-      // audit drains ~100 a second, so the cloud's limits would let declarations wait past the 1 s
-      // bound. The operator's own CLEARWAY_INTAKE_* values (from the shell) win.
-      CLEARWAY_INTAKE_MAX_BACKLOG: process.env.CLEARWAY_INTAKE_MAX_BACKLOG || '60',
-      CLEARWAY_INTAKE_MAX_IN_FLIGHT: process.env.CLEARWAY_INTAKE_MAX_IN_FLIGHT || '24',
-    });
-
-    const lambdaHost = (host_ = new LambdaHost(PROJECT_ROOT, model.functions));
-    await lambdaHost.loadAll();
-    const { bootstrap } = await import('./bootstrap.js');
-    await bootstrap();
-
-    workers = await startWorkersThread({
-      projectRoot: PROJECT_ROOT,
-      env: {
-        ...(process.env as Record<string, string>),
-        CLEARWAY_DYNAMODB_CONNECTIONS: process.env.CLEARWAY_WORKER_DYNAMODB_CONNECTIONS ?? '2',
-      },
-      sqsEndpoint: sqs.endpoint,
-      functions: [...model.functions],
-      mappings: model.eventSources.map((mapping) => ({
-        mapping,
-        queueUrl: provisioned.queueUrls.get(mapping.queueId)!,
-        queueArn: provisioned.queueArns.get(mapping.queueId)!,
+    };
+    const overrides: Record<string, string | undefined> = {
+      CLEARWAY_STRANDED_AFTER_S: options.strandedAfterS !== undefined ? String(options.strandedAfterS) : undefined,
+      CLEARWAY_WEBHOOK_SCHEDULE: options.webhookSchedule,
+    };
+    const lambdaHost = (functions = await FunctionThreads.start(
+      PROJECT_ROOT,
+      sqs.endpoint,
+      [...model.functions.values()].map((fn) => ({
+        fn,
+        env: functionEnvironment(fn, provisioned, { local, overrides, shell: process.env }),
+        mappings: model.eventSources
+          .filter((m) => m.functionId === fn.logicalId)
+          .map((mapping) => ({
+            mapping,
+            queueUrl: provisioned.queueUrls.get(mapping.queueId)!,
+            queueArn: provisioned.queueArns.get(mapping.queueId)!,
+          })),
       })),
-    });
-    const strandedAfterS = strandedBound();
+    ));
+    // First-start data: the cloud runs the seed function from a deploy-time trigger, local mode at every start.
+    for (const seed of [...model.functions.values()].filter((fn) => fn.entry === 'functions/seed.ts'))
+      await lambdaHost.invoke(seed.logicalId, {});
+
+    const strandedAfterS = options.strandedAfterS ?? strandedBound();
     for (const schedule of model.schedules) {
       const everyS = options.scheduleEveryS ?? Math.max(1, Math.min(schedule.everyS, Math.ceil(strandedAfterS / 2)));
       const run = () =>

@@ -4,6 +4,7 @@
  * and nothing else, so local and cloud cannot drift.
  */
 import fs from 'node:fs';
+import type { FunctionManifest } from '../functions/function-manifest.js';
 
 type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any> };
 export type Template = { Resources: Record<string, Resource> };
@@ -166,4 +167,42 @@ export async function synthesizeTemplate(outdir: string): Promise<Template> {
   const assembly = stage.synth();
   const artifact = assembly.getStackArtifact(stage.stack.artifactId);
   return artifact.template as Template;
+}
+
+/**
+ * Local mode runs what the template says; the template was built from the manifests. This checks
+ * the two agree (a stack change that bypasses a manifest, or a stale template, stops the start).
+ */
+export function checkAgainstManifests(model: PlatformModel, manifests: readonly FunctionManifest[]): void {
+  const problems: string[] = [];
+  const byEntry = new Map(manifests.map((m) => [m.entry, m]));
+  const seen = new Set<string>();
+  for (const fn of model.functions.values()) {
+    const manifest = byEntry.get(fn.entry);
+    if (!manifest) {
+      if (fn.entry.startsWith('functions/')) problems.push(`${fn.entry} has no manifest`);
+      continue;
+    }
+    seen.add(fn.entry);
+    const templateVars = Object.keys(fn.environment)
+      .filter((v) => v !== 'NODE_OPTIONS')
+      .sort();
+    const manifestVars = Object.keys(manifest.environment).sort();
+    if (templateVars.join() !== manifestVars.join())
+      problems.push(`${fn.entry}: the template gives ${templateVars.join(', ')}; its manifest ${manifestVars.join(', ')}`);
+    if (fn.timeoutS !== manifest.timeoutS || fn.memoryMb !== manifest.memoryMb)
+      problems.push(
+        `${fn.entry}: timeout/memory ${fn.timeoutS} s/${fn.memoryMb} MB in the template, ${manifest.timeoutS} s/${manifest.memoryMb} MB in its manifest`,
+      );
+    const sources = model.eventSources.filter((s) => s.functionId === fn.logicalId);
+    const describe = (s: { batchSize: number; maxConcurrency: number; window: number }) => `${s.batchSize}/${s.maxConcurrency}/${s.window}`;
+    const fromTemplate = sources.map((s) => describe({ ...s, window: s.batchingWindowS })).sort();
+    const fromManifest = (manifest.events ?? []).map((e) => describe({ ...e, window: e.maxBatchingWindowS ?? 0 })).sort();
+    if (fromTemplate.join() !== fromManifest.join())
+      problems.push(
+        `${fn.entry}: event sources (batch/concurrency/window) ${fromTemplate.join(' ')} in the template, ${fromManifest.join(' ')} in its manifest`,
+      );
+  }
+  for (const m of manifests) if (!seen.has(m.entry)) problems.push(`${m.entry} has a manifest but is not in the template`);
+  if (problems.length) throw new Error(`the template and the function manifests disagree:\n  ${problems.join('\n  ')}`);
 }

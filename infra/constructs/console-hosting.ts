@@ -1,4 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
+import { consolePages } from '../../functions/console.manifest.js';
 import { HttpMethod, type HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Construct } from 'constructs';
@@ -31,10 +32,11 @@ export class ConsoleHosting extends Construct {
     // Build at synth (skipped when nothing changed), as NodejsFunction bundles code: deploys and
     // local starts always carry the current console.
     const { outDir } = buildConsole();
+    // Its manifest (functions/console.manifest.ts) has no environment and no grants.
     this.function = new ClearwayFunction(this, 'Function', {
-      entry: 'functions/console.ts',
-      memorySize: 256,
-      timeout: Duration.seconds(5),
+      entry: consolePages.entry,
+      memorySize: consolePages.memoryMb,
+      timeout: Duration.seconds(consolePages.timeoutS),
       afterBundling: (outputDir) => [`cp -R "${outDir}" "${outputDir}/static"`],
     });
     const integration = new HttpLambdaIntegration('ConsoleIntegration', this.function);

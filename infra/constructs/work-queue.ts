@@ -54,12 +54,16 @@ export class WorkQueue extends Construct {
     });
   }
 
-  /** `consumer` processes this queue in batches of up to 10, reporting failed records one by one. */
-  consumeWith(consumer: IFunction, options: { maxConcurrency: number }): void {
+  /**
+   * `consumer` processes this queue in batches, reporting failed records one by one. A batching
+   * window makes Lambda wait to fill a batch: only for consumers that are not latency-critical
+   * (none is today; audit and notification omit it, so a message is handed over as it arrives).
+   */
+  consumeWith(consumer: IFunction, options: { batchSize: number; maxConcurrency: number; maxBatchingWindow?: Duration }): void {
     consumer.addEventSource(
       new SqsEventSource(this.queue, {
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(1),
+        batchSize: options.batchSize,
+        ...(options.maxBatchingWindow ? { maxBatchingWindow: options.maxBatchingWindow } : {}),
         reportBatchItemFailures: true,
         maxConcurrency: options.maxConcurrency,
       }),

@@ -1,0 +1,33 @@
+import { BASE_ENV, CERTIFICATE_KEY_ENV, queueUrl, READ, secretArn, WRITE, type FunctionManifest } from '../function-manifest.js';
+
+/**
+ * Declarations: intake (single and batch), reads and listings, inspection steps (a release signs the
+ * certificate), amendments and cancellations. Intake samples the work queues' backlog (at most
+ * once a second) to refuse before storing.
+ */
+export const declarations: FunctionManifest = {
+  id: 'ApiDeclarations',
+  entry: 'functions/http/declarations.ts',
+  api: 'declarations',
+  memoryMb: 512,
+  timeoutS: 10,
+  environment: {
+    ...BASE_ENV,
+    AUDIT_QUEUE_URL: queueUrl('audit'),
+    NOTIFY_QUEUE_URL: queueUrl('notify'),
+    SIGNING_KEY_SECRET_ARN: secretArn('signingKey'),
+    ...CERTIFICATE_KEY_ENV,
+    // Admission control (shared/app/admission.ts, contract section 16): the work queues' backlog
+    // beyond which intake refuses with 503 + Retry-After before storing. In the cloud the audit
+    // consumers drain thousands a second; a container serves one request at a time, so the
+    // in-flight limit binds only locally (local/function-environment.ts sets local values).
+    CLEARWAY_INTAKE_MAX_BACKLOG: '2000',
+    CLEARWAY_INTAKE_MAX_IN_FLIGHT: '64',
+  },
+  grants: {
+    dynamodb: [...READ, ...WRITE, 'BatchGetItem'],
+    queues: { audit: ['send', 'attributes'], notify: ['send', 'attributes'] },
+    secrets: ['signingKey'],
+    certificateKeys: 'sign',
+  },
+};

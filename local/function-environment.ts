@@ -1,0 +1,67 @@
+/**
+ * The environment one function runs with locally: exactly the variables the template gives it
+ * (its manifest, functions/manifests.ts), resolved to the emulators' names and URLs, plus what
+ * local mode supplies in place of the cloud (endpoints, dummy credentials, local key material).
+ * Nothing else: a variable a function reads but its manifest does not give it is unset locally
+ * too, as it would be in the cloud.
+ */
+import { resolveEnvironment, type Provisioned } from './provision.js';
+import type { FunctionModel } from './template.js';
+
+/**
+ * Variables of a manifest the operator (or a test) may override from the shell for local runs; the
+ * local defaults here apply when the shell does not set them. Only functions whose manifest has
+ * the variable get it.
+ */
+const LOCAL_DEFAULTS: Record<string, string | undefined> = {
+  CLEARWAY_STRANDED_AFTER_S: undefined,
+  CLEARWAY_WEBHOOK_SCHEDULE: undefined,
+  // Intake admission (shared/app/admission.ts): locally one machine runs intake and every consumer,
+  // so intake refuses (503 + Retry-After) while the queues hold more than a second or so of work;
+  // the cloud's limits (the manifest's) would let accepted declarations wait past the 1 s bound.
+  CLEARWAY_INTAKE_MAX_BACKLOG: '60',
+  CLEARWAY_INTAKE_MAX_IN_FLIGHT: '24',
+};
+
+/**
+ * Knobs every function reads with a default and the cloud leaves unset; locally the shell may set
+ * them for all functions (tests shorten time limits with them, the bench turns metering on).
+ */
+const LOCAL_KNOBS = [
+  'CLEARWAY_LOG_LEVEL',
+  'CLEARWAY_STEP_TIME_LIMIT_S',
+  'CLEARWAY_WEBHOOK_SECRET_OVERLAP_S',
+  'CLEARWAY_DYNAMODB_CONNECTIONS',
+  'CLEARWAY_METER',
+  'CLEARWAY_METER_DIR',
+];
+
+export function functionEnvironment(
+  fn: FunctionModel,
+  provisioned: Provisioned,
+  options: {
+    /** What local mode supplies to every function (emulator endpoints, credentials, key dirs). */
+    local: Record<string, string>;
+    /** Values the platform was started with (they win over the shell and the defaults). */
+    overrides?: Record<string, string | undefined>;
+    shell?: NodeJS.ProcessEnv;
+  },
+): Record<string, string> {
+  const shell = options.shell ?? {};
+  const env = resolveEnvironment(fn.environment, provisioned);
+  for (const [name, localDefault] of Object.entries(LOCAL_DEFAULTS)) {
+    if (!(name in env)) continue;
+    const value = options.overrides?.[name] || shell[name] || localDefault;
+    if (value !== undefined) env[name] = value;
+  }
+  for (const name of LOCAL_KNOBS) if (shell[name]) env[name] = shell[name];
+  return {
+    ...env,
+    ...options.local,
+    CLEARWAY_MODE: 'local',
+    CLEARWAY_LOG_LEVEL: env.CLEARWAY_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_DEV: 'false',
+    // As in Lambda: the function's own name (the metering adapter files its counts under it).
+    AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
+  };
+}

@@ -1,0 +1,5 @@
+// Worker threads do not inherit `--import tsx`: register tsx here, then load the function thread.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./function-thread.ts');

@@ -1,0 +1,66 @@
+/**
+ * One function of local mode, in its own worker thread: like a Lambda function's containers it has
+ * its own environment (exactly what the template gives it, plus the local endpoints), its own module
+ * instances, so its own DynamoDB and SQS connection pools, and its own pollers for the queues it
+ * consumes. The main thread sends it invocations (API requests, schedules) as messages.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { FunctionTimeout, LambdaHost } from './lambda-host.js';
+import { SqsPoller } from './sqs-poller.js';
+import type { EventSourceModel, FunctionModel } from './template.js';
+
+export type FunctionThreadData = {
+  projectRoot: string;
+  fn: FunctionModel;
+  sqsEndpoint: string;
+  mappings: { mapping: EventSourceModel; queueUrl: string; queueArn: string }[];
+};
+
+/** Messages between the main thread and a function thread. */
+export type ToThread = { type: 'invoke'; id: number; event: unknown } | { type: 'stop' };
+export type SerializedError = { message: string; stack?: string; timeout: boolean };
+export type FromThread =
+  | { type: 'started' }
+  | { type: 'failed'; error: string }
+  | { type: 'result'; id: number; value: unknown }
+  | { type: 'error'; id: number; error: SerializedError }
+  | { type: 'stopped' };
+
+const data = workerData as FunctionThreadData;
+const port = parentPort!;
+const post = (message: FromThread) => port.postMessage(message);
+
+try {
+  const host = new LambdaHost(data.projectRoot, new Map([[data.fn.logicalId, data.fn]]));
+  await host.loadAll();
+  const pollers = data.mappings.map(
+    ({ mapping, queueUrl, queueArn }) => new SqsPoller(data.sqsEndpoint, mapping, queueUrl, queueArn, host),
+  );
+  port.on('message', (message: ToThread) => {
+    if (message.type === 'invoke') {
+      host.invoke(data.fn.logicalId, message.event).then(
+        (value) => post({ type: 'result', id: message.id, value }),
+        (error: unknown) =>
+          post({
+            type: 'error',
+            id: message.id,
+            error: {
+              message: String((error as Error)?.message ?? error),
+              stack: (error as Error)?.stack,
+              timeout: error instanceof FunctionTimeout,
+            },
+          }),
+      );
+    } else if (message.type === 'stop') {
+      // No new messages from the queues; the invocations in flight finish (what is still queued
+      // waits in the queues for the next start).
+      void Promise.all(pollers.map((p) => p.stop()))
+        .then(() => host.drain(15_000))
+        .then(() => post({ type: 'stopped' }));
+    }
+  });
+  pollers.forEach((p) => p.start());
+  post({ type: 'started' });
+} catch (error) {
+  post({ type: 'failed', error: (error as Error)?.stack ?? String(error) });
+}

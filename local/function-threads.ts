@@ -1,0 +1,130 @@
+/**
+ * Starts every function of the template in its own thread (local/function-thread.ts) and invokes
+ * them by logical id, as API Gateway, EventBridge and the SQS event source mappings do in the cloud.
+ * Each thread gets only its own environment: a variable missing from one function's manifest is
+ * missing locally too, not inherited from a neighbour.
+ */
+import { Worker } from 'node:worker_threads';
+import { FunctionTimeout } from './lambda-host.js';
+import type { FromThread, FunctionThreadData, ToThread } from './function-thread.js';
+import type { EventSourceModel, FunctionModel } from './template.js';
+
+export type Invoker = { invoke(logicalId: string, event: unknown): Promise<unknown> };
+
+export type FunctionThreadSpec = {
+  fn: FunctionModel;
+  /** The whole environment of the function (process.env of its thread). */
+  env: Record<string, string>;
+  mappings: { mapping: EventSourceModel; queueUrl: string; queueArn: string }[];
+};
+
+class FunctionThread {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  private idleWaiters: (() => void)[] = [];
+  private exited = false;
+
+  private constructor(
+    readonly logicalId: string,
+    private readonly worker: Worker,
+  ) {
+    worker.on('message', (message: FromThread) => {
+      if (message.type !== 'result' && message.type !== 'error') return;
+      const waiter = this.pending.get(message.id);
+      if (!waiter) return;
+      this.pending.delete(message.id);
+      if (message.type === 'result') waiter.resolve(message.value);
+      else {
+        const error = message.error.timeout ? new FunctionTimeout(message.error.message) : new Error(message.error.message);
+        if (message.error.stack) error.stack = message.error.stack;
+        waiter.reject(error);
+      }
+      if (this.pending.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+    });
+    worker.on('error', (error) =>
+      console.error(JSON.stringify({ level: 'ERROR', message: 'function thread failed', function: logicalId, error: String(error) })),
+    );
+    worker.once('exit', () => {
+      this.exited = true;
+      for (const [, waiter] of this.pending) waiter.reject(new Error(`${logicalId}: its thread exited`));
+      this.pending.clear();
+      for (const w of this.idleWaiters.splice(0)) w();
+    });
+  }
+
+  static async start(projectRoot: string, sqsEndpoint: string, spec: FunctionThreadSpec): Promise<FunctionThread> {
+    const data: FunctionThreadData = { projectRoot, fn: spec.fn, sqsEndpoint, mappings: spec.mappings };
+    // `env` is the thread's process.env: a copy of exactly this, not the platform's.
+    const worker = new Worker(new URL('./function-thread-bootstrap.mjs', import.meta.url), { workerData: data, env: spec.env });
+    await new Promise<void>((resolve, reject) => {
+      const onExit = (code: number) => reject(new Error(`${spec.fn.logicalId}: its thread exited with ${code} while starting`));
+      worker.once('exit', onExit);
+      worker.once('error', reject);
+      const onMessage = (m: FromThread) => {
+        if (m.type === 'started' || m.type === 'failed') {
+          worker.off('message', onMessage);
+          worker.off('exit', onExit);
+          worker.off('error', reject);
+          if (m.type === 'started') resolve();
+          else reject(new Error(`${spec.fn.logicalId} (${spec.fn.entry}) failed to load: ${m.error}`));
+        }
+      };
+      worker.on('message', onMessage);
+    });
+    return new FunctionThread(spec.fn.logicalId, worker);
+  }
+
+  invoke(event: unknown): Promise<unknown> {
+    if (this.exited) return Promise.reject(new Error(`${this.logicalId}: its thread has exited`));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ type: 'invoke', id, event } satisfies ToThread);
+    });
+  }
+
+  /** Resolves when no invocation sent from here is running (or after `timeoutMs`). */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.pending.size === 0) return;
+    await Promise.race([new Promise<void>((r) => this.idleWaiters.push(r)), new Promise((r) => setTimeout(r, timeoutMs))]);
+  }
+
+  /** Stops its pollers, lets its invocations finish (at most ~15 s), then ends the thread. */
+  async stop(): Promise<void> {
+    if (!this.exited) {
+      const stopped = new Promise<void>((resolve) => this.worker.on('message', (m: FromThread) => m.type === 'stopped' && resolve()));
+      this.worker.postMessage({ type: 'stop' } satisfies ToThread);
+      await Promise.race([stopped, new Promise((r) => setTimeout(r, 20_000))]);
+    }
+    await this.worker.terminate();
+  }
+}
+
+export class FunctionThreads implements Invoker {
+  private constructor(private readonly threads: Map<string, FunctionThread>) {}
+
+  static async start(projectRoot: string, sqsEndpoint: string, specs: FunctionThreadSpec[]): Promise<FunctionThreads> {
+    const started = await Promise.allSettled(specs.map((spec) => FunctionThread.start(projectRoot, sqsEndpoint, spec)));
+    const threads = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await Promise.all(threads.map((t) => t.stop()));
+      throw failed.reason;
+    }
+    return new FunctionThreads(new Map(threads.map((t) => [t.logicalId, t])));
+  }
+
+  invoke(logicalId: string, event: unknown): Promise<unknown> {
+    const thread = this.threads.get(logicalId);
+    if (!thread) return Promise.reject(new Error(`no function ${logicalId} in the template`));
+    return thread.invoke(event);
+  }
+
+  async drain(timeoutMs: number): Promise<void> {
+    await Promise.all([...this.threads.values()].map((t) => t.drain(timeoutMs)));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.threads.values()].map((t) => t.stop()));
+  }
+}
