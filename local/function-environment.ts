@@ -24,11 +24,13 @@ const LOCAL_DEFAULTS: Record<string, string | undefined> = {
 };
 
 /**
- * Knobs every function reads with a default and the cloud leaves unset; locally the shell may set
- * them for all functions (tests shorten time limits with them, the bench turns metering on).
+ * Knobs every function reads with a default and the cloud leaves unset, and local stand-ins for
+ * secrets (shared/adapters/secrets.ts); locally the shell may set them for all functions (tests
+ * shorten time limits with them, the bench turns metering on).
  */
 const LOCAL_KNOBS = [
   'CLEARWAY_LOG_LEVEL',
+  'CLEARWAY_SIGNING_KEY',
   'CLEARWAY_STEP_TIME_LIMIT_S',
   'CLEARWAY_WEBHOOK_SECRET_OVERLAP_S',
   'CLEARWAY_DYNAMODB_CONNECTIONS',

@@ -1,0 +1,144 @@
+/**
+ * The local runtime runs every function as Lambda does: in its own thread with only the environment
+ * its manifest gives it (a variable it does not declare is unset, not inherited from a neighbour or
+ * from the shell) and its own connection pools, so one queue's backlog does not hold up another
+ * queue's consumer.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FunctionThreads } from '../../local/function-threads.js';
+import { functionEnvironment } from '../../local/function-environment.js';
+import type { FunctionModel } from '../../local/template.js';
+import { client, removeDataDirs, startLocal, type LocalProcess } from '../support/local-process.js';
+import { declarationBody } from '../support/declarations.js';
+import { newCreditCode } from '../support/fixtures.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const probe = (logicalId: string, environment: Record<string, unknown>): FunctionModel => ({
+  logicalId,
+  entry: 'test/support/functions/env-probe.ts',
+  handler: 'handler',
+  timeoutS: 10,
+  memoryMb: 128,
+  environment,
+});
+const noQueues = { tableNames: new Map(), queueUrls: new Map([['AuditQueue1', 'http://sqs.local/audit']]), queueArns: new Map() };
+
+describe('each function runs with only its own environment', () => {
+  let threads: FunctionThreads;
+  beforeAll(async () => {
+    process.env.CLEARWAY_PLATFORM_ONLY = 'the platform process has it, no function does';
+    const local = { CLEARWAY_DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' };
+    const audit = probe('Auditing', { TABLE_NAME: 'T', AUDIT_QUEUE_URL: { Ref: 'AuditQueue1' } });
+    const notify = probe('Notifying', { TABLE_NAME: 'T', CLEARWAY_WEBHOOK_SCHEDULE: '5,300' });
+    threads = await FunctionThreads.start(
+      ROOT,
+      'http://127.0.0.1:1',
+      [audit, notify].map((fn) => ({ fn, env: functionEnvironment(fn, noQueues, { local, shell: process.env }), mappings: [] })),
+    );
+  });
+  afterAll(async () => {
+    delete process.env.CLEARWAY_PLATFORM_ONLY;
+    await threads?.stop();
+  });
+
+  it('sees exactly its manifest’s variables (resolved locally) plus the local endpoints, nothing of its neighbours or the shell', async () => {
+    const audit = (await threads.invoke('Auditing', { read: 'AUDIT_QUEUE_URL' })) as { variables: string[]; value: string };
+    expect(audit.value).toBe('http://sqs.local/audit');
+    expect(audit.variables).toEqual(
+      expect.arrayContaining(['TABLE_NAME', 'AUDIT_QUEUE_URL', 'CLEARWAY_DYNAMODB_ENDPOINT', 'AWS_LAMBDA_FUNCTION_NAME', 'CLEARWAY_MODE']),
+    );
+    expect(audit.variables).not.toContain('CLEARWAY_WEBHOOK_SCHEDULE');
+    expect(audit.variables).not.toContain('CLEARWAY_PLATFORM_ONLY');
+    expect(audit.variables).not.toContain('PATH');
+    const notify = (await threads.invoke('Notifying', {})) as { variables: string[] };
+    expect(notify.variables).toContain('CLEARWAY_WEBHOOK_SCHEDULE');
+    expect(notify.variables).not.toContain('AUDIT_QUEUE_URL');
+  });
+
+  it('fails, as in the cloud, when it reads a variable its manifest does not give it', async () => {
+    await expect(threads.invoke('Notifying', { read: 'AUDIT_QUEUE_URL' })).rejects.toThrow(
+      /environment variable AUDIT_QUEUE_URL is not set/,
+    );
+  });
+});
+
+describe('queue consumers do not starve each other', () => {
+  let platform: LocalProcess;
+  let receiver: http.Server;
+  const received: { at: number; type: string; body: any }[] = [];
+  let hookUrl: string;
+  beforeAll(async () => {
+    receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const parsed = JSON.parse(body);
+        received.push({ at: Date.now(), type: parsed.type, body: parsed });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    hookUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks`;
+    platform = await startLocal({ env: { CLEARWAY_ADMIN_KEY: 'e2e-admin' } });
+  });
+  afterAll(async () => {
+    await platform?.stop();
+    removeDataDirs();
+    receiver?.close();
+  });
+
+  it('delivers a webhook while the audit queue still holds thousands of messages', async () => {
+    const admin = client(platform.url, 'e2e-admin');
+    const code = newCreditCode();
+    await admin('POST', '/enterprises', { creditCode: code, name: 'Backlog Co', registeredBureau: 'SD', creditLevel: 'B' });
+    const api = client(platform.url, (await admin('POST', '/principals', { kind: 'enterprise', enterpriseId: code })).body.apiKey);
+    const officer = client(
+      platform.url,
+      (await admin('POST', '/principals', { kind: 'officer', bureau: 'SD', roles: ['credit'] })).body.apiKey,
+    );
+    expect((await api('PUT', '/webhook', { url: hookUrl })).status).toBe(200);
+    const { body: declaration } = await api('POST', '/declarations', declarationBody(code));
+    for (let i = 0; i < 300 && (await api('GET', `/declarations/${declaration.id}`)).body.status === 'ACCEPTED'; i++)
+      await new Promise((r) => setTimeout(r, 100));
+
+    // A backlog in the audit queue: thousands of redeliveries of the audited declaration (each a
+    // read and a skip for the audit worker), sent straight to the queue.
+    const endpoints = JSON.parse(fs.readFileSync(path.join(platform.dataDir, 'endpoints.json'), 'utf8'));
+    const auditQueueUrl = Object.entries<string>(endpoints.queues).find(([id]) => id.startsWith('AuditQueue'))![1];
+    const sqs = new SQSClient({ endpoint: endpoints.sqs, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    const body = JSON.stringify({ declarationId: declaration.id });
+    for (let batch = 0; batch < 400; batch++)
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: auditQueueUrl,
+          Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: body })),
+        }),
+      );
+    const backlog = async () => {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: auditQueueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return Number(Attributes!.ApproximateNumberOfMessages) + Number(Attributes!.ApproximateNumberOfMessagesNotVisible);
+    };
+    expect(await backlog()).toBeGreaterThan(1000);
+
+    const changed = Date.now();
+    expect((await officer('PUT', `/enterprises/${code}/credit`, { level: 'A', reason: 'review during a backlog' })).status).toBe(200);
+    let webhook: (typeof received)[number] | undefined;
+    while (!webhook && Date.now() < changed + 60_000) {
+      webhook = received.find((r) => r.type === 'enterprise.credit_changed' && r.body.data?.creditCode === code);
+      if (!webhook) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(webhook, 'the credit_changed webhook').toBeDefined();
+    // The notification did not wait for the audit backlog to drain.
+    expect(await backlog()).toBeGreaterThan(0);
+    sqs.destroy();
+  });
+});
