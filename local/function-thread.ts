@@ -18,7 +18,7 @@ export type FunctionThreadData = {
 
 /** Messages between the main thread and a function thread. */
 export type ToThread = { type: 'invoke'; id: number; event: unknown } | { type: 'stop' };
-export type SerializedError = { message: string; stack?: string; timeout: boolean };
+export type SerializedError = { name: string; message: string; stack?: string; timeout: boolean };
 export type FromThread =
   | { type: 'started' }
   | { type: 'failed'; error: string }
@@ -45,6 +45,7 @@ try {
             type: 'error',
             id: message.id,
             error: {
+              name: String((error as Error)?.name ?? 'Error'),
               message: String((error as Error)?.message ?? error),
               stack: (error as Error)?.stack,
               timeout: error instanceof FunctionTimeout,

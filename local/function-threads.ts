@@ -36,6 +36,7 @@ class FunctionThread {
       if (message.type === 'result') waiter.resolve(message.value);
       else {
         const error = message.error.timeout ? new FunctionTimeout(message.error.message) : new Error(message.error.message);
+        if (!message.error.timeout) error.name = message.error.name;
         if (message.error.stack) error.stack = message.error.stack;
         waiter.reject(error);
       }

@@ -125,7 +125,12 @@ export class HttpGateway {
     } catch (error) {
       if (error instanceof FunctionTimeout)
         result = gatewayError(503, 'the function did not answer in time; retry shortly', requestId, { 'retry-after': '1' });
-      else {
+      else if (['TimeoutError', 'AbortError'].includes((error as Error)?.name)) {
+        // A call timed out or was aborted under load (not a fault of the request): a 503 to retry,
+        // as API Gateway answers an integration that gave up, never a bare 500.
+        console.error(JSON.stringify({ level: 'WARN', message: 'function gave up under load', requestId, error: String(error) }));
+        result = gatewayError(503, 'the platform is busy; retry after Retry-After seconds', requestId, { 'retry-after': '1' });
+      } else {
         console.error(JSON.stringify({ level: 'ERROR', message: 'function failed', requestId, error: String(error) }));
         result = gatewayError(500, 'an internal error occurred; quote the request id when reporting it', requestId);
       }

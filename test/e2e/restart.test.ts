@@ -19,7 +19,13 @@ describe('stop under load', () => {
     const dataDir = newDataDir();
     // Long enough that the redrive at start leaves them alone (so the test sees work left behind), short
     // enough that the next sweeps (every 4 s) drive them on.
-    const env = { CLEARWAY_ADMIN_KEY: 'e2e-admin', CLEARWAY_STRANDED_AFTER_S: '8' };
+    // Admission wide open: intake (one request each) outruns the audit, so work is queued at the stop.
+    const env = {
+      CLEARWAY_ADMIN_KEY: 'e2e-admin',
+      CLEARWAY_STRANDED_AFTER_S: '8',
+      CLEARWAY_INTAKE_MAX_BACKLOG: '100000',
+      CLEARWAY_INTAKE_MAX_IN_FLIGHT: '100000',
+    };
     platform = await startLocal({ dataDir, env });
     const admin = client(platform.url, 'e2e-admin');
     const code = newCreditCode();
@@ -28,7 +34,7 @@ describe('stop under load', () => {
     const api = client(platform.url, key);
 
     // Declarations keep coming while the platform is told to stop.
-    const submissions = Array.from({ length: 150 }, () => api('POST', '/declarations', declarationBody(code)).catch(() => undefined));
+    const submissions = Array.from({ length: 300 }, () => api('POST', '/declarations', declarationBody(code)).catch(() => undefined));
     await new Promise((r) => setTimeout(r, 700));
     const stopped = platform.stop('SIGTERM');
     const ids = (await Promise.all(submissions)).filter((r) => r?.status === 202).map((r) => r!.body.id as string);
