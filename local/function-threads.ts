@@ -102,63 +102,30 @@ class FunctionThread {
 }
 
 export class FunctionThreads implements Invoker {
-  private constructor(private readonly threads: Map<string, Promise<FunctionThread>>) {}
+  private constructor(private readonly threads: Map<string, FunctionThread>) {}
 
-  /**
-   * Starts a thread per function: the `first` ones before this resolves (what the platform needs to
-   * answer /health and seed), every other one right after, in the background; an invocation of a
-   * function still loading waits for it (as a cold start does). A thread that fails to load is
-   * reported to `onFailure` (the platform stops: a function that cannot load is a broken build).
-   */
-  static async start(
-    projectRoot: string,
-    sqsEndpoint: string,
-    specs: FunctionThreadSpec[],
-    options: { first?: (spec: FunctionThreadSpec) => boolean; onFailure?: (error: Error) => void } = {},
-  ): Promise<FunctionThreads> {
-    const first = specs.filter((s) => options.first?.(s) ?? true);
-    const rest = specs.filter((s) => !first.includes(s));
-    const threads = new Map<string, Promise<FunctionThread>>();
-    for (const spec of first) threads.set(spec.fn.logicalId, FunctionThread.start(projectRoot, sqsEndpoint, spec));
-    const started = await Promise.allSettled(threads.values());
+  static async start(projectRoot: string, sqsEndpoint: string, specs: FunctionThreadSpec[]): Promise<FunctionThreads> {
+    const started = await Promise.allSettled(specs.map((spec) => FunctionThread.start(projectRoot, sqsEndpoint, spec)));
+    const threads = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {
-      await Promise.all(started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.stop()] : [])));
+      await Promise.all(threads.map((t) => t.stop()));
       throw failed.reason;
     }
-    for (const spec of rest) {
-      const thread = FunctionThread.start(projectRoot, sqsEndpoint, spec);
-      thread.catch((error: Error) => options.onFailure?.(error));
-      threads.set(spec.fn.logicalId, thread);
-    }
-    return new FunctionThreads(threads);
+    return new FunctionThreads(new Map(threads.map((t) => [t.logicalId, t])));
   }
 
-  async invoke(logicalId: string, event: unknown): Promise<unknown> {
+  invoke(logicalId: string, event: unknown): Promise<unknown> {
     const thread = this.threads.get(logicalId);
-    if (!thread) throw new Error(`no function ${logicalId} in the template`);
-    return (await thread).invoke(event);
+    if (!thread) return Promise.reject(new Error(`no function ${logicalId} in the template`));
+    return thread.invoke(event);
   }
 
   async drain(timeoutMs: number): Promise<void> {
-    await Promise.all(
-      [...this.threads.values()].map((t) =>
-        t.then(
-          (thread) => thread.drain(timeoutMs),
-          () => undefined,
-        ),
-      ),
-    );
+    await Promise.all([...this.threads.values()].map((t) => t.drain(timeoutMs)));
   }
 
   async stop(): Promise<void> {
-    await Promise.all(
-      [...this.threads.values()].map((t) =>
-        t.then(
-          (thread) => thread.stop(),
-          () => undefined,
-        ),
-      ),
-    );
+    await Promise.all([...this.threads.values()].map((t) => t.stop()));
   }
 }

@@ -227,11 +227,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             queueArn: provisioned.queueArns.get(mapping.queueId)!,
           })),
       })),
-      {
-        // Before /health answers: the health check's function and the seed. The rest load meanwhile.
-        first: ({ fn }) => fn.entry === 'functions/http/meta.ts' || fn.entry === 'functions/seed.ts',
-        onFailure: (error) => fatal(error.message),
-      },
     ));
     // First-start data: the cloud runs the seed function from a deploy-time trigger, local mode at every start.
     for (const seed of [...model.functions.values()].filter((fn) => fn.entry === 'functions/seed.ts'))

@@ -1,5 +1,5 @@
 /**
- * Lambda's SQS event source mapping, locally: pollers that scale like Lambda's between one and
+ * Lambda's SQS event source mapping, locally: pollers that scale like Lambda's between five and
  * MaximumConcurrency (a poller that fills a batch starts another; an idle extra poller stops), each
  * collecting up to BatchSize messages within the batching window, invoking the function, then
  * deleting what succeeded. With ReportBatchItemFailures only the reported failures stay; a thrown
@@ -10,6 +10,8 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Messa
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { LambdaHost } from './lambda-host.js';
 import type { EventSourceModel } from './template.js';
+
+const INITIAL_POLLERS = 5;
 
 export class SqsPoller {
   private running = true;
@@ -32,8 +34,13 @@ export class SqsPoller {
     });
   }
 
+  /**
+   * Like Lambda, which starts an SQS event source with five concurrent batches: a message that
+   * arrives while one batch is being processed is taken by another poller at once instead of
+   * waiting for it. These stay; more start while batches come back full.
+   */
   start(): void {
-    this.spawn(true);
+    for (let i = 0; i < Math.min(INITIAL_POLLERS, this.mapping.maxConcurrency); i++) this.spawn(true);
   }
 
   /** Concurrent invocations right now (never above MaximumConcurrency). */
@@ -61,7 +68,7 @@ export class SqsPoller {
     while (this.running) {
       try {
         const batch = await this.collect();
-        if (batch.length === 0 && !first) return; // scale in: the first poller always stays
+        if (batch.length === 0 && !first) return; // scale in: the initial pollers always stay
         if (batch.length >= Math.min(10, this.mapping.batchSize)) this.spawn(); // scale out under load
         if (batch.length) await this.deliver(batch);
       } catch (error) {
