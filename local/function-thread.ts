@@ -17,13 +17,14 @@ export type FunctionThreadData = {
 };
 
 /** Messages between the main thread and a function thread. */
-export type ToThread = { type: 'invoke'; id: number; event: unknown } | { type: 'stop' };
+export type ToThread = { type: 'invoke'; id: number; event: unknown } | { type: 'stop-polling' } | { type: 'stop' };
 export type SerializedError = { name: string; message: string; stack?: string; timeout: boolean };
 export type FromThread =
   | { type: 'started' }
   | { type: 'failed'; error: string }
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; error: SerializedError }
+  | { type: 'polling-stopped' }
   | { type: 'stopped' };
 
 const data = workerData as FunctionThreadData;
@@ -52,6 +53,8 @@ try {
             },
           }),
       );
+    } else if (message.type === 'stop-polling') {
+      void Promise.all(pollers.map((p) => p.stop())).then(() => post({ type: 'polling-stopped' }));
     } else if (message.type === 'stop') {
       // No new messages from the queues; the invocations in flight finish (what is still queued
       // waits in the queues for the next start).

@@ -90,6 +90,14 @@ class FunctionThread {
     await Promise.race([new Promise<void>((r) => this.idleWaiters.push(r)), new Promise((r) => setTimeout(r, timeoutMs))]);
   }
 
+  /** Its pollers take no more messages (the batches they are in finish); it still serves invocations. */
+  async stopPolling(): Promise<void> {
+    if (this.exited) return;
+    const stopped = new Promise<void>((resolve) => this.worker.on('message', (m: FromThread) => m.type === 'polling-stopped' && resolve()));
+    this.worker.postMessage({ type: 'stop-polling' } satisfies ToThread);
+    await Promise.race([stopped, new Promise((r) => setTimeout(r, 20_000))]);
+  }
+
   /** Stops its pollers, lets its invocations finish (at most ~15 s), then ends the thread. */
   async stop(): Promise<void> {
     if (!this.exited) {
@@ -123,6 +131,11 @@ export class FunctionThreads implements Invoker {
 
   async drain(timeoutMs: number): Promise<void> {
     await Promise.all([...this.threads.values()].map((t) => t.drain(timeoutMs)));
+  }
+
+  /** The queue consumers take no more messages; every function still serves invocations. */
+  async stopPolling(): Promise<void> {
+    await Promise.all([...this.threads.values()].map((t) => t.stopPolling()));
   }
 
   async stop(): Promise<void> {

@@ -139,7 +139,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // Meanwhile the queue consumers take no new messages and finish the invocations they are in;
     // what is still queued is left to the redrive after the next start (the table has it all).
     timers.forEach(clearInterval);
-    await closed;
+    await Promise.all([closed, functions?.stopPolling()]);
     clearTimeout(cut);
     await functions?.drain(15_000);
     await functions?.stop();
