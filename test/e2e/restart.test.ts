@@ -3,11 +3,13 @@
  * memory, so whatever was queued at the stop is gone; DynamoDB is the source of truth and the
  * redrive (at start, then every CLEARWAY_STRANDED_AFTER_S / 2) queues it again.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { client, newDataDir, removeDataDirs, startLocal, type LocalProcess } from '../support/local-process.js';
 import { declarationBody } from '../support/declarations.js';
 import { newCreditCode } from '../support/fixtures.js';
 
+// Two starts: on a loaded machine each can take over a minute (as in local-runtime-hardening.test.ts).
+vi.setConfig({ testTimeout: 400_000 });
 let platform: LocalProcess | undefined;
 afterAll(async () => {
   await platform?.stop();
