@@ -38,6 +38,9 @@ const LOCAL_KNOBS = [
   'CLEARWAY_METER_DIR',
 ];
 
+/** Connections to DynamoDB Local per function unless the shell sets CLEARWAY_DYNAMODB_CONNECTIONS. */
+export const LOCAL_DYNAMODB_CONNECTIONS = 4;
+
 export function functionEnvironment(
   fn: FunctionModel,
   provisioned: Provisioned,
@@ -57,6 +60,10 @@ export function functionEnvironment(
     if (value !== undefined) env[name] = value;
   }
   for (const name of LOCAL_KNOBS) if (shell[name]) env[name] = shell[name];
+  // DynamoDB Local serialises writes in one SQLite file and gets slower with more concurrent
+  // requests (shared/adapters/aws.ts); with a pool per function, the hot three (intake, audit,
+  // notification) at 4 each keep it near its best concurrency.
+  env.CLEARWAY_DYNAMODB_CONNECTIONS ??= String(LOCAL_DYNAMODB_CONNECTIONS);
   return {
     ...env,
     ...options.local,
