@@ -36,7 +36,7 @@ describe('stop under load', () => {
     const api = client(platform.url, key);
 
     // Declarations keep coming while the platform is told to stop.
-    const submissions = Array.from({ length: 300 }, () => api('POST', '/declarations', declarationBody(code)).catch(() => undefined));
+    const submissions = Array.from({ length: 200 }, () => api('POST', '/declarations', declarationBody(code)).catch(() => undefined));
     await new Promise((r) => setTimeout(r, 700));
     const stopped = platform.stop('SIGTERM');
     const ids = (await Promise.all(submissions)).filter((r) => r?.status === 202).map((r) => r!.body.id as string);
@@ -48,7 +48,8 @@ describe('stop under load', () => {
     const atRestart = await Promise.all(ids.map((id) => restarted('GET', `/declarations/${id}`)));
     // The test means something only if the stop really left work behind.
     expect(atRestart.filter((r) => r.body.status === 'ACCEPTED').length).toBeGreaterThan(0);
-    const until = Date.now() + 60_000;
+    // Generous: on a loaded machine the audit of a few hundred queued again takes a while.
+    const until = Date.now() + 150_000;
     let pending = ids;
     while (pending.length && Date.now() < until) {
       const statuses = await Promise.all(pending.map((id) => restarted('GET', `/declarations/${id}`)));
