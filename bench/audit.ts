@@ -8,7 +8,8 @@
  *    on the SAME line, sums over lines, few plain-field gates, 4,000 negative-list prefixes).
  * Every engine must reach identical decisions (hashes). It prints decisions/s (median of 5 runs
  * after warm-up), p50/p99 µs per declaration, the ratio engine / hand-written (target >= 0.5),
- * and compile times (bench/audit/compile.ts). The slow peers decide a prefix of each workload
+ * the same ratio on seven adversarial 200-rule shapes (bench/audit/shapes.ts) and compile times
+ * (bench/audit/compile.ts). The slow peers decide a prefix of each workload
  * (sizes below) so that a run stays in minutes; their decisions are compared with Clearway's on
  * the same prefix. Override sizes with PEER_COUNTS=json-logic-engine:10000,... and
  * CLEARWAY_COUNT; WORKLOADS=independent runs one workload; PEERS=0 skips the three peers.
@@ -85,6 +86,16 @@ for (const workload of WORKLOADS) {
   ratios.push(line);
   console.log(`\n${line}`);
   if (results.some((r) => !r.identical)) disagree = true;
+}
+
+console.log('\n## 200-rule shapes against hand-written code (bench/audit/shapes.ts, one process, interleaved)\n');
+try {
+  console.log(
+    execFileSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'audit', 'shapes.ts')], { encoding: 'utf8' }).trim(),
+  );
+} catch (e) {
+  console.log(String((e as { stdout?: string }).stdout ?? e));
+  disagree = true;
 }
 
 console.log('\n## compile time (index build linear in the rule set size)\n');
