@@ -46,6 +46,9 @@ export function pendingStep(d: DeclarationRecord, kind: StepKind, bureau: string
   if (index < 0) throw notFound(`step ${kind} of declaration ${d.id}`);
   const step = d.steps[index]!;
   if (step.bureau !== bureau) throw forbidden(`step ${kind} is assigned to bureau ${step.bureau}`);
+  if (step.status === 'CANCELLED') {
+    throw conflict(`step ${kind} is CANCELLED (declaration ${d.id} is ${d.status}); it is owed no more and cannot be recorded`);
+  }
   if (step.status !== 'PENDING') {
     throw conflict(
       `step ${kind} was recorded already (${step.status}${step.recordedByBureau ? ` by ${step.recordedByBureau}` : ''}${step.recordedAt ? ` at ${step.recordedAt}` : ''}); a result counts everywhere`,
@@ -81,10 +84,14 @@ export function settle(
       detail: `failed: ${cause.failed!.kind} at ${cause.failed!.bureau}`,
     });
     counters.failed = 1;
+    // A failed declaration owes nothing more: its other pending steps become CANCELLED, so they
+    // leave the worklist, the due index and the overdue counts (contract section 12), as a
+    // cancellation's do.
+    const owedNoMore = steps.map((s) => (s.status === 'PENDING' ? { ...s, status: 'CANCELLED' as const } : s));
     return transition(d, {
       status: 'FAILED',
       at,
-      set: { steps },
+      set: { steps: owedNoMore },
       timeline,
       events: [declarationEvent(d, 'FAILED', at, cause.eventData)],
       counters,

@@ -93,6 +93,33 @@ describe('inspection steps', () => {
     expect((await record(inspector('SD'), id, 'PORT_VERIFICATION', { outcome: 'PASS' })).status).toBe(409);
   });
 
+  it('takes the failed declaration\'s other pending steps out of the worklist (they become CANCELLED)', async () => {
+    const { id, code } = await awaitingInspection();
+    const portWork = async () => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < 1000; pages++) {
+        const res = await call(declarations, 'GET /worklist', {
+          principal: inspector('SD'),
+          query: { kind: 'PORT_VERIFICATION', ...(cursor ? { cursor } : {}) },
+        });
+        expect(res.status).toBe(200);
+        ids.push(...res.body.items.map((i: { declarationId: string }) => i.declarationId));
+        cursor = res.body.nextCursor ?? undefined;
+        if (!cursor) return ids;
+      }
+      throw new Error('too many pages');
+    };
+    expect(await portWork()).toContain(id);
+    expect((await record(inspector('HA'), id, 'ORIGIN_INSPECTION', { outcome: 'FAIL' })).body.status).toBe('FAILED');
+    expect(await portWork()).not.toContain(id);
+    const d = await call(declarations, 'GET /declarations/{id}', { principal: enterprise(code), params: { id } });
+    expect(d.body.steps.find((s: { kind: string }) => s.kind === 'PORT_VERIFICATION').status).toBe('CANCELLED');
+    const late = await record(inspector('SD'), id, 'PORT_VERIFICATION', { outcome: 'PASS' });
+    expect(late.status).toBe(409);
+    expect(JSON.stringify(late.body)).toMatch(/CANCELLED/);
+  });
+
   it('releases exactly once when the last two steps are recorded at the same moment', async () => {
     const { id } = await awaitingInspection();
     const [a, b] = await Promise.all([

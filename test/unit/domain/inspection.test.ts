@@ -72,6 +72,29 @@ describe('recording a step (pure transition)', () => {
     expect(kindOf(() => recordStep(t.record, 'PORT_VERIFICATION', SD, { outcome: 'PASS' }, ctx(61)))).toBe('conflict');
   });
 
+  it('cancels the other pending steps on a FAIL, so they leave the worklist and the due index (409 naming CANCELLED after)', () => {
+    const d = awaitingInspection();
+    const t = recordStep(d, 'ORIGIN_INSPECTION', HA, { outcome: 'FAIL' }, ctx(60));
+    expect(t.record.steps.map((s) => [s.kind, s.status])).toEqual([
+      ['ORIGIN_INSPECTION', 'FAILED'],
+      ['PORT_VERIFICATION', 'CANCELLED'],
+    ]);
+    // Both steps changed, so the transaction rewrites both worklist items (the cancelled one out of PENDING).
+    expect(t.worklist.map((s) => [s.kind, s.status])).toEqual([
+      ['ORIGIN_INSPECTION', 'FAILED'],
+      ['PORT_VERIFICATION', 'CANCELLED'],
+    ]);
+    expect(t.record.steps[1]).toEqual({ ...d.steps[1], status: 'CANCELLED' });
+    let message = '';
+    try {
+      recordStep(t.record, 'PORT_VERIFICATION', SD, { outcome: 'PASS' }, ctx(61));
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/CANCELLED/);
+    expect(message).not.toMatch(/recorded already/);
+  });
+
   it('answers who may not record what: 404 not involved or no such step, 403 another bureau, 409 recorded already', () => {
     const d = awaitingInspection();
     expect(kindOf(() => recordStep(d, 'ORIGIN_INSPECTION', { bureau: 'QH' }, { outcome: 'PASS' }, ctx(1)))).toBe('not-found');
