@@ -64,10 +64,34 @@ export function amendmentRefusal(d: Pick<DeclarationRecord, 'id' | 'status' | 's
   return `declaration ${d.id} is ${d.status}; an amendment is allowed only while it is ACCEPTED, RETURNED or INSPECTION_REQUIRED with no step recorded`;
 }
 
-/** Pending steps an officer added (an applied ADD_STEP override): they stay owed across an amendment. */
-export function officerAddedSteps(d: Pick<DeclarationRecord, 'steps' | 'overrides'>): StepState[] {
+/**
+ * Steps an officer added (an applied ADD_STEP override), owed after an amendment at `at`: a pending
+ * one stays owed as it is (same requiredSince and dueAt); one the audit withdrew when it RETURNED the
+ * declaration (CANCELLED, not owed while returned) is owed again from the amendment, with the same
+ * time limit it had.
+ */
+export function officerAddedSteps(d: Pick<DeclarationRecord, 'status' | 'steps' | 'overrides'>, at: string): StepState[] {
   const added = (d.overrides ?? []).filter((o) => o.action === 'ADD_STEP' && o.status === 'APPLIED');
-  return d.steps.filter((s) => s.status === 'PENDING' && added.some((o) => o.kind === s.kind && o.bureau === s.bureau));
+  const isAdded = (s: StepState) => added.some((o) => o.kind === s.kind && o.bureau === s.bureau);
+  const owed: StepState[] = [];
+  for (const s of d.steps) {
+    if (!isAdded(s)) continue;
+    if (s.status === 'PENDING') owed.push(s);
+    else if (s.status === 'CANCELLED' && d.status === 'RETURNED') owed.push(reOwed(s, at));
+  }
+  return owed;
+}
+
+/** A withdrawn step owed again from `at`, due after the same limit as before. */
+function reOwed(s: StepState, at: string): StepState {
+  const { overdueNotifiedAt: _notified, ...rest } = s;
+  const limitMs = s.requiredSince && s.dueAt ? Date.parse(s.dueAt) - Date.parse(s.requiredSince) : undefined;
+  return {
+    ...rest,
+    status: 'PENDING',
+    requiredSince: at,
+    ...(limitMs !== undefined ? { dueAt: new Date(Date.parse(at) + limitMs).toISOString() } : {}),
+  };
 }
 
 /** What the intake counted for a body (contract section 10). */
@@ -136,7 +160,7 @@ export function amendDeclaration(d: DeclarationRecord, input: AmendmentInput, at
   // An officer's ADD_STEP outlives the enterprise's amendment (contract section 12: it applies at
   // once; an amendment must not be a way around it): still owed, same requiredSince and dueAt, and
   // the new revision's audit keeps it (shared/domain/audit.ts), as it keeps one added while ACCEPTED.
-  const stillOwed = officerAddedSteps(d);
+  const stillOwed = officerAddedSteps(d, at);
   const event = declarationEvent(d, 'ACCEPTED', at, { revision: next, previousStatus: d.status, amendmentReason }, 'declaration.amended');
   const t = transition(d, {
     status: 'ACCEPTED',
@@ -176,7 +200,9 @@ export function amendDeclaration(d: DeclarationRecord, input: AmendmentInput, at
     ...t,
     // The superseded decision's rule counts are taken back: the new revision's audit counts its own.
     ...(d.decision ? { effectiveness: negated(auditCounts(d.decision, d.status)) } : {}),
-    worklist: withdrawn,
+    // Withdrawn steps leave the worklist; an officer's step owed again (it was withdrawn while
+    // RETURNED) comes back into it.
+    worklist: [...t.worklist, ...withdrawn],
     amendment: { previous: d, revision: kept, previousCounters: moved ? minus(taken) : {} },
   };
 }

@@ -63,9 +63,13 @@ export function decideAudit(d: DeclarationRecord, decision: Decision, ctx: Audit
     };
   }
   const status = STATUS_OF_MODE[decision.mode];
+  // Returned to the enterprise, nothing is owed while it stays so: an officer's added step is
+  // withdrawn (CANCELLED, out of the worklist and the due index) and owed again when the
+  // enterprise amends (officerAddedSteps in shared/domain/amendment.ts).
+  const owedAdded = status === 'RETURNED' ? added.map((s) => (s.status === 'PENDING' ? { ...s, status: 'CANCELLED' as const } : s)) : added;
   const steps = [
     ...decision.steps.filter((s) => !added.some((a) => a.kind === s.kind)).map((s) => pendingStepAt(s, at, ctx.timeLimitS(s.kind))),
-    ...added,
+    ...owedAdded,
   ];
   const sealed =
     status === 'RELEASED'

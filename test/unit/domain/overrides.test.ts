@@ -4,7 +4,7 @@ import { recordStep } from '../../../shared/domain/inspection.js';
 import { decideAudit } from '../../../shared/domain/audit.js';
 import { changeDeclaration } from '../../../shared/app/declaration-change.js';
 import type { DomainError } from '../../../shared/domain/errors.js';
-import { amendDeclaration, bodyOf } from '../../../shared/domain/amendment.js';
+import { amendDeclaration, bodyOf, officerAddedSteps } from '../../../shared/domain/amendment.js';
 import { accepted, at, awaitingInspection, casStore, decision, testSeal } from '../../support/records.js';
 
 const ha1 = { principalId: 'prn_ha_1', bureau: 'HA' };
@@ -103,6 +103,70 @@ describe('overrides (pure transitions)', () => {
     });
     expect(audited.to).toBe('INSPECTION_REQUIRED');
     expect(audited.record.steps).toEqual([owed]);
+  });
+
+  it('an ADD_STEP made while ACCEPTED is withdrawn when the audit RETURNS the declaration, and owed again on the next amendment', () => {
+    const added = proposeOverride(
+      accepted(),
+      { action: 'ADD_STEP', kind: 'PORT_DISINFECTION', bureau: 'QH', reasonCode: 'INTELLIGENCE', remarks: 'tip-off' },
+      ha1,
+      ctx(1),
+    ).record;
+    const owed = added.steps[0]!;
+    const returned = decideAudit(added, decision([], { mode: 'RETURNED', reasons: ['missing PRODUCER_RECORD'] }), {
+      at: at(2),
+      seal: testSeal,
+      timeLimitS: () => 86_400,
+    });
+    expect(returned.to).toBe('RETURNED');
+    // Not owed while returned: CANCELLED, and its worklist item is rewritten (out of PENDING and the due index).
+    expect(returned.record.steps).toEqual([{ ...owed, status: 'CANCELLED' }]);
+    expect(returned.worklist.map((s) => `${s.kind}:${s.status}`)).toEqual(['PORT_DISINFECTION:CANCELLED']);
+    expect(returned.events.map((e) => e.type)).toEqual(['declaration.returned']);
+
+    const amended = amendDeclaration(returned.record, { ...bodyOf(added), amendmentReason: 'producer record attached' }, at(100))!;
+    expect(amended.to).toBe('ACCEPTED');
+    // Owed again from the amendment, with the same time limit (86,400 s).
+    expect(amended.record.steps).toEqual([{ ...owed, requiredSince: at(100), dueAt: new Date(Date.parse(at(100)) + 86_400_000).toISOString() }]);
+    expect(amended.record.steps.map((s) => s.kind)).toEqual(['PORT_DISINFECTION']);
+    expect(amended.timeline[0]!.detail).toContain('still owed (added by an officer): PORT_DISINFECTION at QH');
+    // The step changed (CANCELLED → PENDING), so the transaction puts it back in the worklist.
+    expect(amended.worklist.map((s) => `${s.kind}:${s.status}:${s.requiredSince}`)).toEqual([`PORT_DISINFECTION:PENDING:${at(100)}`]);
+
+    const audited = decideAudit(amended.record, decision([], { mode: 'DOCUMENT_RELEASE', route: 'EXPORT_DIRECT' }), {
+      at: at(101),
+      seal: testSeal,
+      timeLimitS: () => 86_400,
+    });
+    expect(audited.to).toBe('INSPECTION_REQUIRED');
+    expect(audited.record.steps.map((s) => `${s.kind}@${s.bureau}:${s.status}`)).toEqual(['PORT_DISINFECTION@QH:PENDING']);
+  });
+
+  it('a step the audit withdrew on RETURNED is not owed again by anything but an amendment of that RETURNED record', () => {
+    const d = { ...accepted(), status: 'INSPECTION_REQUIRED' as const };
+    const cancelledStep = { kind: 'PORT_DISINFECTION' as const, bureau: 'QH', status: 'CANCELLED' as const, requiredSince: at(1), dueAt: at(2) };
+    expect(
+      officerAddedSteps(
+        {
+          ...d,
+          steps: [cancelledStep],
+          overrides: [
+            {
+              id: 'ovr_1',
+              action: 'ADD_STEP',
+              kind: 'PORT_DISINFECTION',
+              bureau: 'QH',
+              reasonCode: 'INTELLIGENCE',
+              remarks: 'x',
+              status: 'APPLIED',
+              proposedAt: at(1),
+              proposedBy: ha1,
+            },
+          ],
+        },
+        at(5),
+      ),
+    ).toEqual([]);
   });
 
   it("an ADD_STEP made while INSPECTION_REQUIRED survives an amendment too; the audit's own steps are withdrawn and decided again", () => {
