@@ -17,6 +17,8 @@ import type { RouteDef } from '../http/route.js';
 import { problemSchema } from '../schemas/problem.js';
 import { webhookPayloads } from '../schemas/events.js';
 import { region } from '../region.js';
+import { MAX_BODY_BYTES } from '../http/body.js';
+import { DELIVERY_TIMEOUT_MS } from '../domain/webhook.js';
 import { ANY_CALLER, describeCallers } from '../domain/principal.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -28,12 +30,15 @@ const ERROR_STATUSES: Record<string, string> = {
   '404': 'Not found (or belongs to another enterprise)',
   '405': 'This path does not take this method (another method on the path answers it); `Allow` lists the ones it takes',
   '409': 'Conflict with the current state: `detail` says what, extensions name the resource',
-  '413': 'Body over 1 MiB',
+  '413': 'Body over the route\'s limit',
   '415': 'The body is not `application/json`',
   '422': 'Well-formed but cannot be processed',
   '429': 'Too many requests: retry after `Retry-After` seconds',
   '503': 'Temporarily unavailable (starting, or shedding load): retry after `Retry-After` seconds',
 };
+
+/** A byte limit as people read it (1 MiB, 5 MiB). */
+const mib = (bytes: number) => (bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`);
 
 const SUCCESS: Record<string, string> = { '200': 'OK', '201': 'Created', '202': 'Accepted', '204': 'No content' };
 
@@ -164,7 +169,7 @@ export function buildOpenApi(routes: readonly RouteDef[], version = '1.0.0'): Js
     for (const status of [...errors].sort()) {
       const headerNames = ERROR_HEADERS[status] ?? [];
       responses[status] = {
-        description: ERROR_STATUSES[status] ?? `Error ${status}`,
+        description: status === '413' ? `Body over ${mib(route.maxBodyBytes ?? MAX_BODY_BYTES)}` : (ERROR_STATUSES[status] ?? `Error ${status}`),
         ...(headerNames.length ? { headers: Object.fromEntries(headerNames.map((n) => [n, HEADER_DOCS[n]])) } : {}),
         content: problemContent,
       };
@@ -197,7 +202,7 @@ export function buildOpenApi(routes: readonly RouteDef[], version = '1.0.0'): Js
         operationId: `webhook${type.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
         summary: `The \`${type}\` event`,
         description:
-          'POSTed to the owner\'s endpoint, signed per Standard Webhooks: headers `webhook-id` (the event id, the same on every retry), `webhook-timestamp`, `webhook-signature` (`v1,<base64 HMAC-SHA256>`; two, space-separated, while a rotated secret overlaps). Answer 2xx within 10 s.',
+          `POSTed to the owner's endpoint, signed per Standard Webhooks: headers \`webhook-id\` (the delivery id \`msg_…\`, one per event and owner: the same on every retry and replay), \`webhook-timestamp\`, \`webhook-signature\` (\`v1,<base64 HMAC-SHA256>\`; two, space-separated, while a rotated secret overlaps). Answer 2xx within ${DELIVERY_TIMEOUT_MS / 1000} s.`,
         tags: ['webhooks'],
         security: [],
         requestBody: { required: true, content: { 'application/json': { schema: convert(schema, 'output') } } },

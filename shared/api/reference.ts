@@ -45,7 +45,7 @@ export function apiReference(doc: Json): string {
   out.push('', '## Webhook events', '');
   out.push(
     'POSTed as `{type, timestamp, data}`, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`,',
-    '`webhook-signature`); the event id is `webhook-id`, the same on every retry.',
+    '`webhook-signature`); `webhook-id` is the delivery id (`msg_…`, one per event and owner), the same on every retry and replay.',
     '',
   );
   for (const [type, item] of Object.entries<Json>(doc.webhooks ?? {})) {

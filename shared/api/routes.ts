@@ -319,6 +319,8 @@ export const routes = {
     params: declarationIdParams,
     body: overrideInput,
     responses: { 201: override, 202: overrideAccepted },
+    // Wrong status, the kind required already, the step not pending, a waive awaiting confirmation.
+    errors: [409],
   }),
   confirmOverride: defineRoute({
     method: 'POST',
@@ -330,6 +332,8 @@ export const routes = {
     summary: 'Confirm a proposed waive (a different officer with inspector of the proposing bureau); the last pending step waived releases',
     params: overrideParams,
     responses: { 200: override },
+    // Nothing to confirm, or the step is no longer pending.
+    errors: [409],
   }),
   getWorklist: defineRoute({
     method: 'GET',
@@ -452,6 +456,8 @@ export const routes = {
     tag: 'webhooks',
     summary: 'New signing secret; both signatures on every message during the overlap (default 24 h)',
     responses: { 200: rotatedSecret },
+    // No endpoint registered.
+    errors: [404],
   }),
   enableWebhook: defineRoute({
     method: 'POST',
@@ -462,6 +468,8 @@ export const routes = {
     tag: 'webhooks',
     summary: 'Re-enable a disabled endpoint; what failed is sent again, oldest first, under the original webhook-ids',
     responses: { 200: webhookView },
+    // No endpoint registered.
+    errors: [404],
   }),
   putBureauWebhook: defineRoute({
     method: 'PUT',

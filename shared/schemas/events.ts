@@ -1,6 +1,7 @@
 /**
  * Webhook payloads (contract sections 9 and 12), as the notify worker sends them:
- * `{type, timestamp, data}` with the event id in the `webhook-id` header (Standard Webhooks).
+ * `{type, timestamp, data}` with the delivery id (`msg_…`, one per event and owner, the same on every
+ * retry) in the `webhook-id` header (Standard Webhooks).
  * They are documented in the OpenAPI document's `webhooks` section (OpenAPI 3.1), so a generated
  * client gets a type per event. `data` is typed by its known fields and open to additions.
  */
@@ -100,6 +101,6 @@ export const webhookPayloads: Record<EventType, z.ZodType> = Object.fromEntries(
     type,
     z
       .object({ type: z.literal(type as EventType), timestamp: isoTimestamp, data })
-      .meta({ id: `${pascal(type)}Event`, description: `The \`${type}\` webhook body; its id is the \`webhook-id\` header` }),
+      .meta({ id: `${pascal(type)}Event`, description: `The \`${type}\` webhook body; the \`webhook-id\` header carries its delivery id (\`msg_…\`, the same on every retry)` }),
   ]),
 ) as unknown as Record<EventType, z.ZodType>;

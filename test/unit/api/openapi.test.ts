@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { allRoutes } from '../../../shared/api/routes.js';
 import { buildOpenApi } from '../../../shared/api/openapi.js';
+import { DELIVERY_TIMEOUT_MS } from '../../../shared/domain/webhook.js';
+import { deliveryIdOf } from '../../../shared/app/webhooks.js';
 
 describe('OpenAPI document', () => {
   const doc = buildOpenApi(allRoutes) as any;
@@ -85,5 +87,32 @@ describe('OpenAPI document for client generators', () => {
     for (const tag of doc.tags) expect(tag.description, tag.name).toBeTruthy();
     for (const [path, ops] of Object.entries<any>(doc.paths))
       for (const [method, o] of Object.entries<any>(ops)) expect(o.description, `${method} ${path}`).toBeTruthy();
+  });
+});
+
+describe('OpenAPI document agrees with the code (review C1, C2)', () => {
+  const doc = buildOpenApi(allRoutes) as any;
+  it('webhooks: the timeout is DELIVERY_TIMEOUT_MS and webhook-id is the delivery id (msg_…), not the event id', () => {
+    const descriptions = Object.values<any>(doc.webhooks).map((w) => w.post.description as string);
+    expect(descriptions.length).toBeGreaterThan(0);
+    for (const d of descriptions) {
+      expect(d).toContain(`within ${DELIVERY_TIMEOUT_MS / 1000} s`);
+      expect(d).toContain('delivery id `msg_…`');
+      expect(d).not.toMatch(/the event id/);
+    }
+    expect(deliveryIdOf('evt_abc')).toBe('msg_abc'); // one delivery id per event: the same on every retry
+    const bodies = Object.values<any>(doc.components.schemas).filter((s) => /webhook body/.test(s.description ?? ''));
+    expect(bodies.length).toBeGreaterThan(0);
+    for (const b of bodies) expect(b.description).not.toMatch(/its id is the `webhook-id`/);
+  });
+  it('lists 409 on both override routes and 404 on rotate-secret and enable', () => {
+    expect(Object.keys(doc.paths['/declarations/{id}/overrides'].post.responses)).toContain('409');
+    expect(Object.keys(doc.paths['/declarations/{id}/overrides/{overrideId}/confirm'].post.responses)).toContain('409');
+    expect(Object.keys(doc.paths['/webhook/rotate-secret'].post.responses)).toContain('404');
+    expect(Object.keys(doc.paths['/webhook/enable'].post.responses)).toContain('404');
+  });
+  it("states each route's own body limit in its 413", () => {
+    expect(doc.paths['/declarations/batch'].post.responses['413'].description).toBe('Body over 5 MiB');
+    expect(doc.paths['/declarations'].post.responses['413'].description).toBe('Body over 1 MiB');
   });
 });
