@@ -38,7 +38,8 @@ export type WebhookEndpoint = {
 
 /**
  * Why an attempt failed, as `GET /webhook/deliveries` says it: the contract's five causes, plus
- * `blocked address` (the URL resolved to an address webhooks may not reach) and `connection reset`.
+ * `blocked address` (the URL resolved to an address webhooks may not reach), `connection reset` and
+ * `network` (any other failure to get an answer).
  */
 export type FailureCause =
   'connection refused' | 'timeout' | 'tls' | 'dns' | `http ${number}` | 'blocked address' | 'connection reset' | 'network';

@@ -193,7 +193,7 @@ export const ruleSetInput = z
     sampling: z.strictObject({ AA: rate, A: rate, B: rate, C: rate, D: rate }),
     postRelease: z.strictObject({ AA: rate, A: rate, B: rate, C: rate, D: rate }).optional().meta({
       description:
-        'Contract section 15: the share of released declarations, per credit level, that get a follow-up document check at the release bureau (deterministic, as sampling; absent: all 0). A blacklisted enterprise gets the D rate.',
+        'Contract section 15: the share of released declarations, per credit level, that get a follow-up document check at the release bureau (deterministic, as sampling; absent: all 0). A blacklisted enterprise gets at least the D rate: the higher of D\'s rate and its own level\'s.',
     }),
     rules: z
       .array(ruleSchema)
