@@ -35,9 +35,20 @@ describe('stop under load', () => {
     const key = (await admin('POST', '/principals', { kind: 'enterprise', enterpriseId: code })).body.apiKey;
     const api = client(platform.url, key);
 
-    // Declarations keep coming while the platform is told to stop.
-    const submissions = Array.from({ length: 200 }, () => api('POST', '/declarations', declarationBody(code)).catch(() => undefined));
-    await new Promise((r) => setTimeout(r, 700));
+    // Declarations keep coming while the platform is told to stop: the stop comes once the first 20
+    // are stored (a fixed delay is no bound on a loaded machine), with the rest still in flight.
+    let stored = 0;
+    let enoughStored: () => void = () => undefined;
+    const twentyStored = new Promise<void>((r) => (enoughStored = r));
+    const submissions = Array.from({ length: 200 }, () =>
+      api('POST', '/declarations', declarationBody(code))
+        .then((r) => {
+          if (r.status === 202 && ++stored === 20) enoughStored();
+          return r;
+        })
+        .catch(() => undefined),
+    );
+    await Promise.race([twentyStored, new Promise((r) => setTimeout(r, 60_000))]);
     const stopped = platform.stop('SIGTERM');
     const ids = (await Promise.all(submissions)).filter((r) => r?.status === 202).map((r) => r!.body.id as string);
     expect(await stopped).toBe(0);
