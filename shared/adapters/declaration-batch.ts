@@ -6,15 +6,20 @@
  * 1 transaction and ~53 item writes instead of 25 transactions and 125 item writes.
  * A declaration whose guard exists already (a retry) cancels its pack: it is taken out, answered
  * from its guard, and the pack is committed again without it.
+ * Packs commit independently: a pack that fails (throttled, timed out) leaves the others stored, and
+ * its entries are answered `{stored: false, error}` so the caller can say per item what was stored.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { statsBureaus, type DeclarationRecord } from '../domain/declaration.js';
 import { dynamo, tableName } from './aws.js';
 import { declarationStore, guardKey, intakeWrites, type CreateResult, type IdempotencyGuard } from './declaration-store.js';
 import { counterUpdates, STATS_DIMENSIONS, type CounterIncrements } from './stats-counters.js';
-import { transactWrite, type TransactItems } from './transact.js';
+import { transactWrite, type TransactItems, type TransactOutcome } from './transact.js';
 
 export type BatchEntry = { record: DeclarationRecord; guards: IdempotencyGuard[] };
+/** An entry's outcome: what `declarationStore.create` answers, or not stored because its pack failed. */
+export type BatchCreateResult = CreateResult | { created: false; unstored: unknown };
+export type Transact = (items: TransactItems) => Promise<TransactOutcome>;
 
 /** DynamoDB allows 100 items and 4 MB per transaction; packs stay well inside both. */
 const MAX_PER_PACK = 25;
@@ -58,12 +63,12 @@ async function existingFor(entry: BatchEntry): Promise<CreateResult> {
 }
 
 /** Commits one pack; returns the entries that found their guard taken. */
-async function commitPack(pack: Prepared[]): Promise<Prepared[]> {
+async function commitPack(pack: Prepared[], transact: Transact): Promise<Prepared[]> {
   const taken: Prepared[] = [];
   let remaining = pack;
   while (remaining.length) {
     const own = remaining.flatMap((p) => p.own);
-    const outcome = await transactWrite([...own, ...mergedCounterUpdates(remaining)]);
+    const outcome = await transact([...own, ...mergedCounterUpdates(remaining)]);
     if (outcome.committed) return taken;
     // Map failed item positions back to their declarations (counter updates have no condition).
     const owners: Prepared[] = remaining.flatMap((p) => p.own.map(() => p));
@@ -75,9 +80,13 @@ async function commitPack(pack: Prepared[]): Promise<Prepared[]> {
   return taken;
 }
 
-/** Files every entry (results in input order), as `declarationStore.create` would one by one. */
-export async function createMany(entries: BatchEntry[]): Promise<CreateResult[]> {
-  const results: CreateResult[] = new Array(entries.length);
+/**
+ * Files every entry (results in input order), as `declarationStore.create` would one by one.
+ * Throws only when nothing was stored (so the whole request may truthfully say so); once anything
+ * was stored, the entries of a failed pack are answered `unstored` instead.
+ */
+export async function createMany(entries: BatchEntry[], transact: Transact = transactWrite): Promise<BatchCreateResult[]> {
+  const results: BatchCreateResult[] = new Array(entries.length);
   const seenGuards = new Set<string>();
   const packs: Prepared[][] = [];
   const repeats: number[] = []; // a guard used twice in one batch: filed after the first, one by one
@@ -110,9 +119,28 @@ export async function createMany(entries: BatchEntry[]): Promise<CreateResult[]>
   });
   if (pack.length) packs.push(pack);
 
-  const taken = (await Promise.all(packs.map(commitPack))).flat();
-  for (const p of packs.flat()) results[p.index] = { created: true };
-  await Promise.all(taken.map(async (p) => (results[p.index] = await existingFor(p))));
-  for (const index of repeats) results[index] = await declarationStore.create(entries[index]!.record, entries[index]!.guards);
+  const settled = await Promise.allSettled(packs.map((p) => commitPack(p, transact)));
+  const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+  // Nothing stored: the caller answers the whole request (e.g. 503 + Retry-After, nothing changed).
+  if (failures.length === packs.length && failures.length > 0) throw failures[0];
+  const taken: Prepared[] = [];
+  settled.forEach((s, i) => {
+    if (s.status === 'fulfilled') {
+      for (const p of packs[i]!) results[p.index] = { created: true };
+      taken.push(...s.value);
+    } else {
+      for (const p of packs[i]!) results[p.index] = { created: false, unstored: s.reason };
+    }
+  });
+  await Promise.all(
+    taken.map(async (p) => (results[p.index] = await existingFor(p).catch((error: unknown) => ({ created: false as const, unstored: error })))),
+  );
+  for (const index of repeats) {
+    try {
+      results[index] = await declarationStore.create(entries[index]!.record, entries[index]!.guards);
+    } catch (error) {
+      results[index] = { created: false, unstored: error };
+    }
+  }
   return results;
 }

@@ -3,25 +3,34 @@
  * POST /declarations would answer it alone (202 stored now, 200 a retry of one stored before, 400,
  * 403, 409, 413), in input order. Valid items are stored in packed transactions
  * (shared/adapters/declaration-batch.ts) and queued for audit ten to an SQS request.
+ * A pack that fails under load while others were stored answers its items 503 + Retry-After each
+ * (what the single call would answer under load); the stored items are still 202 and queued.
  */
-import { createMany, type BatchEntry } from '../adapters/declaration-batch.js';
-import type { CreateResult } from '../adapters/declaration-store.js';
+import { createMany, type BatchCreateResult, type BatchEntry } from '../adapters/declaration-batch.js';
+import { logger } from '../http/logger.js';
 import { queueCommittedWork, type WorkQueue } from '../adapters/sqs-queue.js';
 import { auditQueue, type AuditMessage } from '../adapters/queues.js';
 import { newDeclaration } from '../domain/declaration.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, overloaded } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { MAX_BODY_BYTES, parseWith } from '../http/body.js';
 import { declarationInput } from '../schemas/declaration.js';
 import { assertMayFile, idempotencyGuards, reuseConflict } from './declarations.js';
 
 export type BatchPorts = {
-  createMany: (entries: BatchEntry[]) => Promise<CreateResult[]>;
+  createMany: (entries: BatchEntry[]) => Promise<BatchCreateResult[]>;
   audit: WorkQueue<AuditMessage>;
   now: () => string;
 };
 
-export const productionBatchPorts = (): BatchPorts => ({ createMany, audit: auditQueue, now: () => new Date().toISOString() });
+export const productionBatchPorts = (): BatchPorts => ({
+  createMany: (entries) => createMany(entries),
+  audit: auditQueue,
+  now: () => new Date().toISOString(),
+});
+
+/** Seconds a client should wait before filing an item again that was not stored under load. */
+const UNSTORED_RETRY_AFTER_S = 1;
 
 /** One item's answer: the declaration it stored or found, or the error the single call would raise. */
 export type BatchItemOutcome =
@@ -57,7 +66,18 @@ export async function submitBatch(
   const accepted: string[] = [];
   results.forEach((result, i) => {
     const { index, record } = entries[i]!;
-    if (result.created) {
+    if ('unstored' in result) {
+      logger.warn('batch item not stored: its transaction failed while others committed', { error: result.unstored as Error });
+      outcomes[index] = {
+        index,
+        outcome: 'refused',
+        error: overloaded(
+          'the platform is busy: this item was not stored (other items of the batch were, see their results); ' +
+            'file it again after Retry-After seconds with the same clientRef',
+          UNSTORED_RETRY_AFTER_S,
+        ),
+      };
+    } else if (result.created) {
       accepted.push(record.id);
       outcomes[index] = { index, outcome: 'accepted', id: record.id };
     } else if (result.existing.bodyHash === record.bodyHash) {

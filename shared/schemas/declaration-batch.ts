@@ -27,7 +27,9 @@ export const declarationBatchResult = z
         status: z
           .number()
           .int()
-          .meta({ description: 'What POST /declarations would have answered for this item: 202, 200 (a retry), 400, 403, 409 or 413' }),
+          .meta({ description:
+              'What POST /declarations would have answered for this item: 202, 200 (a retry), 400, 403, 409, 413, ' +
+              'or 503 (not stored under load while other items were; file it again after problem.retryAfterSeconds)', }),
         id: z.string().optional().meta({ description: 'The declaration (202: stored now; 200: stored before)' }),
         problem: problemSchema.optional(),
       }),

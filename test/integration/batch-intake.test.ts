@@ -5,7 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { handler as declarations } from '../../functions/http/declarations.js';
 import { handler as enterprises } from '../../functions/http/enterprises.js';
+import { createMany } from '../../shared/adapters/declaration-batch.js';
 import { enableMetering, meterSnapshot, resetMeter } from '../../shared/adapters/metering.js';
+import type { AuditMessage } from '../../shared/adapters/queues.js';
+import type { WorkQueue } from '../../shared/adapters/sqs-queue.js';
+import { transactWrite } from '../../shared/adapters/transact.js';
+import { submitBatch } from '../../shared/app/batch-intake.js';
+import { errorToProblem } from '../../shared/http/function.js';
 import { admin, call, enterprise, officer } from '../support/api.js';
 import { declarationBody } from '../support/declarations.js';
 import { newCreditCode } from '../support/fixtures.js';
@@ -169,5 +175,73 @@ describe('POST /declarations/batch', () => {
     } finally {
       enableMetering(false);
     }
+  });
+
+  it('throttled part-way: the stored items answer 202 and are queued, the others 503 + Retry-After, nothing says "nothing was changed"', async () => {
+    const { code, principal } = await newEnterprise();
+    const items = Array.from({ length: 30 }, () => declarationBody(code)); // two transactions: 25 + 5
+    const throttledRef = items[27]!.clientRef as string;
+    // The real store, but the transaction holding item 27 is throttled past the SDK's retries.
+    const throttling = async (writes: Parameters<typeof transactWrite>[0]) => {
+      if (JSON.stringify(writes).includes(throttledRef)) {
+        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException' });
+      }
+      return transactWrite(writes);
+    };
+    const queued: AuditMessage[] = [];
+    const audit: WorkQueue<AuditMessage> = {
+      send: async (m) => void queued.push(m),
+      sendMany: async (ms) => void queued.push(...ms),
+    };
+    const outcomes = await submitBatch(items, principal, {
+      createMany: (entries) => createMany(entries, throttling),
+      audit,
+      now: () => new Date().toISOString(),
+    });
+    const answers = outcomes.map((o) => {
+      if (o.outcome !== 'refused') return { status: o.outcome === 'accepted' ? 202 : 200, id: o.id };
+      const res = errorToProblem(o.error, 'req-test');
+      return { status: res.statusCode, retryAfter: res.headers?.['retry-after'], problem: JSON.parse(res.body!) };
+    });
+    // Packs are filled in input order, so the throttled pack is the tail holding item 27.
+    const firstUnstored = answers.findIndex((a) => a.status !== 202);
+    expect(firstUnstored).toBeGreaterThan(0);
+    expect(firstUnstored).toBeLessThanOrEqual(27);
+    const stored = answers.slice(0, firstUnstored);
+    const unstored = answers.slice(firstUnstored);
+    expect(answers.map((a) => a.status)).toEqual([...stored.map(() => 202), ...unstored.map(() => 503)]);
+    for (const a of unstored) {
+      expect(a.retryAfter).toBe('1');
+      expect(a.problem).toMatchObject({ status: 503, retryAfterSeconds: 1 });
+      expect(a.problem.detail).not.toMatch(/nothing was changed/);
+    }
+    // The stored ones are queued for audit now, not left for the stranded sweep.
+    const storedIds = stored.map((a) => a.id);
+    expect(queued.map((m) => m.declarationId).sort()).toEqual([...storedIds].sort());
+    const list = await call(declarations, 'GET /declarations', { principal, query: { limit: '50' } });
+    expect(list.body.items.map((d: any) => d.id).sort()).toEqual([...storedIds].sort());
+    // Filing the same batch again stores the rest once; the stored ones are retries.
+    const again = await batch(principal, items);
+    expect(again.body.results.map((x: any) => x.status)).toEqual([...stored.map(() => 200), ...unstored.map(() => 202)]);
+    expect(again.body.results.slice(0, firstUnstored).map((x: any) => x.id)).toEqual(storedIds);
+  });
+
+  it('throttled before anything was stored: the whole request is one 503 + Retry-After that says nothing was changed', async () => {
+    const { code, principal } = await newEnterprise();
+    const items = Array.from({ length: 3 }, () => declarationBody(code));
+    const throttled = async () => {
+      throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException' });
+    };
+    const noAudit: WorkQueue<AuditMessage> = { send: async () => {}, sendMany: async () => {} };
+    const error = await submitBatch(items, principal, {
+      createMany: (entries) => createMany(entries, throttled),
+      audit: noAudit,
+      now: () => new Date().toISOString(),
+    }).catch((e: unknown) => e);
+    const res = errorToProblem(error, 'req-test');
+    expect(res.statusCode).toBe(503);
+    expect(res.headers?.['retry-after']).toBe('1');
+    const list = await call(declarations, 'GET /declarations', { principal, query: { limit: '50' } });
+    expect(list.body.items).toEqual([]);
   });
 });
