@@ -7,7 +7,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { queueEvents } from '../shared/adapters/outbox.js';
-import { notifyQueue } from '../shared/adapters/queues.js';
+import { notifyQueue, type AuditMessage } from '../shared/adapters/queues.js';
 import { auditDeclaration } from '../shared/app/audit.js';
 import { logger } from '../shared/http/logger.js';
 
@@ -15,10 +15,12 @@ const processor = new BatchProcessor(EventType.SQS);
 
 export class PoisonMessage extends Error {}
 
-function declarationIdOf(record: SQSRecord): string {
+function messageOf(record: SQSRecord): AuditMessage {
   try {
-    const { declarationId } = JSON.parse(record.body) as { declarationId?: unknown };
-    if (typeof declarationId === 'string' && /^dcl_[0-9A-Z]{26}$/.test(declarationId)) return declarationId;
+    const { declarationId, parkedRetry } = JSON.parse(record.body) as { declarationId?: unknown; parkedRetry?: unknown };
+    if (typeof declarationId === 'string' && /^dcl_[0-9A-Z]{26}$/.test(declarationId)) {
+      return parkedRetry === true ? { declarationId, parkedRetry } : { declarationId };
+    }
   } catch {
     /* fall through */
   }
@@ -27,8 +29,8 @@ function declarationIdOf(record: SQSRecord): string {
 }
 
 async function processRecord(record: SQSRecord): Promise<void> {
-  const declarationId = declarationIdOf(record);
-  const result = await auditDeclaration(declarationId);
+  const { declarationId, parkedRetry } = messageOf(record);
+  const result = await auditDeclaration(declarationId, undefined, { parkedRetry });
   if (result.outcome === 'decided') {
     logger.info('declaration audited', { declarationId, status: result.status });
     await queueEvents(notifyQueue, result.events);

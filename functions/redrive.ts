@@ -5,7 +5,11 @@
  * harmless.
  *
  * Parked declarations (their audit failed too often: shared/domain/audit-parking.ts) are not in the
- * stranded index, so they are never redriven from here. Each sweep logs how many are parked; in
+ * stranded index; they are retried from here on a slow backoff instead (each once per
+ * CLEARWAY_PARKED_RETRY_AFTER_S, hourly by default), so that every declaration that got a 202 is
+ * still driven on automatically (contract sections 5 and 11) while one that fails every time costs
+ * one attempt an hour. They stay parked (listed, alarmed) until an audit succeeds. Each sweep logs
+ * how many are parked; in
  * the cloud a metric filter turns that line into the ParkedDeclarations metric the alarm watches
  * (infra/clearway-stack.ts, docs/operations.md).
  */
@@ -14,12 +18,20 @@ import { findPending, touchPending } from '../shared/adapters/pending-index.js';
 import { keys } from '../shared/adapters/keys.js';
 import { logger } from '../shared/http/logger.js';
 import { sweepOverdue } from '../shared/app/time-limits.js';
-import { PARKED_LOG_MESSAGE, strandedAfterS as strandedBound } from '../shared/config.js';
+import { PARKED_LOG_MESSAGE, parkedRetryAfterS, strandedAfterS as strandedBound } from '../shared/config.js';
 import { declarationStore } from '../shared/adapters/declaration-store.js';
 
 const BATCH_PER_SHARD = 100;
 
-export type RedriveResult = { declarations: number; events: number; deliveries: number; overdueSteps: number; parked: number };
+export type RedriveResult = {
+  declarations: number;
+  events: number;
+  deliveries: number;
+  overdueSteps: number;
+  parked: number;
+  /** Parked declarations whose slow automatic retry this sweep queued. */
+  parkedRetried: number;
+};
 
 export async function redrive(now = new Date()): Promise<RedriveResult> {
   const strandedAfterS = strandedBound();
@@ -47,13 +59,25 @@ export async function redrive(now = new Date()): Promise<RedriveResult> {
   const deliveryIds: string[] = [];
   for (const item of deliveries) if (await touchPending(item, iso)) deliveryIds.push(keys.deliveryIdOf(item.pk));
 
+  // Parked ones whose last attempt is older than the retry period: claimed (once across sweeps), retried.
+  const parkedDueBefore = new Date(now.getTime() - parkedRetryAfterS() * 1000).toISOString();
+  const parkedRetries = parked > 0 ? await declarationStore.claimParkedDue(parkedDueBefore, iso, BATCH_PER_SHARD) : [];
+
   // Pending steps past their due time: marked once each, with step.overdue for the bureau.
   const overdue = await sweepOverdue(iso);
 
-  await auditQueue.sendMany(declarationIds.map((declarationId) => ({ declarationId })));
+  await auditQueue.sendMany([
+    ...declarationIds.map((declarationId) => ({ declarationId })),
+    ...parkedRetries.map((declarationId) => ({ declarationId, parkedRetry: true as const })),
+  ]);
   await notifyQueue.sendMany([...eventIds.map((eventId) => ({ eventId })), ...deliveryIds.map((deliveryId) => ({ deliveryId }))]);
-  if (declarationIds.length || eventIds.length || deliveryIds.length) {
-    logger.info('redrove stranded work', { declarations: declarationIds.length, events: eventIds.length, deliveries: deliveryIds.length });
+  if (declarationIds.length || eventIds.length || deliveryIds.length || parkedRetries.length) {
+    logger.info('redrove stranded work', {
+      declarations: declarationIds.length,
+      events: eventIds.length,
+      deliveries: deliveryIds.length,
+      parkedRetried: parkedRetries.length,
+    });
   }
   return {
     declarations: declarationIds.length,
@@ -61,6 +85,7 @@ export async function redrive(now = new Date()): Promise<RedriveResult> {
     deliveries: deliveryIds.length,
     overdueSteps: overdue.length,
     parked,
+    parkedRetried: parkedRetries.length,
   };
 }
 

@@ -142,7 +142,7 @@ export class ClearwayStack extends Stack {
     }).metric({ statistic: 'Maximum', period: Duration.minutes(1) });
     new Alarm(this, 'ParkedDeclarationsAlarm', {
       alarmDescription:
-        'Declarations are parked: their audit failed too often and is not retried automatically. List them with GET /declarations/parked, fix the cause, redrive with POST /declarations/{id}/redrive (docs/operations.md).',
+        'Declarations are parked: their audit failed too often and is retried only hourly. List them with GET /declarations/parked, fix the cause, redrive with POST /declarations/{id}/redrive (docs/operations.md).',
       metric: parkedMetric,
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

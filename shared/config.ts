@@ -28,12 +28,26 @@ export function webhookScheduleS(raw = process.env.CLEARWAY_WEBHOOK_SCHEDULE): n
 }
 
 /**
- * Failed audits of one declaration before it is parked (issue 9): not redriven any more, listed in
+ * Failed audits of one declaration before it is parked (issue 9): retried only on a slow backoff, listed in
  * `GET /declarations/parked`, alarmed on in the cloud, redriven by hand once the cause is fixed.
  * Five matches the audit queue's maxReceiveCount: a declaration whose audit keeps failing is parked
  * where its message would otherwise reach the dead-letter queue.
  */
 export const MAX_AUDIT_FAILURES = 5;
+
+/**
+ * How long a parked declaration waits between automatic retries of its audit, seconds (contract
+ * sections 5 and 11: a declaration left in ACCEPTED is driven on again automatically). Slow on
+ * purpose: a declaration that fails every time costs one attempt per period, while it stays listed
+ * and alarmed. Override: `CLEARWAY_PARKED_RETRY_AFTER_S`.
+ */
+export const DEFAULT_PARKED_RETRY_AFTER_S = 3600;
+
+/** The parked retry period in force: `CLEARWAY_PARKED_RETRY_AFTER_S` if it is a number, else the default. */
+export function parkedRetryAfterS(raw = process.env.CLEARWAY_PARKED_RETRY_AFTER_S): number {
+  const value = raw === undefined || raw === '' ? NaN : Number(raw);
+  return Number.isFinite(value) && value >= 0 ? value : DEFAULT_PARKED_RETRY_AFTER_S;
+}
 
 /** The line the redrive sweep logs while declarations are parked; the cloud's metric filter matches it. */
 export const PARKED_LOG_MESSAGE = 'parked declarations';

@@ -4,7 +4,8 @@
  * written in one transaction. Reads take the whole partition in one query.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { transactWrite, type TransactItems } from './transact.js';
 import { canTransition, totalValueCents, type DeclarationRecord } from '../domain/declaration.js';
 import { centsToUsd } from '../schemas/numbers.js';
@@ -417,6 +418,43 @@ export const declarationStore = {
       return item && item.gsi2pk === keys.parked ? [headerRecordOf(item)] : [];
     });
     return { items, nextCursor: encodeCursor(page.LastEvaluatedKey) ?? null };
+  },
+
+  /**
+   * Parked declarations due for their slow automatic retry, claimed: those whose parked sort key
+   * (`parkedAt#id`, then the time of their last automatic retry) is older than `before`. Each is
+   * claimed by moving its sort key to `now` only if it is still what the query saw, so concurrent
+   * sweeps retry it once. It stays in the parked partition (listed, counted) until an audit succeeds.
+   */
+  async claimParkedDue(before: string, now: string, limit: number): Promise<string[]> {
+    const page = await dynamo.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: GSI2,
+        KeyConditionExpression: 'gsi2pk = :parked AND gsi2sk < :before',
+        ExpressionAttributeValues: { ':parked': keys.parked, ':before': before },
+        Limit: limit,
+      }),
+    );
+    const claimed: string[] = [];
+    for (const item of page.Items ?? []) {
+      const id = keys.declarationIdOf(item.pk as string);
+      try {
+        await dynamo.send(
+          new UpdateCommand({
+            TableName: tableName(),
+            Key: { pk: item.pk, sk: item.sk },
+            UpdateExpression: 'SET gsi2sk = :now ADD redriveCount :one',
+            ConditionExpression: 'gsi2pk = :parked AND gsi2sk = :seen',
+            ExpressionAttributeValues: { ':parked': keys.parked, ':now': keys.parkedSort(now, id), ':seen': item.gsi2sk, ':one': 1 },
+          }),
+        );
+        claimed.push(id);
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    return claimed;
   },
 
   /** How many declarations are parked now (the redrive sweep reports it; the cloud alarms on it). */

@@ -3,7 +3,8 @@ import type { NotifyMessage } from '../domain/events.js';
 import { requiredEnv } from './aws.js';
 import { sqsQueue } from './sqs-queue.js';
 
-export type AuditMessage = { declarationId: string };
+/** `parkedRetry`: the redrive sweep's slow automatic retry of a parked declaration (functions/redrive.ts). */
+export type AuditMessage = { declarationId: string; parkedRetry?: true };
 
 export const auditQueue = sqsQueue<AuditMessage>(() => requiredEnv('AUDIT_QUEUE_URL'));
 export const notifyQueue = sqsQueue<NotifyMessage>(() => requiredEnv('NOTIFY_QUEUE_URL'));

@@ -355,7 +355,7 @@ export const routes = {
     refusal: 'parked declarations are listed for officers with the stats role (the command center) and admins',
     tag: 'declarations',
     summary:
-      'Declarations whose audit failed too often and is no longer retried automatically, longest parked first, with the last failure (officer with stats: the whole region; admin)',
+      'Declarations whose audit failed too often and is retried automatically only on a slow backoff, longest since their last attempt first, with the last failure (officer with stats: the whole region; admin)',
     query: parkedQuery,
     responses: { 200: parkedList },
   }),

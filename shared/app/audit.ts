@@ -5,14 +5,22 @@
  * Idempotent: a declaration already past ACCEPTED is left alone.
  *
  * An attempt that fails for a reason of the declaration's own is counted on it; at the bound it is
- * parked (shared/domain/audit-parking.ts) and the message is done with: nothing audits a parked
- * declaration until an operator redrives it (`redriveDeclaration`, POST /declarations/{id}/redrive).
+ * parked (shared/domain/audit-parking.ts) and the message is done with. A parked declaration is
+ * audited only by the redrive sweep's slow automatic retry (a message with `parkedRetry`) or after
+ * an operator's redrive (`redriveDeclaration`, POST /declarations/{id}/redrive).
  */
 import { declarationStore } from '../adapters/declaration-store.js';
 import { dynamoEnterpriseStore } from '../adapters/enterprise-store.js';
 import { ruleSetStore } from '../adapters/ruleset-store.js';
 import { decideAudit } from '../domain/audit.js';
-import { countsAgainstDeclaration, errorSummary, isParked, recordAuditFailure, redriveParked } from '../domain/audit-parking.js';
+import {
+  countsAgainstDeclaration,
+  errorSummary,
+  isParked,
+  recordAuditFailure,
+  recordParkedRetryFailure,
+  redriveParked,
+} from '../domain/audit-parking.js';
 import { invalid, notFound } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { MAX_AUDIT_FAILURES } from '../config.js';
@@ -54,11 +62,16 @@ export const auditPorts: AuditPorts = {
  * Audits a declaration once. A failure is thrown on (the queue retries it) after it has been
  * counted; the failure that parks it answers `parked` instead, so that the message is deleted.
  */
-export async function auditDeclaration(declarationId: string, ports: AuditPorts = auditPorts): Promise<AuditOutcome> {
+export async function auditDeclaration(
+  declarationId: string,
+  ports: AuditPorts = auditPorts,
+  options: { parkedRetry?: boolean } = {},
+): Promise<AuditOutcome> {
   try {
-    return await auditOnce(declarationId, ports);
+    return await auditOnce(declarationId, ports, options.parkedRetry === true);
   } catch (error) {
     if (!countsAgainstDeclaration(error)) throw error;
+    if (options.parkedRetry) return await recordFailedParkedRetry(declarationId, error, ports);
     let parked = false;
     try {
       const t = await changeDeclaration(
@@ -83,11 +96,27 @@ export async function auditDeclaration(declarationId: string, ports: AuditPorts 
   }
 }
 
-async function auditOnce(declarationId: string, ports: AuditPorts): Promise<AuditOutcome> {
+/** A parked declaration's automatic retry failed again: counted, still parked, the message done with. */
+async function recordFailedParkedRetry(declarationId: string, error: unknown, ports: AuditPorts): Promise<AuditOutcome> {
+  try {
+    const t = await changeDeclaration(declarationId, (current) => recordParkedRetryFailure(current, { at: ports.clock(), error }), ports.store);
+    logger.warn('parked declaration retried automatically; its audit failed again', {
+      declarationId,
+      failedAttempts: t?.record.auditFailures?.count,
+      lastError: errorSummary(error),
+    });
+  } catch (recording) {
+    logger.error('could not count a failed audit', { declarationId, error: errorSummary(recording) });
+  }
+  return { outcome: 'parked' };
+}
+
+async function auditOnce(declarationId: string, ports: AuditPorts, parkedRetry: boolean): Promise<AuditOutcome> {
   const d = await ports.store.get(declarationId);
   if (!d) return { outcome: 'not-found' };
   if (d.status !== 'ACCEPTED') return { outcome: 'already-audited' };
-  if (isParked(d)) return { outcome: 'parked' };
+  // Parked: audited only by its automatic retry (or after an operator's redrive), not by a stray message.
+  if (isParked(d) && !parkedRetry) return { outcome: 'parked' };
   const [enterprise, ruleSet, seal] = await Promise.all([ports.enterprises.get(d.enterpriseId), ports.activeRuleSet(), ports.sealer()]);
   if (!enterprise) throw new Error(`declaration ${d.id}: enterprise ${d.enterpriseId} is not registered`);
   if (!ruleSet) throw new Error('no active rule set: run the seed (local start or deploy trigger) or publish one');

@@ -3,8 +3,10 @@
  * underflow" at every redrive) must not be redriven silently for ever. Each failed audit attempt
  * is counted on the declaration itself (a conditional transition, so retries and redeliveries of
  * the same failure each count once); at `maxFailures` it is PARKED: out of the stranded index (the
- * redrive sweep no longer sees it), in the parked index officers list, with a timeline entry. It
- * stays ACCEPTED; an operator redrives it once the cause is fixed, which restarts the count.
+ * redrive sweep no longer redrives it every bound), in the parked index officers list, with a
+ * timeline entry. It stays ACCEPTED: the redrive sweep retries its audit on a slow backoff
+ * (CLEARWAY_PARKED_RETRY_AFTER_S, hourly by default) and the first success audits it; an operator
+ * may redrive it at once after fixing the cause, which restarts the count.
  *
  * Failures that say nothing about the declaration (the table throttled or unreachable, a lost
  * race) are not counted: see `countsAgainstDeclaration`.
@@ -98,12 +100,28 @@ export function recordAuditFailure(
             at: failure.at,
             status: 'ACCEPTED',
             bureau: d.declaredAt,
-            detail: `the audit failed ${count} times; parked for the operators (not retried automatically until redriven)`,
+            detail: `the audit failed ${count} times; parked for the operators (retried automatically on a slow backoff)`,
           },
         ]
       : [],
   });
   return park ? { ...t, pendingIndex: 'parked' } : t;
+}
+
+/**
+ * A failed automatic retry of a parked declaration: counted and described (for the operators'
+ * listing), still parked (no new timeline entry: an hourly retry would flood it). Undefined when
+ * it is not parked any more (audited or redriven meanwhile).
+ */
+export function recordParkedRetryFailure(d: DeclarationRecord, failure: { at: string; error: unknown }): DeclarationTransition | undefined {
+  if (!isParked(d)) return undefined;
+  const auditFailures: AuditFailures = {
+    ...d.auditFailures!,
+    count: d.auditFailures!.count + 1,
+    lastFailedAt: failure.at,
+    lastError: errorSummary(failure.error),
+  };
+  return transition(d, { at: failure.at, set: { auditFailures }, timeline: [] });
 }
 
 /**

@@ -283,7 +283,7 @@ export const declarationView = z
       .optional()
       .meta({
         description:
-          'Present while the declaration is parked: its audit failed too often, so it is not retried automatically until an operator redrives it (POST /declarations/{id}/redrive). It stays ACCEPTED.',
+          'Present while the declaration is parked: its audit failed too often, so it is retried automatically only on a slow backoff (hourly by default) until an audit succeeds or an operator redrives it (POST /declarations/{id}/redrive). It stays ACCEPTED.',
       }),
     links: z.object({ self: z.string() }),
   })

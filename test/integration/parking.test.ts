@@ -3,11 +3,13 @@
  * DynamoDB Local and the SQS emulator, through the real audit worker, redrive sweep and API
  * handlers: the enterprise of this declaration is not registered (what a bad data fix or a
  * half-finished migration leaves), so every audit attempt throws. After MAX_AUDIT_FAILURES attempts
- * it is parked, listed for the command center, left alone by the sweep and the worker; once the
- * cause is fixed (the enterprise registered) an operator's redrive audits it exactly once.
+ * it is parked, listed for the command center, skipped by ordinary audit messages, and retried by
+ * the redrive sweep only on its slow backoff (CLEARWAY_PARKED_RETRY_AFTER_S); once the cause is
+ * fixed (the enterprise registered) an operator's redrive, or the next automatic retry, audits it
+ * exactly once.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as declarations } from '../../functions/http/declarations.js';
 import { handler as enterprises } from '../../functions/http/enterprises.js';
 import { handler as auditWorker } from '../../functions/audit-worker.js';
@@ -22,8 +24,8 @@ import { newCreditCode } from '../support/fixtures.js';
 
 const commandCenter = officer('SD', 'stats');
 /** One delivery of the declaration's audit message: `failed` is what makes SQS deliver it again. */
-const auditOnce = async (id: string) => {
-  const event = { Records: [{ messageId: `m-${id}-${Math.random()}`, body: JSON.stringify({ declarationId: id }) }] };
+const auditOnce = async (id: string, message: Record<string, unknown> = { declarationId: id }) => {
+  const event = { Records: [{ messageId: `m-${id}-${Math.random()}`, body: JSON.stringify(message) }] };
   try {
     const res = await auditWorker(event as never, lambdaContext);
     return (res as { batchItemFailures: unknown[] }).batchItemFailures.length === 0 ? 'done' : 'failed';
@@ -50,8 +52,28 @@ const parkedIds = async () => {
   return ids;
 };
 
+/** The slow automatic retry period of parked declarations, short here (the default is an hour). */
+const RETRY_AFTER_S = 600;
+const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000);
+const previousRetryAfter = process.env.CLEARWAY_PARKED_RETRY_AFTER_S;
+
+/** Fails every audit attempt of a new declaration (its enterprise is not registered) until it is parked. */
+async function parkNewDeclaration(code: string): Promise<string> {
+  const filed = await call(declarations, 'POST /declarations', { principal: enterprise(code), body: declarationBody(code) });
+  expect(filed.status).toBe(202);
+  for (let attempt = 1; attempt < MAX_AUDIT_FAILURES; attempt++) expect(await auditOnce(filed.body.id)).toBe('failed');
+  expect(await auditOnce(filed.body.id)).toBe('done');
+  expect((await header(filed.body.id)).gsi2pk).toBe(keys.parked);
+  return filed.body.id;
+}
+
 beforeAll(async () => {
+  process.env.CLEARWAY_PARKED_RETRY_AFTER_S = String(RETRY_AFTER_S);
   await seed();
+});
+afterAll(() => {
+  if (previousRetryAfter === undefined) delete process.env.CLEARWAY_PARKED_RETRY_AFTER_S;
+  else process.env.CLEARWAY_PARKED_RETRY_AFTER_S = previousRetryAfter;
 });
 
 describe('parking a declaration whose audit keeps failing', () => {
@@ -93,9 +115,9 @@ describe('parking a declaration whose audit keeps failing', () => {
     expect((await call(declarations, 'POST /declarations/{id}/redrive', { principal: enterprise(code), params: { id } })).status).toBe(403);
   });
 
-  it('is not redriven by the sweep, and a message that still arrives does not attempt it', async () => {
+  it('is not retried by the sweep before CLEARWAY_PARKED_RETRY_AFTER_S, and an ordinary message that still arrives does not attempt it', async () => {
     const before = await header(id);
-    const swept = await redrive(new Date(Date.now() + 60 * 60_000));
+    const swept = await redrive(inMinutes(RETRY_AFTER_S / 60 / 2));
     expect(swept.parked).toBeGreaterThanOrEqual(1);
     const after = await header(id);
     expect(after.gsi2sk).toBe(before.gsi2sk);
@@ -103,6 +125,28 @@ describe('parking a declaration whose audit keeps failing', () => {
     expect(await auditOnce(id)).toBe('done');
     expect((await header(id)).auditFailures).toEqual(before.auditFailures);
     expect((await header(id)).version).toBe(before.version);
+  });
+
+  it('is retried by the sweep after CLEARWAY_PARKED_RETRY_AFTER_S, once per period; a retry that fails again leaves it parked and listed', async () => {
+    const before = await header(id);
+    const at = inMinutes(RETRY_AFTER_S / 60 + 1);
+    const swept = await redrive(at);
+    expect(swept.parkedRetried).toBeGreaterThanOrEqual(1);
+    const claimed = await header(id);
+    expect(claimed.gsi2pk).toBe(keys.parked); // still parked while the retry runs
+    expect(claimed.gsi2sk).toBe(keys.parkedSort(at.toISOString(), id));
+    // The same period again: not retried twice.
+    await redrive(new Date(at.getTime() + 60_000));
+    expect((await header(id)).gsi2sk).toBe(claimed.gsi2sk);
+
+    // The queued retry (what the sweep sent) fails again: counted, message done, still parked.
+    expect(await auditOnce(id, { declarationId: id, parkedRetry: true })).toBe('done');
+    const after = await header(id);
+    expect(after).toMatchObject({ status: 'ACCEPTED', gsi2pk: keys.parked });
+    expect(after.auditFailures).toMatchObject({ count: before.auditFailures.count + 1, parkedAt: before.auditFailures.parkedAt });
+    expect(after.auditFailures.lastError).toContain('is not registered');
+    expect(await parkedIds()).toContain(id);
+    expect((await redrive(at)).parked).toBeGreaterThanOrEqual(1); // still counted for the alarm
   });
 
   it('after the fix, a redrive audits it exactly once; a declaration that is not parked is a 409, an unknown one a 404', async () => {
@@ -135,6 +179,32 @@ describe('parking a declaration whose audit keeps failing', () => {
       params: { id: 'dcl_00000000000000000000000000' },
     });
     expect(unknown.status).toBe(404);
+  });
+
+  it('once the cause is fixed, the next automatic retry audits it exactly once and it leaves the parked list', async () => {
+    const fixedLater = newCreditCode();
+    const parked = await parkNewDeclaration(fixedLater);
+    const registered = await call(enterprises, 'POST /enterprises', {
+      principal: admin,
+      body: { creditCode: fixedLater, name: 'Fixed Later Co', registeredBureau: 'SD', creditLevel: 'B' },
+    });
+    expect(registered.status).toBe(201);
+    // Fixed, but before the period nothing retries it.
+    await redrive(inMinutes(RETRY_AFTER_S / 60 / 2));
+    expect((await header(parked)).gsi2sk).toBe(keys.parkedSort((await header(parked)).auditFailures.parkedAt, parked));
+    const at = inMinutes(RETRY_AFTER_S / 60 + 1);
+    expect((await redrive(at)).parkedRetried).toBeGreaterThanOrEqual(1);
+    expect((await header(parked)).gsi2sk).toBe(keys.parkedSort(at.toISOString(), parked));
+
+    const retry = { declarationId: parked, parkedRetry: true };
+    expect(await auditOnce(parked, retry)).toBe('done');
+    expect(await auditOnce(parked, retry)).toBe('done'); // a duplicate: already audited
+    const read = await call(declarations, 'GET /declarations/{id}', { principal: admin, params: { id: parked } });
+    expect(read.body.status).not.toBe('ACCEPTED');
+    expect(read.body.parked).toBeUndefined();
+    expect(read.body.timeline.filter((e: { status: string }) => e.status !== 'ACCEPTED')).toHaveLength(1);
+    expect((await header(parked)).gsi2pk).toBeUndefined();
+    expect(await parkedIds()).not.toContain(parked);
   });
 
   it('refuses a hand-made cursor with a 400', async () => {
