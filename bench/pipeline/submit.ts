@@ -125,10 +125,19 @@ export async function submitBatch(ctx: SubmitContext, planned: Planned[], schedu
     return;
   }
   ctx.intakeAccepted.push(ms);
-  const { results } = JSON.parse(res.body) as { results: { index: number; status: number; id?: string }[] };
+  const { results } = JSON.parse(res.body) as { results: { index: number; status: number; id?: string; problem?: { retryAfterSeconds?: number } }[] };
+  // Items of a pack refused under load (503 + problem.retryAfterSeconds) while others were stored.
+  const again: number[] = [];
+  let retryAfter: number | undefined;
   for (const r of results) {
     const rec = recs[r.index]!;
     if ((r.status === 202 || r.status === 200) && r.id) ctx.ledger.acceptedAs(rec, r.id, r.status, ms);
-    else ctx.ledger.error(`batch_item_${r.status}`);
+    else if (isRefusal(r.status)) {
+      const seconds = r.problem?.retryAfterSeconds;
+      retryAfter = refusal(ctx, { 'retry-after': seconds === undefined ? undefined : String(seconds) }, 1) ?? retryAfter;
+      again.push(r.index);
+    } else ctx.ledger.error(`batch_item_${r.status}`);
   }
+  if (ctx.retryRefused && again.length && retryAfter !== undefined)
+    retryLater(ctx, retryAfter, () => submitBatch(ctx, again.map((i) => planned[i]!), scheduledAt, again.map((i) => recs[i]!)));
 }

@@ -102,4 +102,22 @@ describe('filing', () => {
     expect(ctx.ledger.accepted).toBe(2);
     expect(ctx.ledger.errorsByKind).toEqual({ batch_item_400: 1 });
   });
+
+  it('books items of a pack refused under load as refusals and, when asked, files only those again', async () => {
+    const ctx = context(true);
+    script.push({
+      status: 200,
+      body: JSON.stringify({
+        results: [
+          { index: 0, status: 202, id: 'p0' },
+          { index: 1, status: 503, problem: { status: 503, retryAfterSeconds: 0 } },
+        ],
+      }),
+    });
+    // the item filed again, alone
+    script.push({ status: 200, body: JSON.stringify({ results: [{ index: 0, status: 202, id: 'p1' }] }) });
+    await submitBatch(ctx, [plan(), plan()], performance.now());
+    await Promise.all([...ctx.pendingRetries]);
+    expect(ctx.ledger).toMatchObject({ offered: 2, refused: 1, accepted: 2, errors: 0, refusedWithoutRetryAfter: 0 });
+  });
 });
