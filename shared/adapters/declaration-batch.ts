@@ -13,7 +13,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { statsBureaus, type DeclarationRecord } from '../domain/declaration.js';
 import { dynamo, tableName } from './aws.js';
 import { declarationStore, guardKey, intakeWrites, type CreateResult, type IdempotencyGuard } from './declaration-store.js';
-import { counterUpdates, STATS_DIMENSIONS, type CounterIncrements } from './stats-counters.js';
+import { mergedCounterUpdates, STATS_DIMENSIONS, type CounterIncrements } from './stats-counters.js';
 import { transactWrite, type TransactItems, type TransactOutcome } from './transact.js';
 
 export type BatchEntry = { record: DeclarationRecord; guards: IdempotencyGuard[] };
@@ -28,24 +28,9 @@ const MAX_BYTES_PER_PACK = 3_000_000;
 
 type Prepared = BatchEntry & { index: number; own: TransactItems; counters: CounterIncrements; bytes: number };
 
-/** One update per counter item for the whole pack (a transaction may touch an item only once). */
+/** The counter item a declaration moves under one view (a pack touches each such item once). */
 const counterKey = (record: DeclarationRecord, dimension: (typeof STATS_DIMENSIONS)[number]) =>
   `${statsBureaus(record)[dimension]}|${record.createdAt.slice(0, 10)}|${record.direction}`;
-
-export function mergedCounterUpdates(pack: Pick<Prepared, 'record' | 'counters'>[]): TransactItems {
-  const updates: TransactItems = [];
-  STATS_DIMENSIONS.forEach((dimension, i) => {
-    const groups = new Map<string, { record: DeclarationRecord; sum: Record<string, number> }>();
-    for (const { record, counters } of pack) {
-      const key = counterKey(record, dimension);
-      const group = groups.get(key) ?? { record, sum: {} };
-      for (const [name, value] of Object.entries(counters)) group.sum[name] = (group.sum[name] ?? 0) + (value ?? 0);
-      groups.set(key, group);
-    }
-    for (const { record, sum } of groups.values()) updates.push(counterUpdates(record, sum)[i]!);
-  });
-  return updates;
-}
 
 async function existingFor(entry: BatchEntry): Promise<CreateResult> {
   for (const guard of entry.guards) {

@@ -12,7 +12,7 @@ import { centsToUsd } from '../schemas/numbers.js';
 import type { DeclarationLine, DeclarationStatus, StoredDeclarationSummary } from '../schemas/declaration.js';
 import { dynamo, queryAll, tableName } from './aws.js';
 import { DAY_SHARDS, decodeCursor, encodeCursor, GSI1, GSI2, GSI3, keys, withoutStorageAttributes } from './keys.js';
-import { counterUpdates } from './stats-counters.js';
+import { counterUpdates, mergedCounterUpdates, type CountedDeclaration } from './stats-counters.js';
 import { effectivenessUpdates } from './effectiveness-counters.js';
 import { movesAnything } from '../domain/effectiveness.js';
 import { outboxPut } from './outbox.js';
@@ -130,6 +130,19 @@ const chunkCount = (lines: DeclarationLine[]) =>
 
 const REVISION_PART_BYTES = 300_000;
 
+/** The statistics an amendment moves: the previous body's counts taken back, the new body's added. */
+export function amendmentCounterUpdates(
+  previous: CountedDeclaration,
+  previousCounters: CounterIncrements,
+  amended: CountedDeclaration,
+  counters: CounterIncrements,
+) {
+  return mergedCounterUpdates([
+    { record: previous, counters: previousCounters },
+    { record: amended, counters },
+  ]);
+}
+
 /**
  * An amendment's transaction: the amended record written whole (its body changed, lines
  * included) conditional on the version it was computed from, stale line chunks deleted, the
@@ -178,9 +191,9 @@ async function applyAmendment(t: DeclarationTransition & { amendment: NonNullabl
     });
   }
   for (const event of t.events) items.push(outboxPut(event));
-  const moves = (c: CounterIncrements) => Object.values(c).some((v) => v !== undefined && v !== 0);
-  if (moves(t.counters)) items.push(...counterUpdates(d, t.counters));
-  if (moves(previousCounters)) items.push(...counterUpdates(previous, previousCounters));
+  // The take-back of the old body and the count of the new one meet on every counter whose bureau
+  // did not change: one merged update each (a transaction may touch an item only once).
+  items.push(...amendmentCounterUpdates(previous, previousCounters, d, t.counters));
   if (movesAnything(t.effectiveness)) items.push(...effectivenessUpdates(previous, t.effectiveness));
   const outcome = await transactWrite(items);
   if (outcome.committed) return true;

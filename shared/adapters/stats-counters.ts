@@ -20,8 +20,13 @@ import type { CounterIncrements } from '../domain/transition.js';
 export const RELEASE_BUCKETS_S = [1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 604800, Infinity];
 export const releaseBucketAttr = (seconds: number) => `rs_${RELEASE_BUCKETS_S.findIndex((b) => seconds <= b)}`;
 
+/** What a counter's key is made of: the declaration's bureaus, creation day and direction. */
+export type CountedDeclaration = Pick<DeclarationInput, 'declaredAt' | 'inspectionBureau' | 'portBureau' | 'direction'> & {
+  createdAt: string;
+};
+
 export function counterUpdates(
-  d: Pick<DeclarationInput, 'declaredAt' | 'inspectionBureau' | 'portBureau' | 'direction'> & { createdAt: string },
+  d: CountedDeclaration,
   increments: CounterIncrements,
   releaseSeconds?: number,
 ) {
@@ -48,4 +53,27 @@ export function counterUpdates(
       },
     };
   });
+}
+
+/**
+ * One update per counter item for several deltas that commit in one transaction. DynamoDB refuses a
+ * transaction that touches an item twice ("multiple operations on one item"), and deltas often meet
+ * on one counter: the declarations of a batch pack at the same bureau, or an amendment's take-back
+ * of the old body and its count of the new one wherever a bureau did not change. Deltas that cancel
+ * out write nothing.
+ */
+export function mergedCounterUpdates(deltas: { record: CountedDeclaration; counters: CounterIncrements }[]) {
+  const updates: ReturnType<typeof counterUpdates> = [];
+  STATS_DIMENSIONS.forEach((dimension, i) => {
+    const groups = new Map<string, { record: CountedDeclaration; sum: Record<string, number> }>();
+    for (const { record, counters } of deltas) {
+      const key = `${statsBureaus(record)[dimension]}|${record.createdAt.slice(0, 10)}|${record.direction}`;
+      const group = groups.get(key) ?? { record, sum: {} };
+      for (const [name, value] of Object.entries(counters)) group.sum[name] = (group.sum[name] ?? 0) + (value ?? 0);
+      groups.set(key, group);
+    }
+    for (const { record, sum } of groups.values())
+      if (Object.values(sum).some((v) => v !== 0)) updates.push(counterUpdates(record, sum)[i]!);
+  });
+  return updates;
 }
