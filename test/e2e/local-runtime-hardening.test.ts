@@ -158,7 +158,9 @@ describe('the local gateway against hostile clients', () => {
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = net.connect(Number(port), '127.0.0.1', () => {
         socket.write(
-          `POST /declarations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${9_500_000}\r\n\r\n{"a":`,
+          // Under the route's 1 MiB limit (a declared length over it is a 413 before the key is
+          // looked at), so what answers at once here is the missing key, with the body unsent.
+          `POST /declarations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${1_000_000}\r\n\r\n{"a":`,
         );
       });
       let data = '';
