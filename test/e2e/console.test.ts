@@ -301,8 +301,10 @@ describe('enterprise', () => {
     const deliveries = page.getByRole('region', { name: 'Deliveries' });
     await waitFor('a delivery in the log', async () => {
       await page.reload();
+      // The list loads after the page: count its rows only once it has answered (table or empty).
+      await deliveries.getByRole('table').or(deliveries.getByText('Nothing here.')).first().waitFor();
       return (await deliveries.getByRole('button', { name: /Retry/ }).count()) > 0 ? true : undefined;
-    });
+    }, 60_000);
     expect(await deliveries.innerText()).toContain('enterprise.credit_changed');
     await deliveries.getByRole('button', { name: /Retry/ }).first().click();
     await expect.poll(() => deliveries.getByRole('alert').count()).toBe(0);
