@@ -86,3 +86,13 @@ export function casStore(initial: DeclarationRecord, interleave?: () => Promise<
   };
   return { store, committed, current: () => current };
 }
+
+/** The kind of DomainError a pure transition throws ('no error' when it throws none). */
+export const kindOf = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (e) {
+    return (e as import('../../shared/domain/errors.js').DomainError).kind;
+  }
+  return 'no error';
+};

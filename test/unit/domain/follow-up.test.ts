@@ -9,20 +9,12 @@ import type { DomainError } from '../../../shared/domain/errors.js';
 import type { Officer } from '../../../shared/domain/principal.js';
 import { isSampled } from '../../../shared/domain/rules/sampling.js';
 import { changeDeclaration } from '../../../shared/app/declaration-change.js';
-import { accepted, at, awaitingInspection, casStore, decision, testSeal } from '../../support/records.js';
+import { accepted, at, awaitingInspection, casStore, decision, testSeal, kindOf } from '../../support/records.js';
 
 const ALL = { AA: 1, A: 1, B: 1, C: 1, D: 1 };
 const NONE = { AA: 0, A: 0, B: 0, C: 0, D: 0 };
 const auditCtx = (s: number, postRelease = ALL) => ({ at: at(s), seal: testSeal, timeLimitS: () => 3600, postRelease });
 const GS = { bureau: 'GS' };
-const kindOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as DomainError).kind;
-  }
-  return 'no error';
-};
 
 /** Released on documents with a follow-up check owed by GS (the release bureau). */
 function releasedWithCheck(): DeclarationRecord {

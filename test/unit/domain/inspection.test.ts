@@ -3,19 +3,11 @@ import { recordStep } from '../../../shared/domain/inspection.js';
 import { recordStep as recordStepUseCase, type InspectionPorts } from '../../../shared/app/inspection.js';
 import { DomainError } from '../../../shared/domain/errors.js';
 import type { Officer } from '../../../shared/domain/principal.js';
-import { at, awaitingInspection, casStore, testSeal } from '../../support/records.js';
+import { at, awaitingInspection, casStore, testSeal, kindOf } from '../../support/records.js';
 
 const HA = { bureau: 'HA', principalId: 'prn_ha' };
 const SD = { bureau: 'SD', principalId: 'prn_sd' };
 const ctx = (seconds: number) => ({ at: at(seconds), seal: testSeal });
-const kindOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as DomainError).kind;
-  }
-  return 'no error';
-};
 
 describe('recording a step (pure transition)', () => {
   it('records one of two steps: still awaiting inspection, nothing sent, the worklist entry changes', () => {

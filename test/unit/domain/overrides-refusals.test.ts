@@ -5,33 +5,18 @@
 import { describe, expect, it } from 'vitest';
 import { confirmOverride, proposeOverride } from '../../../shared/domain/overrides.js';
 import { recordStep } from '../../../shared/domain/inspection.js';
-import type { DomainError } from '../../../shared/domain/errors.js';
-import { accepted, at, awaitingInspection, testSeal } from '../../support/records.js';
+import { ha1, ha2, overrideContext, waiveOrigin } from '../../support/overrides.js';
+import { accepted, at, awaitingInspection, kindOf, testSeal } from '../../support/records.js';
 
-const ha1 = { principalId: 'prn_ha_1', bureau: 'HA' };
-const ha2 = { principalId: 'prn_ha_2', bureau: 'HA' };
 const qh1 = { principalId: 'prn_qh_1', bureau: 'QH' };
-const ctx = (s: number, id = 'ovr_1') => ({ at: at(s), seal: testSeal, timeLimitS: () => 86_400, id });
-const waive = {
-  action: 'WAIVE_STEP' as const,
-  kind: 'ORIGIN_INSPECTION' as const,
-  reasonCode: 'STANDARD_EXCEPTION',
-  remarks: 'sealed at origin',
-};
+const ctx = overrideContext;
+const waive = waiveOrigin;
 const add = (kind: 'DESTINATION_INSPECTION' | 'PORT_DISINFECTION') => ({
   action: 'ADD_STEP' as const,
   kind,
   reasonCode: 'INTELLIGENCE',
   remarks: 'tip-off',
 });
-const kindOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as DomainError).kind;
-  }
-  return 'no error';
-};
 
 describe('ADD_STEP', () => {
   it('is refused once the audit is over (returned, released, failed, cancelled)', () => {

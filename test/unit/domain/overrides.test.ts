@@ -3,28 +3,13 @@ import { confirmOverride, proposeOverride } from '../../../shared/domain/overrid
 import { recordStep } from '../../../shared/domain/inspection.js';
 import { decideAudit } from '../../../shared/domain/audit.js';
 import { changeDeclaration } from '../../../shared/app/declaration-change.js';
-import type { DomainError } from '../../../shared/domain/errors.js';
 import { amendDeclaration, bodyOf, officerAddedSteps } from '../../../shared/domain/amendment.js';
-import { accepted, at, awaitingInspection, casStore, decision, testSeal } from '../../support/records.js';
+import { ha1, ha2, overrideContext, waiveOrigin } from '../../support/overrides.js';
+import { accepted, at, awaitingInspection, kindOf, casStore, decision, testSeal } from '../../support/records.js';
 
-const ha1 = { principalId: 'prn_ha_1', bureau: 'HA' };
-const ha2 = { principalId: 'prn_ha_2', bureau: 'HA' };
 const sd1 = { principalId: 'prn_sd_1', bureau: 'SD' };
-const ctx = (s: number, id = 'ovr_1') => ({ at: at(s), seal: testSeal, timeLimitS: () => 86_400, id });
-const waive = {
-  action: 'WAIVE_STEP' as const,
-  kind: 'ORIGIN_INSPECTION' as const,
-  reasonCode: 'STANDARD_EXCEPTION',
-  remarks: 'sealed at origin',
-};
-const kindOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as DomainError).kind;
-  }
-  return 'no error';
-};
+const ctx = overrideContext;
+const waive = waiveOrigin;
 
 describe('overrides (pure transitions)', () => {
   it('ADD_STEP applies at once: a pending step owed from now, step.required, in the timeline and overrides', () => {
@@ -127,7 +112,9 @@ describe('overrides (pure transitions)', () => {
     const amended = amendDeclaration(returned.record, { ...bodyOf(added), amendmentReason: 'producer record attached' }, at(100))!;
     expect(amended.to).toBe('ACCEPTED');
     // Owed again from the amendment, with the same time limit (86,400 s).
-    expect(amended.record.steps).toEqual([{ ...owed, requiredSince: at(100), dueAt: new Date(Date.parse(at(100)) + 86_400_000).toISOString() }]);
+    expect(amended.record.steps).toEqual([
+      { ...owed, requiredSince: at(100), dueAt: new Date(Date.parse(at(100)) + 86_400_000).toISOString() },
+    ]);
     expect(amended.record.steps.map((s) => s.kind)).toEqual(['PORT_DISINFECTION']);
     expect(amended.timeline[0]!.detail).toContain('still owed (added by an officer): PORT_DISINFECTION at QH');
     // The step changed (CANCELLED → PENDING), so the transaction puts it back in the worklist.
@@ -144,7 +131,13 @@ describe('overrides (pure transitions)', () => {
 
   it('a step the audit withdrew on RETURNED is not owed again by anything but an amendment of that RETURNED record', () => {
     const d = { ...accepted(), status: 'INSPECTION_REQUIRED' as const };
-    const cancelledStep = { kind: 'PORT_DISINFECTION' as const, bureau: 'QH', status: 'CANCELLED' as const, requiredSince: at(1), dueAt: at(2) };
+    const cancelledStep = {
+      kind: 'PORT_DISINFECTION' as const,
+      bureau: 'QH',
+      status: 'CANCELLED' as const,
+      requiredSince: at(1),
+      dueAt: at(2),
+    };
     expect(
       officerAddedSteps(
         {
