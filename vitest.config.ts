@@ -26,6 +26,9 @@ export default defineConfig({
           setupFiles: ['test/support/emulators-env.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // One emulator pair serves every file, and several files drain the same queues: in
+          // parallel one file's drain took another's messages (a flaky "queued for audit").
+          fileParallelism: false,
         },
       },
       {
