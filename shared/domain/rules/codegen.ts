@@ -105,6 +105,10 @@ export class Generator {
         if (list.length === 1) return `(typeof ${ref} === 'string' && ${ref}.startsWith(${lit(list[0]!)}))`;
         return `(typeof ${ref} === 'string' && ${this.constant(new PrefixSet(list))}.has(${ref}))`;
       }
+      default:
+        // The schema admits only the operators above; a rule set that reached here by another
+        // path must not compile to a test that silently answers undefined (false).
+        throw new Error(`unknown operator ${String(op)}`);
     }
   }
 
@@ -114,7 +118,7 @@ export class Generator {
     if ('all' in c) return `(${c.all.map((x) => this.line(x)).join(' && ')})`;
     if ('any' in c) return `(${c.any.map((x) => this.line(x)).join(' || ')})`;
     if ('not' in c) return `!${this.line(c.not)}`;
-    if (!(c.field in LINE_FIELDS)) throw new Error(`unknown line field ${c.field}`);
+    if (!Object.hasOwn(LINE_FIELDS, c.field)) throw new Error(`unknown line field ${c.field}`);
     return this.compare(`l.${c.field}`, c.op, c.value);
   }
 
@@ -155,7 +159,7 @@ export class Generator {
         })
         .join(' || ')})`;
     if ('missingDocument' in c) return `!x.docTypes.includes(${JSON.stringify(c.missingDocument)})`;
-    if (!(c.field in DECLARATION_FIELDS)) throw new Error(`unknown field ${c.field}`);
+    if (!Object.hasOwn(DECLARATION_FIELDS, c.field)) throw new Error(`unknown field ${c.field}`);
     if (c.field === 'totalValueUsd') this.usesTotalValue = true;
     return this.compare(FIELD_REF[c.field], c.op, c.value);
   }
