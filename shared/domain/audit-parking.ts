@@ -14,6 +14,7 @@
 import { MAX_AUDIT_FAILURES } from '../config.js';
 import type { DeclarationRecord } from './declaration.js';
 import { conflict } from './errors.js';
+import { isTransient } from './transient-errors.js';
 import { transition, type DeclarationTransition } from './transition.js';
 
 /** What the declaration keeps about its failed audits (never shown to enterprises). */
@@ -47,29 +48,12 @@ export const isParked = (d: Pick<DeclarationRecord, 'status' | 'auditFailures'>)
  * busy or unreachable, a conditional write lost to a concurrent change. Anything else (a
  * validation error from the table, an enterprise that does not exist, a bug) counts.
  */
-const TRANSIENT_NAMES = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TransactionConflictException',
-  'TransactionInProgressException',
-  'TimeoutError',
-  'AbortError',
-]);
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH']);
-
 export function countsAgainstDeclaration(error: unknown): boolean {
   if (!(error instanceof Error)) return true;
-  const e = error as Error & { code?: unknown; $retryable?: unknown; $metadata?: { httpStatusCode?: number }; kind?: unknown };
-  if (TRANSIENT_NAMES.has(e.name)) return false;
-  if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return false;
-  if (e.$retryable) return false;
-  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return false;
+  if (isTransient(error)) return false;
   // Lost races answered as a 409 by the conflict loop ("changing too often").
-  if (e.name === 'DomainError' && e.kind === 'conflict') return false;
-  return true;
+  const e = error as Error & { kind?: unknown };
+  return !(e.name === 'DomainError' && e.kind === 'conflict');
 }
 
 /**

@@ -8,6 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { DomainError } from '../domain/errors.js';
+import { isOverloadError, isUnavailable } from '../domain/transient-errors.js';
 import { requireAllowed, type Principal } from '../domain/principal.js';
 import { decodeJsonBody, parseWith } from './body.js';
 import { logger } from './logger.js';
@@ -141,26 +142,6 @@ async function dispatch(impls: Map<string, RouteImpl>, event: APIGatewayProxyEve
   };
 }
 
-/** The table or a queue could not be reached (refused, reset, timed out, throttled, 5xx): worth a retry. */
-function isUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; name?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown } | undefined;
-  if (!e || typeof e !== 'object') return false;
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'].includes(e.code ?? '')) return true;
-  if (
-    [
-      'TimeoutError',
-      'ThrottlingException',
-      'ProvisionedThroughputExceededException',
-      'RequestLimitExceeded',
-      'ServiceUnavailable',
-      'InternalServerError',
-    ].includes(e.name ?? '')
-  )
-    return true;
-  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
-  return e.cause !== undefined && e.cause !== error && isUnavailable(e.cause);
-}
-
 /** Maps whatever escaped the route to a problem document; a 5xx never carries a stack trace. */
 export function errorToProblem(error: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {
   if (error instanceof DomainError) {
@@ -196,25 +177,6 @@ export function errorToProblem(error: unknown, requestId: string): APIGatewayPro
   }
   logger.error('unhandled error', { error: error as Error });
   return problemResponse({ status: 500, detail: 'an internal error occurred; quote the request id when reporting it', requestId });
-}
-
-const OVERLOAD_ERRORS = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-  'TimeoutError',
-]);
-
-/** An AWS error that means "too much load right now" (the SDK marks throttles retryable). */
-export function isOverloadError(error: unknown): boolean {
-  const e = error as { name?: string; $retryable?: { throttling?: boolean }; CancellationReasons?: { Code?: string }[] } | undefined;
-  if (!e || typeof e !== 'object') return false;
-  if (e.$retryable?.throttling || OVERLOAD_ERRORS.has(e.name ?? '')) return true;
-  return (
-    e.name === 'TransactionCanceledException' &&
-    !!e.CancellationReasons?.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError')
-  );
 }
 
 /** Builds the Lambda handler of one capability from the implementations of its routes. */
