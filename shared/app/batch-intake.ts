@@ -5,12 +5,15 @@
  * (shared/adapters/declaration-batch.ts) and queued for audit ten to an SQS request.
  * A pack that fails under load while others were stored answers its items 503 + Retry-After each
  * (what the single call would answer under load); the stored items are still 202 and queued.
+ * A pack that fails for a reason of its own (a fault, not load) answers its items 500, as the
+ * single call would: telling the client "busy, retry" would have it retry a fault for ever.
  */
 import { createMany, type BatchCreateResult, type BatchEntry } from '../adapters/declaration-batch.js';
 import { logger } from '../http/logger.js';
 import { queueCommittedWork, type WorkQueue } from '../adapters/sqs-queue.js';
 import { auditQueue, type AuditMessage } from '../adapters/queues.js';
 import { newDeclaration } from '../domain/declaration.js';
+import { isTransient } from '../domain/transient-errors.js';
 import { DomainError, overloaded } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { MAX_BODY_BYTES, parseWith } from '../http/body.js';
@@ -32,9 +35,12 @@ export const productionBatchPorts = (): BatchPorts => ({
 /** Seconds a client should wait before filing an item again that was not stored under load. */
 const UNSTORED_RETRY_AFTER_S = 1;
 
-/** One item's answer: the declaration it stored or found, or the error the single call would raise. */
+/**
+ * One item's answer: the declaration it stored or found, or the error the single call would raise
+ * (a DomainError, or a fault the HTTP layer answers 500 with the request id).
+ */
 export type BatchItemOutcome =
-  { index: number; outcome: 'accepted' | 'replayed'; id: string } | { index: number; outcome: 'refused'; error: DomainError };
+  { index: number; outcome: 'accepted' | 'replayed'; id: string } | { index: number; outcome: 'refused'; error: unknown };
 
 export async function submitBatch(
   items: unknown[],
@@ -64,10 +70,15 @@ export async function submitBatch(
 
   const results = entries.length ? await ports.createMany(entries) : [];
   const accepted: string[] = [];
+  let busy = 0;
   results.forEach((result, i) => {
     const { index, record } = entries[i]!;
     if ('unstored' in result) {
-      logger.warn('batch item not stored: its transaction failed while others committed', { error: result.unstored as Error });
+      if (!isTransient(result.unstored)) {
+        outcomes[index] = { index, outcome: 'refused', error: result.unstored };
+        return;
+      }
+      busy++;
       outcomes[index] = {
         index,
         outcome: 'refused',
@@ -86,6 +97,9 @@ export async function submitBatch(
       outcomes[index] = { index, outcome: 'refused', error: reuseConflict(record, result.existing) };
     }
   });
+  // One line per batch, not per item: a failed pack holds up to 25 items with the same cause.
+  // (A fault is logged with its stack where the HTTP layer answers it 500.)
+  if (busy) logger.warn('batch items not stored under load while others committed', { items: busy });
   // Durable now; a failed send is repaired by the redrive sweep.
   await queueCommittedWork(
     ports.audit,

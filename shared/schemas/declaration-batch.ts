@@ -29,7 +29,7 @@ export const declarationBatchResult = z
           .int()
           .meta({ description:
               'What POST /declarations would have answered for this item: 202, 200 (a retry), 400, 403, 409, 413, ' +
-              'or 503 (not stored under load while other items were; file it again after problem.retryAfterSeconds)', }),
+              '503 (not stored under load while other items were; file it again after problem.retryAfterSeconds), or 500 (not stored because of a fault; quote problem.requestId)', }),
         id: z.string().optional().meta({ description: 'The declaration (202: stored now; 200: stored before)' }),
         problem: problemSchema.optional(),
       }),

@@ -226,6 +226,50 @@ describe('POST /declarations/batch', () => {
     expect(again.body.results.slice(0, firstUnstored).map((x: any) => x.id)).toEqual(storedIds);
   });
 
+  it('a pack that fails for a reason of its own is a fault: its items answer 500 with the request id, not "busy, retry"; the stored ones are still 202 and queued', async () => {
+    const { code, principal } = await newEnterprise();
+    const items = Array.from({ length: 30 }, () => declarationBody(code)); // two transactions: 25 + 5
+    const faultyRef = items[27]!.clientRef as string;
+    // What DynamoDB answers for an item it cannot store (no retry would ever store it).
+    const refusing = async (writes: Parameters<typeof transactWrite>[0]) => {
+      if (JSON.stringify(writes).includes(faultyRef)) {
+        throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+          name: 'ValidationException',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      return transactWrite(writes);
+    };
+    const queued: AuditMessage[] = [];
+    const audit: WorkQueue<AuditMessage> = {
+      send: async (m) => void queued.push(m),
+      sendMany: async (ms) => void queued.push(...ms),
+    };
+    const outcomes = await submitBatch(items, principal, {
+      createMany: (entries) => createMany(entries, refusing),
+      audit,
+      now: () => new Date().toISOString(),
+    });
+    const answers = outcomes.map((o) => {
+      if (o.outcome !== 'refused') return { status: o.outcome === 'accepted' ? 202 : 200, id: o.id };
+      const res = errorToProblem(o.error, 'req-fault');
+      return { status: res.statusCode, retryAfter: res.headers?.['retry-after'], problem: JSON.parse(res.body!) };
+    });
+    const firstUnstored = answers.findIndex((a) => a.status !== 202);
+    expect(firstUnstored).toBeGreaterThan(0);
+    expect(answers.map((a) => a.status)).toEqual([
+      ...answers.slice(0, firstUnstored).map(() => 202),
+      ...answers.slice(firstUnstored).map(() => 500),
+    ]);
+    for (const a of answers.slice(firstUnstored)) {
+      expect(a.retryAfter).toBeUndefined();
+      expect(a.problem).toMatchObject({ status: 500, requestId: 'req-fault' });
+      expect(JSON.stringify(a.problem)).not.toMatch(/ValidationException|maximum allowed size|at /);
+    }
+    const storedIds = answers.slice(0, firstUnstored).map((a) => a.id);
+    expect(queued.map((m) => m.declarationId).sort()).toEqual([...storedIds].sort());
+  });
+
   it('throttled before anything was stored: the whole request is one 503 + Retry-After that says nothing was changed', async () => {
     const { code, principal } = await newEnterprise();
     const items = Array.from({ length: 3 }, () => declarationBody(code));
