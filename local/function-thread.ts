@@ -30,6 +30,12 @@ export type FromThread =
 const data = workerData as FunctionThreadData;
 const port = parentPort!;
 const post = (message: FromThread) => port.postMessage(message);
+const serialized = (error: unknown): SerializedError => ({
+  name: String((error as Error)?.name ?? 'Error'),
+  message: String((error as Error)?.message ?? error),
+  stack: (error as Error)?.stack,
+  timeout: error instanceof FunctionTimeout,
+});
 
 try {
   const host = new LambdaHost(data.projectRoot, new Map([[data.fn.logicalId, data.fn]]));
@@ -40,18 +46,17 @@ try {
   port.on('message', (message: ToThread) => {
     if (message.type === 'invoke') {
       host.invoke(data.fn.logicalId, message.event).then(
-        (value) => post({ type: 'result', id: message.id, value }),
-        (error: unknown) =>
-          post({
-            type: 'error',
-            id: message.id,
-            error: {
-              name: String((error as Error)?.name ?? 'Error'),
-              message: String((error as Error)?.message ?? error),
-              stack: (error as Error)?.stack,
-              timeout: error instanceof FunctionTimeout,
-            },
-          }),
+        (value) => {
+          // A result the structured clone cannot carry (a function, a class instance with a
+          // symbol-keyed handle) would throw here and leave the caller waiting for ever: it is
+          // the invocation's error instead, as Lambda fails a response it cannot serialize.
+          try {
+            post({ type: 'result', id: message.id, value });
+          } catch (error) {
+            post({ type: 'error', id: message.id, error: serialized(error) });
+          }
+        },
+        (error: unknown) => post({ type: 'error', id: message.id, error: serialized(error) }),
       );
     } else if (message.type === 'stop-polling') {
       void Promise.all(pollers.map((p) => p.stop())).then(() => post({ type: 'polling-stopped' }));

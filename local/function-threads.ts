@@ -18,15 +18,27 @@ export type FunctionThreadSpec = {
   mappings: { mapping: EventSourceModel; queueUrl: string; queueArn: string }[];
 };
 
+/** Resolves after `ms`, or at once when `settled` settles first; its timer never outlives either. */
+async function atMost(ms: number, settled: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([settled, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 class FunctionThread {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
   private idleWaiters: (() => void)[] = [];
   private exited = false;
+  private stopping = false;
 
   private constructor(
     readonly logicalId: string,
     private readonly worker: Worker,
+    onDied: (why: string) => void,
   ) {
     worker.on('message', (message: FromThread) => {
       if (message.type !== 'result' && message.type !== 'error') return;
@@ -45,15 +57,23 @@ class FunctionThread {
     worker.on('error', (error) =>
       console.error(JSON.stringify({ level: 'ERROR', message: 'function thread failed', function: logicalId, error: String(error) })),
     );
-    worker.once('exit', () => {
+    worker.once('exit', (code) => {
       this.exited = true;
+      // A thread that ends without being stopped took its pollers with it: its queue would fill
+      // silently while every other function went on. The platform is told, and stops.
+      if (!this.stopping) onDied(`${logicalId}: its thread exited unexpectedly (code ${code})`);
       for (const [, waiter] of this.pending) waiter.reject(new Error(`${logicalId}: its thread exited`));
       this.pending.clear();
       for (const w of this.idleWaiters.splice(0)) w();
     });
   }
 
-  static async start(projectRoot: string, sqsEndpoint: string, spec: FunctionThreadSpec): Promise<FunctionThread> {
+  static async start(
+    projectRoot: string,
+    sqsEndpoint: string,
+    spec: FunctionThreadSpec,
+    onDied: (why: string) => void,
+  ): Promise<FunctionThread> {
     const data: FunctionThreadData = { projectRoot, fn: spec.fn, sqsEndpoint, mappings: spec.mappings };
     // `env` is the thread's process.env: a copy of exactly this, not the platform's.
     const worker = new Worker(new URL('./function-thread-bootstrap.mjs', import.meta.url), { workerData: data, env: spec.env });
@@ -71,8 +91,13 @@ class FunctionThread {
         }
       };
       worker.on('message', onMessage);
+    }).catch(async (error: unknown) => {
+      // A thread whose function failed to load is still running (its event loop holds the port):
+      // end it, or a failed start leaves it behind.
+      await worker.terminate();
+      throw error;
     });
-    return new FunctionThread(spec.fn.logicalId, worker);
+    return new FunctionThread(spec.fn.logicalId, worker, onDied);
   }
 
   invoke(event: unknown): Promise<unknown> {
@@ -87,24 +112,34 @@ class FunctionThread {
   /** Resolves when no invocation sent from here is running (or after `timeoutMs`). */
   async drain(timeoutMs: number): Promise<void> {
     if (this.pending.size === 0) return;
-    await Promise.race([new Promise<void>((r) => this.idleWaiters.push(r)), new Promise((r) => setTimeout(r, timeoutMs))]);
+    await atMost(timeoutMs, new Promise<void>((r) => this.idleWaiters.push(r)));
+  }
+
+  /** Sends `request` and waits (at most 20 s) for the thread's `answer`, then stops listening. */
+  private async ask(request: ToThread, answer: FromThread['type']): Promise<void> {
+    let listener: ((m: FromThread) => void) | undefined;
+    const answered = new Promise<void>((resolve) => {
+      listener = (m: FromThread) => m.type === answer && resolve();
+      this.worker.on('message', listener);
+    });
+    this.worker.postMessage(request);
+    try {
+      await atMost(20_000, answered);
+    } finally {
+      this.worker.off('message', listener!);
+    }
   }
 
   /** Its pollers take no more messages (the batches they are in finish); it still serves invocations. */
   async stopPolling(): Promise<void> {
     if (this.exited) return;
-    const stopped = new Promise<void>((resolve) => this.worker.on('message', (m: FromThread) => m.type === 'polling-stopped' && resolve()));
-    this.worker.postMessage({ type: 'stop-polling' } satisfies ToThread);
-    await Promise.race([stopped, new Promise((r) => setTimeout(r, 20_000))]);
+    await this.ask({ type: 'stop-polling' }, 'polling-stopped');
   }
 
   /** Stops its pollers, lets its invocations finish (at most ~15 s), then ends the thread. */
   async stop(): Promise<void> {
-    if (!this.exited) {
-      const stopped = new Promise<void>((resolve) => this.worker.on('message', (m: FromThread) => m.type === 'stopped' && resolve()));
-      this.worker.postMessage({ type: 'stop' } satisfies ToThread);
-      await Promise.race([stopped, new Promise((r) => setTimeout(r, 20_000))]);
-    }
+    this.stopping = true;
+    if (!this.exited) await this.ask({ type: 'stop' }, 'stopped');
     await this.worker.terminate();
   }
 }
@@ -112,8 +147,14 @@ class FunctionThread {
 export class FunctionThreads implements Invoker {
   private constructor(private readonly threads: Map<string, FunctionThread>) {}
 
-  static async start(projectRoot: string, sqsEndpoint: string, specs: FunctionThreadSpec[]): Promise<FunctionThreads> {
-    const started = await Promise.allSettled(specs.map((spec) => FunctionThread.start(projectRoot, sqsEndpoint, spec)));
+  /** `onThreadDied` hears of a thread that ended without being stopped (the platform stops on it). */
+  static async start(
+    projectRoot: string,
+    sqsEndpoint: string,
+    specs: FunctionThreadSpec[],
+    onThreadDied: (why: string) => void = (why) => console.error(JSON.stringify({ level: 'ERROR', message: why })),
+  ): Promise<FunctionThreads> {
+    const started = await Promise.allSettled(specs.map((spec) => FunctionThread.start(projectRoot, sqsEndpoint, spec, onThreadDied)));
     const threads = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {

@@ -227,6 +227,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             queueArn: provisioned.queueArns.get(mapping.queueId)!,
           })),
       })),
+      (why) => fatal(why),
     ));
     // First-start data: the cloud runs the seed function from a deploy-time trigger, local mode at every start.
     for (const seed of [...model.functions.values()].filter((fn) => fn.entry === 'functions/seed.ts'))

@@ -66,6 +66,57 @@ describe('each function runs with only its own environment', () => {
   });
 });
 
+describe('a function thread that fails', () => {
+  const start = (died: string[]) =>
+    FunctionThreads.start(
+      ROOT,
+      'http://127.0.0.1:1',
+      [{ fn: probe('Probing', {}), env: functionEnvironment(probe('Probing', {}), noQueues, { local: {}, shell: {} }), mappings: [] }],
+      (why) => died.push(why),
+    );
+
+  it('answers a result it cannot send back as that invocation’s error, and goes on serving', async () => {
+    const died: string[] = [];
+    const threads = await start(died);
+    try {
+      await expect(threads.invoke('Probing', { unclonable: true })).rejects.toMatchObject({ name: 'DataCloneError' });
+      await expect(threads.invoke('Probing', {})).resolves.toHaveProperty('variables');
+      expect(died).toEqual([]);
+    } finally {
+      await threads.stop();
+    }
+  });
+
+  it('that dies without being stopped is reported (the platform stops on it) and fails what it was running', async () => {
+    const died: string[] = [];
+    const threads = await start(died);
+    try {
+      await expect(threads.invoke('Probing', { crash: true })).rejects.toThrow(/Probing: its thread exited/);
+      expect(died).toEqual([expect.stringMatching(/^Probing: its thread exited unexpectedly \(code 1\)/)]);
+      await expect(threads.invoke('Probing', {})).rejects.toThrow(/Probing: its thread has exited/);
+    } finally {
+      await threads.stop();
+    }
+    expect(died).toHaveLength(1); // stopping it afterwards is not a second death
+  });
+
+  it('is not reported as dead when it is stopped', async () => {
+    const died: string[] = [];
+    const threads = await start(died);
+    await threads.stop();
+    expect(died).toEqual([]);
+  });
+
+  it('that fails to load fails the start, naming the function and its entry', async () => {
+    const broken = { ...probe('Broken', {}), entry: 'test/support/functions/no-such-file.ts' };
+    await expect(
+      FunctionThreads.start(ROOT, 'http://127.0.0.1:1', [
+        { fn: broken, env: functionEnvironment(broken, noQueues, { local: {}, shell: {} }), mappings: [] },
+      ]),
+    ).rejects.toThrow(/Broken \(test\/support\/functions\/no-such-file.ts\) failed to load/);
+  });
+});
+
 describe('queue consumers do not starve each other', () => {
   let platform: LocalProcess;
   let receiver: http.Server;

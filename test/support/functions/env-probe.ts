@@ -1,11 +1,21 @@
 /**
  * A function for the local runtime's own tests: reports the environment it runs with, and reads a
  * variable the way Clearway's adapters do (requiredEnv), so a test can show what happens when its
- * manifest does not give it that variable.
+ * manifest does not give it that variable. It can also crash its thread (an uncaught exception
+ * outside any invocation) or answer with a value a thread cannot send back (a function).
  */
 import { requiredEnv } from '../../../shared/adapters/aws.js';
 
-export const handler = async (event: { read?: string }) => ({
-  variables: Object.keys(process.env).sort(),
-  ...(event.read ? { value: requiredEnv(event.read) } : {}),
-});
+export const handler = async (event: { read?: string; crash?: boolean; unclonable?: boolean }) => {
+  if (event.crash) {
+    setImmediate(() => {
+      throw new Error('the probe crashed its thread on purpose');
+    });
+    return new Promise(() => undefined); // never answers: the thread dies first
+  }
+  if (event.unclonable) return { answer: () => 42 };
+  return {
+    variables: Object.keys(process.env).sort(),
+    ...(event.read ? { value: requiredEnv(event.read) } : {}),
+  };
+};
