@@ -11,6 +11,7 @@ import { GSI1, GSI2, GSI3, GSI4 } from '../shared/adapters/keys.js';
 import { Construct } from 'constructs';
 import { PARKED_LOG_MESSAGE } from '../shared/config.js';
 import { manifests } from '../functions/manifests.js';
+import { redrive } from '../functions/redrive.manifest.js';
 import type { EnvValue, FunctionManifest, QueueName, SecretName } from '../functions/function-manifest.js';
 import type { RegionConfig } from '../shared/region.js';
 import type { ApiFunctionName } from '../shared/http/route.js';
@@ -134,7 +135,7 @@ export class ClearwayStack extends Stack {
     // many there are while any is; the alarm fires while the count is above 0, and resolves
     // (missing data) once every one is redriven.
     const parkedMetric = new MetricFilter(this, 'ParkedDeclarationsMetric', {
-      logGroup: built.get('Redrive')!.logGroup,
+      logGroup: fnOf(redrive).logGroup,
       filterPattern: FilterPattern.stringValue('$.message', '=', PARKED_LOG_MESSAGE),
       metricNamespace: 'Clearway',
       metricName: 'ParkedDeclarations',

@@ -16,6 +16,7 @@ import type { FunctionModel } from './template.js';
 const LOCAL_DEFAULTS: Record<string, string | undefined> = {
   CLEARWAY_STRANDED_AFTER_S: undefined,
   CLEARWAY_WEBHOOK_SCHEDULE: undefined,
+  CLEARWAY_PARKED_RETRY_AFTER_S: undefined,
   // Intake admission (shared/app/admission.ts): locally one machine runs intake and every consumer,
   // so intake refuses (503 + Retry-After) while the queues hold more than a second or so of work;
   // the cloud's limits (the manifest's) would let accepted declarations wait past the 1 s bound.

@@ -113,13 +113,6 @@ export function meteredInvocation<T>(functionName: string, work: () => Promise<T
     });
 }
 
-/** Counts an invocation of the default function (a caller that opens no scope). */
-export function countInvocation(): void {
-  if (!meteringEnabled()) return;
-  state().invocations++;
-  changed();
-}
-
 type Capacity = { ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number };
 
 /** Counts one DynamoDB response's capacity (Transact*: one entry per table). */

@@ -8,7 +8,7 @@ import { dynamoEnterpriseStore } from '../adapters/enterprise-store.js';
 import { ruleSetStore } from '../adapters/ruleset-store.js';
 import type { Decision } from '../domain/declaration.js';
 import { notFound } from '../domain/errors.js';
-import { compileRuleSet, decide } from '../domain/rules/engine.js';
+import { decide } from '../domain/rules/engine.js';
 import type { CreditSnapshot } from '../domain/rules/measures.js';
 import { inspectionCapacity } from '../domain/capacity.js';
 import { bureauCodes, dailyInspectionCapacity } from '../region.js';
@@ -39,9 +39,10 @@ export async function simulate(
   budgetMs = 20_000,
 ) {
   const deadline = Date.now() + budgetMs;
-  const draftRecord = await ruleSetStore.get(draftVersion);
-  if (!draftRecord) throw notFound(`rule set ${draftVersion}`);
-  const draft = (await ruleSetStore.compiled(draftVersion)) ?? compileRuleSet(draftRecord, draftVersion);
+  // Through the compiled cache only: a draft's body (up to 1 MiB) is read and compiled once, not
+  // read again on every simulation of it.
+  const draft = await ruleSetStore.compiled(draftVersion);
+  if (!draft) throw notFound(`rule set ${draftVersion}`);
   const activeVersion = (await ruleSetStore.activeVersion()) ?? null;
   const active = activeVersion === null ? undefined : await ruleSetStore.compiled(activeVersion);
 

@@ -66,6 +66,18 @@ describe('each function runs with only its own environment', () => {
   });
 });
 
+describe('what the shell may override locally', () => {
+  it('a manifest variable such as the parked retry period, only for the functions whose manifest has it', () => {
+    const redrive = probe('Redriving', { CLEARWAY_PARKED_RETRY_AFTER_S: '3600' });
+    const shell = { CLEARWAY_PARKED_RETRY_AFTER_S: '5', CLEARWAY_STRANDED_AFTER_S: '7' };
+    expect(functionEnvironment(redrive, noQueues, { local: {}, shell }).CLEARWAY_PARKED_RETRY_AFTER_S).toBe('5');
+    expect(functionEnvironment(redrive, noQueues, { local: {}, shell: {} }).CLEARWAY_PARKED_RETRY_AFTER_S).toBe('3600');
+    const other = functionEnvironment(probe('Other', {}), noQueues, { local: {}, shell });
+    expect(other).not.toHaveProperty('CLEARWAY_PARKED_RETRY_AFTER_S');
+    expect(other).not.toHaveProperty('CLEARWAY_STRANDED_AFTER_S');
+  });
+});
+
 describe('a function thread that fails', () => {
   const start = (died: string[]) =>
     FunctionThreads.start(

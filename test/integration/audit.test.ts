@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import defaultRuleSet from '../../config/default-ruleset.json' with { type: 'json' };
 import { LambdaHost } from '../../local/lambda-host.js';
 import { provision } from '../../local/provision.js';
@@ -13,6 +13,7 @@ import { handler as rulesets } from '../../functions/http/rulesets.js';
 import { seed } from '../../functions/seed.js';
 import { simulate } from '../../shared/app/simulate.js';
 import { getEvent } from '../../shared/adapters/outbox.js';
+import { ruleSetStore } from '../../shared/adapters/ruleset-store.js';
 import { admin, call, enterprise, lambdaContext, officer } from '../support/api.js';
 import { declarationBody } from '../support/declarations.js';
 import { newCreditCode } from '../support/fixtures.js';
@@ -283,6 +284,22 @@ describe('rule set lifecycle', () => {
     const full = await simulate(created.body.version, { limit: 100 });
     expect(full.truncated).toBe(false);
     expect(full.evaluated).toBeGreaterThan(0);
+  });
+
+  it('simulates a draft again without reading its body (up to 1 MiB) again', async () => {
+    const created = await call(rulesets, 'POST /rulesets', { principal: rulesOfficer, body: defaultRuleSet });
+    await submit('B');
+    const reads = vi.spyOn(ruleSetStore, 'get');
+    try {
+      const first = await simulate(created.body.version, { limit: 20 });
+      expect(reads.mock.calls.filter(([v]) => v === created.body.version)).toHaveLength(1);
+      reads.mockClear();
+      const again = await simulate(created.body.version, { limit: 20 });
+      expect(reads.mock.calls.filter(([v]) => v === created.body.version)).toHaveLength(0);
+      expect(again.laneMix).toEqual(first.laneMix);
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('hides rule sets from enterprises and answers 404 for an unknown version', async () => {
