@@ -27,6 +27,39 @@ async function newEnterprise() {
 const batch = (principal: ReturnType<typeof enterprise>, items: unknown[]) =>
   call(declarations, 'POST /declarations/batch', { principal, body: { declarations: items } });
 
+/**
+ * Files 30 declarations (two transactions: 25 + 5) through the real store, except that the
+ * transaction holding item 27 fails with `error`; answers each item as the HTTP layer would and
+ * what was queued for audit.
+ */
+async function batchWithOnePackFailing(error: Error, requestId: string) {
+  const { code, principal } = await newEnterprise();
+  const items = Array.from({ length: 30 }, () => declarationBody(code));
+  const failingRef = items[27]!.clientRef as string;
+  const failing = async (writes: Parameters<typeof transactWrite>[0]) => {
+    if (JSON.stringify(writes).includes(failingRef)) throw error;
+    return transactWrite(writes);
+  };
+  const queued: AuditMessage[] = [];
+  const audit: WorkQueue<AuditMessage> = {
+    send: async (m) => void queued.push(m),
+    sendMany: async (ms) => void queued.push(...ms),
+  };
+  const outcomes = await submitBatch(items, principal, {
+    createMany: (entries) => createMany(entries, failing),
+    audit,
+    now: () => new Date().toISOString(),
+  });
+  const answers = outcomes.map((o) => {
+    if (o.outcome !== 'refused') return { status: o.outcome === 'accepted' ? 202 : 200, id: o.id };
+    const res = errorToProblem(o.error, requestId);
+    return { status: res.statusCode, retryAfter: res.headers?.['retry-after'], problem: JSON.parse(res.body!) };
+  });
+  // Packs are filled in input order, so the failed pack is the tail holding item 27.
+  const firstUnstored = answers.findIndex((a) => a.status !== 202);
+  return { principal, items, answers, firstUnstored, queued };
+}
+
 describe('POST /declarations/batch', () => {
   it('answers every item in input order as the single call would: stored, invalid, not yours, a retry, a conflict', async () => {
     const { code, principal } = await newEnterprise();
@@ -178,33 +211,9 @@ describe('POST /declarations/batch', () => {
   });
 
   it('throttled part-way: the stored items answer 202 and are queued, the others 503 + Retry-After, nothing says "nothing was changed"', async () => {
-    const { code, principal } = await newEnterprise();
-    const items = Array.from({ length: 30 }, () => declarationBody(code)); // two transactions: 25 + 5
-    const throttledRef = items[27]!.clientRef as string;
-    // The real store, but the transaction holding item 27 is throttled past the SDK's retries.
-    const throttling = async (writes: Parameters<typeof transactWrite>[0]) => {
-      if (JSON.stringify(writes).includes(throttledRef)) {
-        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException' });
-      }
-      return transactWrite(writes);
-    };
-    const queued: AuditMessage[] = [];
-    const audit: WorkQueue<AuditMessage> = {
-      send: async (m) => void queued.push(m),
-      sendMany: async (ms) => void queued.push(...ms),
-    };
-    const outcomes = await submitBatch(items, principal, {
-      createMany: (entries) => createMany(entries, throttling),
-      audit,
-      now: () => new Date().toISOString(),
-    });
-    const answers = outcomes.map((o) => {
-      if (o.outcome !== 'refused') return { status: o.outcome === 'accepted' ? 202 : 200, id: o.id };
-      const res = errorToProblem(o.error, 'req-test');
-      return { status: res.statusCode, retryAfter: res.headers?.['retry-after'], problem: JSON.parse(res.body!) };
-    });
-    // Packs are filled in input order, so the throttled pack is the tail holding item 27.
-    const firstUnstored = answers.findIndex((a) => a.status !== 202);
+    // Throttled past the SDK's retries.
+    const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException' });
+    const { principal, items, answers, firstUnstored, queued } = await batchWithOnePackFailing(throttled, 'req-test');
     expect(firstUnstored).toBeGreaterThan(0);
     expect(firstUnstored).toBeLessThanOrEqual(27);
     const stored = answers.slice(0, firstUnstored);
@@ -227,35 +236,12 @@ describe('POST /declarations/batch', () => {
   });
 
   it('a pack that fails for a reason of its own is a fault: its items answer 500 with the request id, not "busy, retry"; the stored ones are still 202 and queued', async () => {
-    const { code, principal } = await newEnterprise();
-    const items = Array.from({ length: 30 }, () => declarationBody(code)); // two transactions: 25 + 5
-    const faultyRef = items[27]!.clientRef as string;
     // What DynamoDB answers for an item it cannot store (no retry would ever store it).
-    const refusing = async (writes: Parameters<typeof transactWrite>[0]) => {
-      if (JSON.stringify(writes).includes(faultyRef)) {
-        throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
-          name: 'ValidationException',
-          $metadata: { httpStatusCode: 400 },
-        });
-      }
-      return transactWrite(writes);
-    };
-    const queued: AuditMessage[] = [];
-    const audit: WorkQueue<AuditMessage> = {
-      send: async (m) => void queued.push(m),
-      sendMany: async (ms) => void queued.push(...ms),
-    };
-    const outcomes = await submitBatch(items, principal, {
-      createMany: (entries) => createMany(entries, refusing),
-      audit,
-      now: () => new Date().toISOString(),
+    const refused = Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+      name: 'ValidationException',
+      $metadata: { httpStatusCode: 400 },
     });
-    const answers = outcomes.map((o) => {
-      if (o.outcome !== 'refused') return { status: o.outcome === 'accepted' ? 202 : 200, id: o.id };
-      const res = errorToProblem(o.error, 'req-fault');
-      return { status: res.statusCode, retryAfter: res.headers?.['retry-after'], problem: JSON.parse(res.body!) };
-    });
-    const firstUnstored = answers.findIndex((a) => a.status !== 202);
+    const { answers, firstUnstored, queued } = await batchWithOnePackFailing(refused, 'req-fault');
     expect(firstUnstored).toBeGreaterThan(0);
     expect(answers.map((a) => a.status)).toEqual([
       ...answers.slice(0, firstUnstored).map(() => 202),
