@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { meterDynamo, meterSqs } from './metering.js';
 
@@ -68,4 +68,37 @@ export async function queryAll(
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return items;
+}
+
+/** How often BatchGet is asked again for the keys DynamoDB left unprocessed before giving up. */
+const BATCH_GET_ROUNDS = 8;
+
+/**
+ * The items of these keys (any number, 100 to a BatchGet), in no particular order; a key with no
+ * item is left out. DynamoDB answers part of a batch under throttling (`UnprocessedKeys`): those
+ * are asked again with exponential backoff (10 ms, 20 ms, … as AWS advises), never in a tight
+ * loop, and after BATCH_GET_ROUNDS the read fails rather than answering short.
+ */
+export async function batchGetAll(
+  wanted: Record<string, unknown>[],
+  options: { consistent?: boolean; projection?: { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> } } = {},
+): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = [];
+  for (let i = 0; i < wanted.length; i += 100) {
+    let pending = wanted.slice(i, i + 100);
+    for (let round = 0; pending.length; round++) {
+      if (round === BATCH_GET_ROUNDS) throw new Error(`BatchGet left ${pending.length} items unread after ${round} rounds`);
+      if (round) await new Promise((r) => setTimeout(r, 10 * 2 ** (round - 1)));
+      const out = await dynamo.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName()]: { Keys: pending, ...(options.consistent ? { ConsistentRead: true } : {}), ...options.projection },
+          },
+        }),
+      );
+      found.push(...(out.Responses?.[tableName()] ?? []));
+      pending = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
+    }
+  }
+  return found;
 }

@@ -118,7 +118,9 @@ export async function createMany(entries: BatchEntry[], transact: Transact = tra
     }
   });
   await Promise.all(
-    taken.map(async (p) => (results[p.index] = await existingFor(p).catch((error: unknown) => ({ created: false as const, unstored: error })))),
+    taken.map(
+      async (p) => (results[p.index] = await existingFor(p).catch((error: unknown) => ({ created: false as const, unstored: error }))),
+    ),
   );
   for (const index of repeats) {
     try {

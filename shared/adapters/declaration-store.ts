@@ -5,12 +5,12 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { transactWrite, type TransactItems } from './transact.js';
 import { canTransition, totalValueCents, type DeclarationRecord } from '../domain/declaration.js';
 import { centsToUsd } from '../schemas/numbers.js';
 import type { DeclarationLine, DeclarationStatus, StoredDeclarationSummary } from '../schemas/declaration.js';
-import { dynamo, queryAll, tableName } from './aws.js';
+import { batchGetAll, dynamo, queryAll, tableName } from './aws.js';
 import { DAY_SHARDS, decodeCursor, encodeCursor, GSI1, GSI2, GSI3, keys, withoutStorageAttributes } from './keys.js';
 import { counterUpdates, mergedCounterUpdates, type CountedDeclaration } from './stats-counters.js';
 import { effectivenessUpdates } from './effectiveness-counters.js';
@@ -419,12 +419,7 @@ export const declarationStore = {
       }),
     );
     const wanted = (page.Items ?? []).map((i) => ({ pk: i.pk as string, sk: i.sk as string }));
-    const byPk = new Map<string, Record<string, unknown>>();
-    for (let pending = wanted; pending.length;) {
-      const out = await dynamo.send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }));
-      for (const item of out.Responses?.[tableName()] ?? []) byPk.set(item.pk as string, item);
-      pending = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as typeof wanted;
-    }
+    const byPk = new Map((await batchGetAll(wanted, { consistent: true })).map((item) => [item.pk as string, item]));
     // Audited or redriven between the query and the read: no longer parked, left out.
     const items = wanted.flatMap((k) => {
       const item = byPk.get(k.pk);

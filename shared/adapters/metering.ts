@@ -202,11 +202,16 @@ export function meterDynamo(client: MeteredClient): void {
         const name = (context.commandName ?? 'Unknown').replace(/Command$/, '');
         args.input.ReturnConsumedCapacity ??= 'TOTAL';
         m.dynamodb.calls[name] = (m.dynamodb.calls[name] ?? 0) + 1;
-        const transact = name === 'TransactWriteItems' && Array.isArray(args.input.TransactItems) ? (args.input.TransactItems as TransactItem[]) : undefined;
+        const transact =
+          name === 'TransactWriteItems' && Array.isArray(args.input.TransactItems)
+            ? (args.input.TransactItems as TransactItem[])
+            : undefined;
         if (Array.isArray(args.input.TransactItems)) m.dynamodb.transactItems += args.input.TransactItems.length;
         if (transact) m.dynamodb.indexWrites += transact.reduce((a, op) => a + indexWritesOf(op), 0);
         else if (name === 'PutItem' || name === 'UpdateItem')
-          m.dynamodb.indexWrites += indexWritesOf(name === 'PutItem' ? { Put: args.input as { Item: Record<string, unknown> } } : { Update: args.input });
+          m.dynamodb.indexWrites += indexWritesOf(
+            name === 'PutItem' ? { Put: args.input as { Item: Record<string, unknown> } } : { Update: args.input },
+          );
         changed(m);
         try {
           const result = await next(args);

@@ -25,11 +25,7 @@ export type CountedDeclaration = Pick<DeclarationInput, 'declaredAt' | 'inspecti
   createdAt: string;
 };
 
-export function counterUpdates(
-  d: CountedDeclaration,
-  increments: CounterIncrements,
-  releaseSeconds?: number,
-) {
+export function counterUpdates(d: CountedDeclaration, increments: CounterIncrements, releaseSeconds?: number) {
   const day = d.createdAt.slice(0, 10);
   const bureaus = statsBureaus(d);
   const adds = Object.entries(increments).filter(([, v]) => v !== undefined && v !== 0) as [string, number][];

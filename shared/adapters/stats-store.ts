@@ -7,7 +7,17 @@ import { keys } from './keys.js';
 import { centsToUsd } from '../schemas/numbers.js';
 import { RELEASE_BUCKETS_S, type StatsDimension } from './stats-counters.js';
 
-const METRICS = ['declarations', 'lines', 'released', 'documentReleased', 'inspected', 'failed', 'returned', 'cancelled', 'followUpFailed'] as const;
+const METRICS = [
+  'declarations',
+  'lines',
+  'released',
+  'documentReleased',
+  'inspected',
+  'failed',
+  'returned',
+  'cancelled',
+  'followUpFailed',
+] as const;
 export type StatsRow = Record<(typeof METRICS)[number], number> & {
   bureau: string;
   valueUsd: number;

@@ -4,12 +4,12 @@
  * `shared/app/webhooks.ts` and docs/webhooks.md).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { EventType, WebhookOwner } from '../domain/events.js';
 import type { Delivery, DeliveryStatus, EndpointChange, Settlement, WebhookEndpoint } from '../domain/webhook.js';
 import { disabledAttributes } from '../domain/webhook.js';
-import { dynamo, tableName } from './aws.js';
+import { batchGetAll, dynamo, tableName } from './aws.js';
 import { consumeEventUpdate } from './outbox.js';
 import { decodeCursor, encodeCursor, GSI1, keys, withoutStorageAttributes } from './keys.js';
 import { transactWrite, type TransactItems } from './transact.js';
@@ -141,13 +141,7 @@ export const webhookStore = {
       return { delivery, endpoint: delivery ? await webhookStore.getEndpoint(delivery.owner) : undefined };
     }
     const wanted = [keys.delivery(id), keys.webhook(owner)];
-    const found: Record<string, unknown>[] = [];
-    let pending: Record<string, unknown>[] = wanted;
-    while (pending.length) {
-      const out = await dynamo.send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }));
-      found.push(...(out.Responses?.[tableName()] ?? []));
-      pending = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
-    }
+    const found = await batchGetAll(wanted, { consistent: true });
     const deliveryItem = found.find((i) => i.sk === 'DELIVERY');
     const endpointItem = found.find((i) => i.sk === 'WEBHOOK');
     const delivery = deliveryItem ? deliveryOf(deliveryItem) : undefined;
@@ -290,13 +284,11 @@ export const webhookStore = {
     );
     // The listing index carries summaries only: one BatchGet for the page (<= 100).
     const ids = (page.Items ?? []).map((i) => keys.deliveryIdOf(String(i.pk)));
-    const found = new Map<string, Delivery>();
-    let pending: Record<string, unknown>[] = ids.map((id) => keys.delivery(id));
-    while (pending.length) {
-      const out = await dynamo.send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }));
-      for (const item of out.Responses?.[tableName()] ?? []) found.set(item.id as string, deliveryOf(item));
-      pending = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
-    }
+    const read = await batchGetAll(
+      ids.map((id) => keys.delivery(id)),
+      { consistent: true },
+    );
+    const found = new Map(read.map((item) => [item.id as string, deliveryOf(item)]));
     // The listing index does not carry the event type: it filters the page (as a FilterExpression would).
     const items = ids.flatMap((id) => {
       const d = found.get(id);

@@ -15,11 +15,11 @@
  * 1,000 writes/s, far above any one bureau's step rate); a listing without a kind merges the
  * per-kind partitions, at most one page from each.
  */
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeclarationRecord } from '../domain/declaration.js';
 import type { WorkStep } from '../domain/transition.js';
 import { DECLARATION_SUMMARY_FIELDS, WORK_KINDS, type DeclarationStatus, type StoredDeclarationSummary } from '../schemas/declaration.js';
-import { dynamo, tableName } from './aws.js';
+import { batchGetAll, dynamo, tableName } from './aws.js';
 import { BUREAU_WORK_ATTRIBUTES, decodeCursor, encodeCursor, GSI3, GSI4, DAY_SHARDS, keys } from './keys.js';
 import type { TransactItems } from './transact.js';
 
@@ -211,17 +211,11 @@ const SUMMARY_PROJECTION = {
 
 /** The summaries of these declarations (one BatchGet per 100), in the order asked. */
 export async function summariesOf(ids: string[]): Promise<DeclarationSummaryItem[]> {
-  const found = new Map<string, DeclarationSummaryItem>();
-  for (let i = 0; i < ids.length; i += 100) {
-    let request: Record<string, unknown>[] = ids.slice(i, i + 100).map((id) => keys.declaration(id));
-    for (let round = 0; request.length && round < 8; round++) {
-      const out = await dynamo.send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: request, ...SUMMARY_PROJECTION } } }));
-      for (const item of out.Responses?.[tableName()] ?? []) found.set(item.id as string, item as DeclarationSummaryItem);
-      request = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
-      if (request.length) await new Promise((r) => setTimeout(r, 10 * 2 ** round));
-    }
-    if (request.length) throw new Error(`BatchGet left ${request.length} declarations unread`);
-  }
+  const items = await batchGetAll(
+    ids.map((id) => keys.declaration(id)),
+    { projection: SUMMARY_PROJECTION },
+  );
+  const found = new Map(items.map((item) => [item.id as string, item as DeclarationSummaryItem]));
   return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
 }
 
