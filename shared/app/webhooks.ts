@@ -328,12 +328,18 @@ export async function listOwnDeliveries(
   return page;
 }
 
-/** A manual retry: due now with a fresh run of the schedule, queued for the notify worker. */
+/**
+ * A manual retry: due now with a fresh run of the schedule, queued for the notify worker. The
+ * change is conditional on the attempts read; one lost to an attempt made meanwhile is decided
+ * again on the new state, so the answer is the delivery as it now is, never a RETRYING it is not.
+ */
 export async function retryOwnDelivery(owner: WebhookOwner, id: string, ports: EndpointPorts = endpointPorts()): Promise<Delivery> {
-  const delivery = await ports.store.getDelivery(id);
-  // Another owner's delivery is not found, not forbidden: its existence is not this owner's to learn.
-  if (!delivery || !sameOwner(delivery.owner, owner)) throw notFound(`delivery ${id}`);
-  await ports.store.makeDueNow(delivery, ports.now().toISOString());
+  const delivery = await retryOnConflict(`delivery ${id}`, async () => {
+    const current = await ports.store.getDelivery(id);
+    // Another owner's delivery is not found, not forbidden: its existence is not this owner's to learn.
+    if (!current || !sameOwner(current.owner, owner)) throw notFound(`delivery ${id}`);
+    return (await ports.store.makeDueNow(current, ports.now().toISOString())) ? current : LOST_RACE;
+  });
   await ports.queue.send({ deliveryId: delivery.id, owner });
   return { ...delivery, status: 'RETRYING' };
 }

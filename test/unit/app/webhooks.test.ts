@@ -188,6 +188,34 @@ describe('the delivery log and a manual retry', () => {
     expect(state.queued).toEqual([{ deliveryId: 'msg_1', owner: acme }]);
   });
 
+  it('a retry that loses to an attempt made meanwhile is decided again on the delivery as it now is', async () => {
+    const state = ports();
+    const first = delivery(acme);
+    const afterAttempt = { ...first, attempts: [...first.attempts, { at: '2026-12-02T05:01:00.000Z', error: 'timeout' as const, durationMs: 1 }] };
+    const seen: number[] = [];
+    state.deliveries.set('msg_1', first);
+    state.ports.store.makeDueNow = async (d) => {
+      seen.push(d.attempts.length);
+      if (d.attempts.length === 1) {
+        state.deliveries.set('msg_1', afterAttempt); // the worker's attempt landed between read and write
+        return false;
+      }
+      return true;
+    };
+    const answered = await retryOwnDelivery(acme, 'msg_1', state.ports);
+    expect(seen).toEqual([1, 2]);
+    expect(answered.attempts).toHaveLength(2);
+    expect(state.queued).toEqual([{ deliveryId: 'msg_1', owner: acme }]);
+  });
+
+  it('a retry that keeps losing is a 409, and nothing is queued', async () => {
+    const state = ports();
+    state.deliveries.set('msg_1', delivery(acme));
+    state.ports.store.makeDueNow = async () => false;
+    expect(await kindOf(retryOwnDelivery(acme, 'msg_1', state.ports))).toBe('conflict');
+    expect(state.queued).toEqual([]);
+  });
+
   it("another owner's delivery is not found, and nothing is queued", async () => {
     const state = ports();
     state.deliveries.set('msg_1', delivery(other));
