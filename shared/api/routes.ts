@@ -446,6 +446,7 @@ export const routes = {
     summary: 'Send a delivery again now',
     params: deliveryIdParams,
     responses: { 202: deliveryView },
+    errors: [409],
   }),
   rotateWebhookSecret: defineRoute({
     method: 'POST',
@@ -532,6 +533,7 @@ export const routes = {
     summary: "Send one of the bureau system's deliveries again now",
     params: bureauDeliveryParams,
     responses: { 202: deliveryView },
+    errors: [409],
   }),
   rotateBureauWebhookSecret: defineRoute({
     method: 'POST',
