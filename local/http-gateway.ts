@@ -12,7 +12,7 @@ import type { RouteModel } from './template.js';
 import { problemResponse } from '../shared/http/problem.js';
 import { allRoutes } from '../shared/api/routes.js';
 import { routeKey } from '../shared/http/route.js';
-import { MAX_BODY_BYTES } from '../shared/http/body.js';
+import { MAX_BODY_BYTES, tooLargeDetail } from '../shared/http/body.js';
 
 /** API Gateway's own payload limit: no route reads more. */
 export const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
@@ -239,11 +239,7 @@ export class HttpGateway {
 }
 
 const tooLarge = (bytes: number | undefined, limit: number, requestId: string) =>
-  gatewayError(
-    413,
-    `the body ${bytes === undefined ? 'is' : `is ${bytes} bytes,`} over this route's limit of ${limit} bytes (${limit / 1024 / 1024} MiB)`,
-    requestId,
-  );
+  gatewayError(413, tooLargeDetail(bytes, limit), requestId);
 
 /**
  * Reads the body up to `limit` bytes; past it, stops reading (paused, not destroyed, so that the

@@ -6,13 +6,21 @@ import { DomainError, invalid, type FieldError } from '../domain/errors.js';
 import type { z } from 'zod';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * The one wording of a 413, from the handler and (locally) from the gateway that stops reading a
+ * body past its route's limit; `bytes` is unknown when the gateway stopped before the end.
+ */
+export const tooLargeDetail = (bytes: number | undefined, limit: number) =>
+  `the body is ${bytes === undefined ? '' : `${bytes} bytes, `}over the limit of ${limit} bytes (${limit / 1024 / 1024} MiB)`;
+
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 export function decodeJsonBody(body: string | undefined, isBase64Encoded: boolean | undefined, maxBytes = MAX_BODY_BYTES): unknown {
   if (body === undefined || body === '') throw invalid('a JSON body is required', [{ path: '', message: 'required' }]);
   const bytes = isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
   if (bytes.length > maxBytes) {
-    throw new DomainError('too-large', `the body is ${bytes.length} bytes; the limit is ${maxBytes} (${maxBytes / 1024 / 1024} MiB)`);
+    throw new DomainError('too-large', tooLargeDetail(bytes.length, maxBytes));
   }
   let text: string;
   try {

@@ -21,7 +21,10 @@ describe('JSON body decoding', () => {
     expect(decodeJsonBody(Buffer.from('{"a":1}').toString('base64'), true)).toEqual({ a: 1 });
   });
   it('answers 413 over 1 MiB and 400 for non-JSON, invalid UTF-8, or a missing body', () => {
-    expect(errorOf(() => decodeJsonBody('"' + 'x'.repeat(MAX_BODY_BYTES) + '"', false)).kind).toBe('too-large');
+    const tooLarge = errorOf(() => decodeJsonBody('"' + 'x'.repeat(MAX_BODY_BYTES) + '"', false));
+    expect(tooLarge.kind).toBe('too-large');
+    // The same words as the local gateway's 413 (test/unit/local-gateway.test.ts): one tooLargeDetail.
+    expect(tooLarge.message).toBe(`the body is ${MAX_BODY_BYTES + 2} bytes, over the limit of ${MAX_BODY_BYTES} bytes (1 MiB)`);
     expect(errorOf(() => decodeJsonBody('{not json', false)).kind).toBe('invalid');
     expect(errorOf(() => decodeJsonBody(Buffer.from([0x7b, 0xff, 0x7d]).toString('base64'), true)).message).toMatch(/UTF-8/);
     expect(errorOf(() => decodeJsonBody(undefined, false)).kind).toBe('invalid');
