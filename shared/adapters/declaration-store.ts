@@ -4,8 +4,7 @@
  * written in one transaction. Reads take the whole partition in one query.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { transactWrite, type TransactItems } from './transact.js';
 import { canTransition, totalValueCents, type DeclarationRecord } from '../domain/declaration.js';
 import { centsToUsd } from '../schemas/numbers.js';
@@ -16,6 +15,7 @@ import { counterUpdates, mergedCounterUpdates, type CountedDeclaration } from '.
 import { effectivenessUpdates } from './effectiveness-counters.js';
 import { movesAnything } from '../domain/effectiveness.js';
 import { outboxPut } from './outbox.js';
+import { touchPending } from './pending-index.js';
 import { involvementPut, involvementPuts, involvementsWithSteps, stepInvolvementPuts, stepItemPut } from './worklist-store.js';
 import type { CounterIncrements, DeclarationTransition } from '../domain/transition.js';
 import type { RevisionRecord } from '../schemas/lifecycle.js';
@@ -447,20 +447,8 @@ export const declarationStore = {
     const claimed: string[] = [];
     for (const item of page.Items ?? []) {
       const id = keys.declarationIdOf(item.pk as string);
-      try {
-        await dynamo.send(
-          new UpdateCommand({
-            TableName: tableName(),
-            Key: { pk: item.pk, sk: item.sk },
-            UpdateExpression: 'SET gsi2sk = :now ADD redriveCount :one',
-            ConditionExpression: 'gsi2pk = :parked AND gsi2sk = :seen',
-            ExpressionAttributeValues: { ':parked': keys.parked, ':now': keys.parkedSort(now, id), ':seen': item.gsi2sk, ':one': 1 },
-          }),
-        );
-        claimed.push(id);
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+      const seen = { pk: item.pk as string, sk: item.sk as string, waitingSince: item.gsi2sk as string };
+      if (await touchPending(seen, now, keys.parkedSort(now, id))) claimed.push(id);
     }
     return claimed;
   },

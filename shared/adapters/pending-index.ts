@@ -30,9 +30,11 @@ export async function findPending(shardKey: (shard: number) => string, olderThan
 
 /**
  * Restarts an item's wait (so a long queue at peak is not redriven every sweep) only if it is still
- * pending with the age the sweep saw. Returns false when it moved on meanwhile.
+ * pending with the age the sweep saw: its sort key becomes `nextSort` (by default `now`; the parked
+ * partition sorts by `time#id`). Returns false when it moved on meanwhile, so concurrent sweeps
+ * claim an item once.
  */
-export async function touchPending(item: PendingItem, now: string): Promise<boolean> {
+export async function touchPending(item: PendingItem, now: string, nextSort = now): Promise<boolean> {
   try {
     await dynamo.send(
       new UpdateCommand({
@@ -40,7 +42,7 @@ export async function touchPending(item: PendingItem, now: string): Promise<bool
         Key: { pk: item.pk, sk: item.sk },
         UpdateExpression: 'SET gsi2sk = :now ADD redriveCount :one',
         ConditionExpression: 'gsi2sk = :seen',
-        ExpressionAttributeValues: { ':now': now, ':seen': item.waitingSince, ':one': 1 },
+        ExpressionAttributeValues: { ':now': nextSort, ':seen': item.waitingSince, ':one': 1 },
       }),
     );
     return true;
