@@ -147,10 +147,16 @@ describe('workload mix', () => {
     expect(p.body.lines.some((l) => ['8458', '7204', '3915'].some((prefix) => l.hsCode.startsWith(prefix)))).toBe(true);
   });
 
-  it('draws line counts in 1..20', () => {
+  it('draws line counts over all of 1..20, most of them small (the issue’s mix: 1–20 lines)', () => {
     const rng = seeded(3);
     const counts = Array.from({ length: 5000 }, () => lineCount(rng));
-    expect(counts.every((n) => n >= 1 && n <= 20 && Number.isInteger(n))).toBe(true);
+    expect(counts.every((n) => Number.isInteger(n))).toBe(true);
+    expect(Math.min(...counts)).toBe(1);
+    expect(Math.max(...counts)).toBe(20);
+    const mean = counts.reduce((a, n) => a + n, 0) / counts.length;
+    expect(mean).toBeGreaterThan(5.5);
+    expect(mean).toBeLessThan(8);
+    expect(counts.filter((n) => n <= 5).length).toBeGreaterThan(counts.length / 2);
   });
 
   it('fails the same declarations every time, about the share asked', () => {
