@@ -116,8 +116,6 @@ afterAll(async () => {
 describe('officers over HTTP', () => {
   let version: number;
   let laptopId: string;
-  let failedId: string;
-  let tablesId: string;
 
   it('publishes a rule set with follow-up checks after release (rules role only)', async () => {
     expect((await officers.ha!('POST', '/rulesets', ruleSet)).status).toBe(403);
@@ -223,12 +221,11 @@ describe('officers over HTTP', () => {
   });
 
   it('says what the rules achieved: fired, inspected, failed, against the random baseline', async () => {
-    failedId = (await file()).id;
+    const failedId = (await file()).id;
     expect((await officers.ha!('POST', `/declarations/${failedId}/steps/ORIGIN_INSPECTION`, { outcome: 'FAIL' })).body.status).toBe(
       'FAILED',
     );
     const tables = await file({ lines: furniture });
-    tablesId = tables.id;
     expect(tables.status).toBe('RELEASED'); // documents complete, credit A sampled at 0
     expect(tables.release.followUp).toMatchObject({ status: 'PENDING' });
 
@@ -256,6 +253,5 @@ describe('officers over HTTP', () => {
     const ha = sim.body.inspectionCapacity.bureaus.find((b: { bureau: string }) => b.bureau === 'HA');
     expect(ha).toMatchObject({ dailyCapacity: 1500, overCapacity: { active: false, draft: false } });
     expect(ha.expectedPerDay.draft).toBeGreaterThan(ha.expectedPerDay.active);
-    expect(tablesId && failedId).toBeTruthy();
   });
 });
