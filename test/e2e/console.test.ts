@@ -593,6 +593,9 @@ describe('command center', () => {
     await confirm.getByRole('button', { name: 'Confirm' }).click();
     await version.getByRole('status').filter({ hasText: 'version 2 is active' }).waitFor();
     await versions.getByRole('row', { name: /v2/ }).filter({ hasText: 'Active' }).waitFor();
+    // Still said once the version has reloaded as published (it vanished with the Publish button).
+    await version.getByText('PUBLISHED').first().waitFor();
+    expect(await version.getByRole('status').filter({ hasText: 'version 2 is active' }).isVisible()).toBe(true);
     expect((await client(platform.url, keys.center)('GET', '/rulesets/active')).body.version).toBe(2);
 
     // Rule effectiveness of the published version (or the notice while the route is missing).

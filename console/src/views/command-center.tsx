@@ -135,6 +135,9 @@ function DraftEditor({ onCreated }: { onCreated: (version: number) => void }) {
 
 function Version({ version, onPublished }: { version: number; onPublished: () => void }) {
   const state = useAsync(() => result(api.GET('/rulesets/{version}', { params: { path: { version } } })), [version]);
+  // Held here, not in Publish: once the version reloads as PUBLISHED, Publish is gone, and the
+  // officer must still read that it worked.
+  const [published, setPublished] = useState<Outcome>();
   return (
     <Loaded state={state}>
       {(rs) => (
@@ -150,12 +153,14 @@ function Version({ version, onPublished }: { version: number; onPublished: () =>
             {rs.status === 'DRAFT' ? (
               <Publish
                 version={rs.version}
-                onPublished={() => {
+                onPublished={(outcome) => {
+                  setPublished(outcome);
                   state.reload();
                   onPublished();
                 }}
               />
             ) : null}
+            <OutcomeView outcome={published} />
           </Section>
           {rs.status === 'DRAFT' ? <Simulate version={rs.version} /> : <EffectivenessView version={rs.version} />}
         </>
@@ -164,16 +169,14 @@ function Version({ version, onPublished }: { version: number; onPublished: () =>
   );
 }
 
-function Publish({ version, onPublished }: { version: number; onPublished: () => void }) {
+function Publish({ version, onPublished }: { version: number; onPublished: (outcome: Outcome) => void }) {
   const [asking, setAsking] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>();
   const publish = async () => {
     const r = await result(api.POST('/rulesets/{version}/publish', { params: { path: { version } } }));
     setAsking(false);
-    if (r.ok) {
-      setOutcome({ status: r.status, message: t('published', { v: version }) });
-      onPublished();
-    } else setOutcome({ problem: r.problem, status: r.status });
+    if (r.ok) onPublished({ status: r.status, message: t('published', { v: version }) });
+    else setOutcome({ problem: r.problem, status: r.status });
   };
   return (
     <div>
