@@ -115,12 +115,14 @@ class FunctionThread {
     await atMost(timeoutMs, new Promise<void>((r) => this.idleWaiters.push(r)));
   }
 
-  /** Sends `request` and waits (at most 20 s) for the thread's `answer`, then stops listening. */
+  /** Sends `request` and waits (at most 20 s, or until the thread ends) for its `answer`, then stops listening. */
   private async ask(request: ToThread, answer: FromThread['type']): Promise<void> {
     let listener: ((m: FromThread) => void) | undefined;
     const answered = new Promise<void>((resolve) => {
       listener = (m: FromThread) => m.type === answer && resolve();
       this.worker.on('message', listener);
+      // A thread that ends meanwhile will never answer: do not wait the 20 s for it.
+      this.worker.once('exit', () => resolve());
     });
     this.worker.postMessage(request);
     try {
