@@ -1,7 +1,14 @@
 /**
- * The number of messages waiting on some queues, sampled in the background at most once per
- * `everyMs` (GetQueueAttributes ApproximateNumberOfMessages; one call per queue per second per
- * container, about $0.04 per container-day). Reading the sample never waits for SQS.
+ * The number of messages waiting on some queues or being worked on, sampled in the background at
+ * most once per `everyMs` (one GetQueueAttributes per queue per second per container, about $0.04
+ * per container-day). Reading the sample never waits for SQS.
+ *
+ * Both counts matter: `ApproximateNumberOfMessages` (visible, not yet received) and
+ * `ApproximateNumberOfMessagesNotVisible` (received by a consumer and not yet deleted). A consumer
+ * that scales out receives far ahead of what it finishes (locally the audit worker's pollers hold
+ * up to 50 batches of 10), so under overload the work hides in the second count: measured at 3x
+ * the rated load, the visible count stayed under the limit while 300 messages were in flight and
+ * accepted declarations waited 11 s. Delayed messages (scheduled retries) are not counted.
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { sqs } from './aws.js';
@@ -19,9 +26,12 @@ export function queueDepthSampler(queueUrls: () => string[], everyMs = 1000): ()
       const depths = await Promise.all(
         queueUrls().map(async (QueueUrl) => {
           const { Attributes } = await sqs.send(
-            new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+            new GetQueueAttributesCommand({
+              QueueUrl,
+              AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+            }),
           );
-          return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+          return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
         }),
       );
       value = depths.reduce((a, b) => a + b, 0);
