@@ -95,7 +95,9 @@ async function main(): Promise<void> {
     await bench.target.close();
     await bench.receiver.close();
   };
+  // Ctrl-C, or a kill from a script or a supervisor: either way the platform it started stops too.
   process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+  process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
   try {
     console.log(options.url ? `target ${bench.target.url}` : `started the local platform at ${bench.target.url} in ${((Date.now() - started) / 1000).toFixed(1)} s (data ${bench.target.dataDir})`);
     bench.probe = queueProbe(bench.target.dataDir);
