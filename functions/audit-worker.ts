@@ -8,7 +8,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { queueEvents } from '../shared/adapters/outbox.js';
 import { notifyQueue, type AuditMessage } from '../shared/adapters/queues.js';
-import { auditDeclaration } from '../shared/app/audit.js';
+import { auditDeclaration, auditPorts, batchScopedPorts, type AuditPorts } from '../shared/app/audit.js';
 import { logger } from '../shared/http/logger.js';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -28,9 +28,9 @@ function messageOf(record: SQSRecord): AuditMessage {
   throw new PoisonMessage(`not an audit message: ${record.body.slice(0, 200)}`);
 }
 
-async function processRecord(record: SQSRecord): Promise<void> {
+async function processRecord(record: SQSRecord, ports: AuditPorts): Promise<void> {
   const { declarationId, parkedRetry } = messageOf(record);
-  const result = await auditDeclaration(declarationId, undefined, { parkedRetry });
+  const result = await auditDeclaration(declarationId, ports, { parkedRetry });
   if (result.outcome === 'decided') {
     logger.info('declaration audited', { declarationId, status: result.status });
     await queueEvents(notifyQueue, result.events);
@@ -39,5 +39,8 @@ async function processRecord(record: SQSRecord): Promise<void> {
   }
 }
 
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-  processPartialResponse(event, processRecord, processor, { context });
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  // The batch's records share one read of the active rule set and of each enterprise's credit.
+  const ports = batchScopedPorts(auditPorts);
+  return processPartialResponse(event, (record: SQSRecord) => processRecord(record, ports), processor, { context });
+};

@@ -59,6 +59,31 @@ export const auditPorts: AuditPorts = {
 };
 
 /**
+ * Ports for one batch of audits (one worker invocation): the active rule set version and each
+ * enterprise's credit are read once per batch instead of once per declaration, which saves a
+ * batch of ten about nine and a half of its twenty reads (docs/pipeline.md has the budget). A
+ * batch is audited within a second or so; a publish or a credit change that commits meanwhile
+ * applies from the next batch, exactly as it would to an audit that had started a moment earlier
+ * (each decision records the rule set version it used). A failed read fails only this batch's
+ * uses of it; the next batch reads again.
+ */
+export function batchScopedPorts(ports: AuditPorts): AuditPorts {
+  let ruleSet: ReturnType<AuditPorts['activeRuleSet']> | undefined;
+  const credit = new Map<string, ReturnType<AuditPorts['enterprises']['get']>>();
+  return {
+    ...ports,
+    activeRuleSet: () => (ruleSet ??= ports.activeRuleSet()),
+    enterprises: {
+      get: (code) => {
+        let found = credit.get(code);
+        if (!found) credit.set(code, (found = ports.enterprises.get(code)));
+        return found;
+      },
+    },
+  };
+}
+
+/**
  * Audits a declaration once. A failure is thrown on (the queue retries it) after it has been
  * counted; the failure that parks it answers `parked` instead, so that the message is deleted.
  */

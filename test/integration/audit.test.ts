@@ -18,6 +18,7 @@ import { admin, call, enterprise, lambdaContext, officer } from '../support/api.
 import { declarationBody } from '../support/declarations.js';
 import { newCreditCode } from '../support/fixtures.js';
 import { drain } from '../support/queues.js';
+import { enableMetering, meterSnapshot, resetMeter } from '../../shared/adapters/metering.js';
 
 const rulesOfficer = officer('SD', 'rules');
 const sqsRecord = (body: string, id = Math.random().toString(36)) => ({
@@ -120,6 +121,37 @@ describe('audit worker', () => {
     await runAudit(JSON.stringify({ declarationId: id }));
     const d = await read(id, code);
     expect(d.decision).toMatchObject({ blacklisted: true, route: 'EXPORT_ORIGIN_AND_PORT', releaseBureau: 'SD' });
+  });
+
+  it('reads the active rule set once per batch and each enterprise once per batch, not once per declaration', async () => {
+    const first = await submit('A');
+    const filings = [first.id];
+    for (let i = 0; i < 2; i++) {
+      const res = await call(declarations, 'POST /declarations', { principal: enterprise(first.code), body: declarationBody(first.code) });
+      filings.push(res.body.id);
+    }
+    const other = await submit('B');
+    enableMetering();
+    try {
+      resetMeter();
+      const result = await runAudit(...[...filings, other.id].map((declarationId) => JSON.stringify({ declarationId })));
+      expect(result.batchItemFailures).toEqual([]);
+      // One rule set pointer and two enterprises for four declarations (it was eight reads).
+      expect(meterSnapshot().dynamodb.calls.GetItem).toBe(3);
+      for (const id of filings) expect((await read(id, first.code)).status).not.toBe('ACCEPTED');
+      expect((await read(other.id, other.code)).status).not.toBe('ACCEPTED');
+
+      // The next batch reads both again: nothing is cached beyond a batch.
+      const later = await call(declarations, 'POST /declarations', {
+        principal: enterprise(first.code),
+        body: declarationBody(first.code),
+      });
+      resetMeter();
+      await runAudit(JSON.stringify({ declarationId: later.body.id }));
+      expect(meterSnapshot().dynamodb.calls.GetItem).toBe(2);
+    } finally {
+      enableMetering(false);
+    }
   });
 
   it('acts once on a redelivered or duplicated message', async () => {
