@@ -22,7 +22,7 @@ describe('admission decision', () => {
     expect(admissionDecision({ inFlight: 0, backlog: 1_000_000 }, limits)?.retryAfterS).toBe(30);
     expect(admissionDecision({ inFlight: 0, backlog: 60 }, limits, { transactions: 2, declarations: 50 })).toBeDefined();
   });
-  it('admits a batch larger than the backlog limit onto a short backlog (local limit 60, a 100-item batch)', () => {
+  it('admits a batch larger than the backlog limit onto a short backlog (a limit of 60, a 100-item batch)', () => {
     const local = { maxInFlight: 24, maxBacklog: 60 };
     expect(admissionDecision({ inFlight: 0, backlog: 0 }, local, { transactions: 4, declarations: 100 })).toBeUndefined();
     expect(admissionDecision({ inFlight: 0, backlog: 29 }, local, { transactions: 4, declarations: 100 })).toBeUndefined();
