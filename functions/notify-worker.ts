@@ -7,7 +7,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord, Context, SQSBatchResponse } from 'aws-lambda';
 import { notifyQueue } from '../shared/adapters/queues.js';
-import { deliveryPorts, handleNotifyMessage } from '../shared/app/webhooks.js';
+import { batchScopedDeliveryPorts, deliveryPorts, handleNotifyMessage, type DeliveryPorts } from '../shared/app/webhooks.js';
 import { EVENT_TYPES, type EventType as NotifyEventType, type NotifyMessage, type WebhookOwner } from '../shared/domain/events.js';
 import { logger } from '../shared/http/logger.js';
 
@@ -42,17 +42,20 @@ export function parseMessage(body: string): NotifyMessage | undefined {
   return undefined;
 }
 
-let ports: ReturnType<typeof deliveryPorts> | undefined;
+let ports: DeliveryPorts | undefined;
 
-async function processRecord(record: SQSRecord): Promise<void> {
+async function processRecord(record: SQSRecord, batchPorts: DeliveryPorts): Promise<void> {
   const message = parseMessage(record.body);
   if (!message) {
     logger.error('dropping a malformed notify message', { messageId: record.messageId });
     return;
   }
-  ports ??= deliveryPorts(notifyQueue);
-  await handleNotifyMessage(message, ports);
+  await handleNotifyMessage(message, batchPorts);
 }
 
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-  processPartialResponse(event, processRecord, processor, { context });
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  ports ??= deliveryPorts(notifyQueue);
+  // The batch's records share one read of each owner's endpoint.
+  const batchPorts = batchScopedDeliveryPorts(ports);
+  return processPartialResponse(event, (record: SQSRecord) => processRecord(record, batchPorts), processor, { context });
+};

@@ -67,6 +67,25 @@ export function deliveryPorts(queue: WorkQueue<NotifyMessage>, overrides: Partia
   return { store: defaultStore, queue, send: defaultSender, leaseEvent, claimEvent, now: () => new Date(), ...overrides };
 }
 
+/**
+ * Ports for one batch of notify messages (one worker invocation): each owner's endpoint is read
+ * once per batch, not once per event, so a big filer's ten events in a batch cost one endpoint read.
+ * Powertools runs a batch's records concurrently, so they read the endpoint at nearly the same
+ * moment anyway: nothing a delivery sees changes. An endpoint change (a new URL, a disable, a
+ * rotation) that commits while a batch runs applies from the next batch, as it would to a delivery
+ * that had started a moment earlier; the conditional settle writes are untouched.
+ */
+export function batchScopedDeliveryPorts(ports: DeliveryPorts): DeliveryPorts {
+  const endpoints = new Map<string, ReturnType<WebhookStore['getEndpoint']>>();
+  const getEndpoint: WebhookStore['getEndpoint'] = (owner) => {
+    const key = `${owner.kind}#${owner.id}`;
+    let found = endpoints.get(key);
+    if (!found) endpoints.set(key, (found = ports.store.getEndpoint(owner)));
+    return found;
+  };
+  return { ...ports, store: { ...ports.store, getEndpoint } };
+}
+
 const listens = (endpoint: WebhookEndpoint | undefined, type: OutboxEvent['type']) => !!endpoint && endpoint.events.includes(type);
 
 function post(ports: DeliveryPorts, endpoint: WebhookEndpoint, delivery: Pick<Delivery, 'id' | 'payload'>) {

@@ -15,6 +15,8 @@ import type { NotifyMessage, OutboxEvent, WebhookOwner } from '../../shared/doma
 import { newWebhookSecret, type WebhookEndpoint } from '../../shared/domain/webhook.js';
 import { timeOrderedId } from '../../shared/domain/ids.js';
 import { countDynamoCalls } from '../support/dynamo-calls.js';
+import { handler as notifyWorker } from '../../functions/notify-worker.js';
+import { lambdaContext } from '../support/api.js';
 import { newCreditCode } from '../support/fixtures.js';
 import { startReceiver, type Receiver } from '../support/webhook-receiver.js';
 
@@ -170,6 +172,30 @@ describe('notification hot path', () => {
     // The endpoint's failure count was never raised (the delivery did not end failed): no endpoint write.
     expect(retry.calls).toEqual(['BatchGetItem', 'UpdateItem', 'TransactWriteItems']);
     expect(toMe(event.id)).toHaveLength(2);
+  });
+
+  it("reads an owner's endpoint once for a batch of its events, and again for the next batch", async () => {
+    const code = newCreditCode();
+    await endpointFor({ kind: 'enterprise', id: code });
+    const batchOf = (messages: NotifyMessage[]) =>
+      ({
+        Records: messages.map((m, i) => ({ messageId: `m${i}`, receiptHandle: `r${i}`, body: JSON.stringify(m), attributes: {} })),
+      }) as any;
+    const first = await Promise.all([1, 2, 3].map(() => committedEvent(code)));
+
+    const { result, calls } = await countDynamoCalls(() => notifyWorker(batchOf(first.map((c) => c.message)), lambdaContext));
+
+    expect(result.batchItemFailures).toEqual([]);
+    // One endpoint read for three events (it was three), then a lease and a settle each.
+    expect(calls.filter((c) => c === 'GetItem')).toHaveLength(1);
+    expect(calls.filter((c) => c === 'UpdateItem')).toHaveLength(3);
+    expect(calls.filter((c) => c === 'TransactWriteItems')).toHaveLength(3);
+    for (const { event } of first) expect(toMe(event.id)).toHaveLength(1);
+
+    const next = await committedEvent(code);
+    const again = await countDynamoCalls(() => notifyWorker(batchOf([next.message]), lambdaContext));
+    expect(again.calls).toEqual(['GetItem', 'UpdateItem', 'TransactWriteItems']);
+    expect(toMe(next.event.id)).toHaveLength(1);
   });
 
   it('routes an event to a bureau owner through the same machinery', async () => {
