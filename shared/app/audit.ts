@@ -60,8 +60,8 @@ export const auditPorts: AuditPorts = {
 
 /**
  * Ports for one batch of audits (one worker invocation): the active rule set version and each
- * enterprise's credit are read once per batch instead of once per declaration, which saves a
- * batch of ten about nine and a half of its twenty reads (docs/pipeline.md has the budget). A
+ * enterprise's credit are read once per batch instead of once per declaration: a batch of ten
+ * makes one rule set read and one per distinct enterprise, not twenty (docs/pipeline.md). A
  * batch is audited within a second or so; a publish or a credit change that commits meanwhile
  * applies from the next batch, exactly as it would to an audit that had started a moment earlier
  * (each decision records the rule set version it used). A failed read fails only this batch's
