@@ -10,10 +10,10 @@
  * its entries are answered `{stored: false, error}` so the caller can say per item what was stored.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { statsBureaus, type DeclarationRecord } from '../domain/declaration.js';
+import type { DeclarationRecord } from '../domain/declaration.js';
 import { dynamo, tableName } from './aws.js';
 import { declarationStore, guardKey, intakeWrites, type CreateResult, type IdempotencyGuard } from './declaration-store.js';
-import { mergedCounterUpdates, STATS_DIMENSIONS, type CounterIncrements } from './stats-counters.js';
+import { counterGroupOf, mergedCounterUpdates, STATS_DIMENSIONS, type CounterIncrements } from './stats-counters.js';
 import { transactWrite, type TransactItems, type TransactOutcome } from './transact.js';
 
 export type BatchEntry = { record: DeclarationRecord; guards: IdempotencyGuard[] };
@@ -27,10 +27,6 @@ const MAX_ITEMS_PER_PACK = 100;
 const MAX_BYTES_PER_PACK = 3_000_000;
 
 type Prepared = BatchEntry & { index: number; own: TransactItems; counters: CounterIncrements; bytes: number };
-
-/** The counter item a declaration moves under one view (a pack touches each such item once). */
-const counterKey = (record: DeclarationRecord, dimension: (typeof STATS_DIMENSIONS)[number]) =>
-  `${statsBureaus(record)[dimension]}|${record.createdAt.slice(0, 10)}|${record.direction}`;
 
 async function existingFor(entry: BatchEntry): Promise<CreateResult> {
   for (const guard of entry.guards) {
@@ -85,7 +81,8 @@ export async function createMany(entries: BatchEntry[], transact: Transact = tra
     guardIds.forEach((g) => seenGuards.add(g));
     const { own, counters } = intakeWrites(entry.record, entry.guards);
     const size = Buffer.byteLength(JSON.stringify(own));
-    const keys = STATS_DIMENSIONS.map((d) => counterKey(entry.record, d));
+    // The counter items this declaration moves (a pack touches each such item once).
+    const keys = STATS_DIMENSIONS.map((d) => counterGroupOf(entry.record, d));
     const counters_ = counterItems.reduce((n, set, i) => n + set.size + (set.has(keys[i]!) ? 0 : 1), 0);
     if (
       pack.length &&

@@ -51,6 +51,10 @@ export function counterUpdates(d: CountedDeclaration, increments: CounterIncreme
   });
 }
 
+/** Which counter (bureau, day, direction: all its shards) a declaration moves under one view. */
+export const counterGroupOf = (d: CountedDeclaration, dimension: StatsDimension) =>
+  `${statsBureaus(d)[dimension]}|${d.createdAt.slice(0, 10)}|${d.direction}`;
+
 /**
  * One update per counter item for several deltas that commit in one transaction. DynamoDB refuses a
  * transaction that touches an item twice ("multiple operations on one item"), and deltas often meet
@@ -63,7 +67,7 @@ export function mergedCounterUpdates(deltas: { record: CountedDeclaration; count
   STATS_DIMENSIONS.forEach((dimension, i) => {
     const groups = new Map<string, { record: CountedDeclaration; sum: Record<string, number> }>();
     for (const { record, counters } of deltas) {
-      const key = `${statsBureaus(record)[dimension]}|${record.createdAt.slice(0, 10)}|${record.direction}`;
+      const key = counterGroupOf(record, dimension);
       const group = groups.get(key) ?? { record, sum: {} };
       for (const [name, value] of Object.entries(counters)) group.sum[name] = (group.sum[name] ?? 0) + (value ?? 0);
       groups.set(key, group);
