@@ -36,6 +36,7 @@ import type { DeclarationStatus } from '../schemas/declaration.js';
 import { stepTimeLimitS } from '../region.js';
 import { changeDeclaration, type DeclarationChangeStore } from './declaration-change.js';
 import { productionSealer } from './inspection.js';
+import { sharedPerBatch } from './batch-scope.js';
 
 export type AuditOutcome =
   { outcome: 'decided'; status: DeclarationStatus; events: OutboxEvent[] } | { outcome: 'already-audited' | 'not-found' | 'parked' };
@@ -64,22 +65,13 @@ export const auditPorts: AuditPorts = {
  * makes one rule set read and one per distinct enterprise, not twenty (docs/pipeline.md). A
  * batch is audited within a second or so; a publish or a credit change that commits meanwhile
  * applies from the next batch, exactly as it would to an audit that had started a moment earlier
- * (each decision records the rule set version it used). A failed read fails only this batch's
- * uses of it; the next batch reads again.
+ * (each decision records the rule set version it used). See shared/app/batch-scope.ts.
  */
 export function batchScopedPorts(ports: AuditPorts): AuditPorts {
-  let ruleSet: ReturnType<AuditPorts['activeRuleSet']> | undefined;
-  const credit = new Map<string, ReturnType<AuditPorts['enterprises']['get']>>();
   return {
     ...ports,
-    activeRuleSet: () => (ruleSet ??= ports.activeRuleSet()),
-    enterprises: {
-      get: (code) => {
-        let found = credit.get(code);
-        if (!found) credit.set(code, (found = ports.enterprises.get(code)));
-        return found;
-      },
-    },
+    activeRuleSet: sharedPerBatch(() => ports.activeRuleSet(), () => 'active'),
+    enterprises: { get: sharedPerBatch((code: string) => ports.enterprises.get(code), (code) => code) },
   };
 }
 

@@ -44,6 +44,7 @@ import {
   type WebhookEndpoint,
 } from '../domain/webhook.js';
 import { LOST_RACE, retryOnConflict } from './conflict-retry.js';
+import { sharedPerBatch } from './batch-scope.js';
 
 /** SQS can delay a message by at most 15 minutes; later retries wait in the due index for the sweep. */
 const MAX_QUEUE_DELAY_S = 900;
@@ -76,13 +77,10 @@ export function deliveryPorts(queue: WorkQueue<NotifyMessage>, overrides: Partia
  * that had started a moment earlier; the conditional settle writes are untouched.
  */
 export function batchScopedDeliveryPorts(ports: DeliveryPorts): DeliveryPorts {
-  const endpoints = new Map<string, ReturnType<WebhookStore['getEndpoint']>>();
-  const getEndpoint: WebhookStore['getEndpoint'] = (owner) => {
-    const key = `${owner.kind}#${owner.id}`;
-    let found = endpoints.get(key);
-    if (!found) endpoints.set(key, (found = ports.store.getEndpoint(owner)));
-    return found;
-  };
+  const getEndpoint = sharedPerBatch(
+    (owner: WebhookOwner) => ports.store.getEndpoint(owner),
+    (owner) => `${owner.kind}#${owner.id}`,
+  );
   return { ...ports, store: { ...ports.store, getEndpoint } };
 }
 
