@@ -136,7 +136,7 @@ describe('audit worker', () => {
       resetMeter();
       const result = await runAudit(...[...filings, other.id].map((declarationId) => JSON.stringify({ declarationId })));
       expect(result.batchItemFailures).toEqual([]);
-      // One rule set pointer and two enterprises for four declarations (it was eight reads).
+      // One rule set pointer and two enterprises for four declarations (eleven before the batch scope).
       expect(meterSnapshot().dynamodb.calls.GetItem).toBe(3);
       for (const id of filings) expect((await read(id, first.code)).status).not.toBe('ACCEPTED');
       expect((await read(other.id, other.code)).status).not.toBe('ACCEPTED');
