@@ -12,6 +12,7 @@
  * involvements are small items in the declaration's partition (`STEP#<kind>`, `BUREAU#<code>`).
  */
 import type { WebhookOwner } from '../domain/events.js';
+import { deliveryIdOf, eventIdOfDelivery } from '../domain/webhook.js';
 
 export const GSI1 = 'gsi1';
 export const GSI2 = 'gsi2';
@@ -104,8 +105,18 @@ export const keys = {
   outbox: (id: string) => `OUTBOX#${shardOf(id, PENDING_SHARDS)}`,
   /** A webhook endpoint: beside its enterprise's profile, or under its bureau. */
   webhook: (owner: WebhookOwner) => ({ pk: owner.kind === 'bureau' ? `BUREAU#${owner.id}` : `ENT#${owner.id}`, sk: 'WEBHOOK' }),
-  delivery: (id: string) => ({ pk: `DELIVERY#${id}`, sk: 'DELIVERY' }),
-  deliveryIdOf: (pk: string) => idAfter('DELIVERY#', pk),
+  /**
+   * A webhook delivery lives on its event's item (one delivery per event), so the first attempt
+   * settles in one write to the item the state change wrote. Undefined for an id no delivery can
+   * have. Deliveries settled before that (until 2026-12) have an item of their own, `legacyDelivery`.
+   */
+  delivery: (id: string): { pk: string; sk: string } | undefined => {
+    const eventId = eventIdOfDelivery(id);
+    return eventId ? { pk: `EVENT#${eventId}`, sk: 'EVENT' } : undefined;
+  },
+  legacyDelivery: (id: string) => ({ pk: `DELIVERY#${id}`, sk: 'DELIVERY' }),
+  /** The delivery id of a key of either kind (the listing and the due index hold both). */
+  deliveryIdOf: (pk: string) => (pk.startsWith('DELIVERY#') ? idAfter('DELIVERY#', pk) : deliveryIdOf(idAfter('EVENT#', pk))),
   /** The listing (GSI1) of an owner's deliveries. */
   deliveriesOf: (owner: WebhookOwner) => (owner.kind === 'bureau' ? `BUREAUDELIV#${owner.id}` : `ENTDELIV#${owner.id}`),
   deliveryDueShard: (shard: number) => `WEBHOOK_DUE#${shard}`,

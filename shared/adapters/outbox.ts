@@ -46,7 +46,7 @@ export const EVENT_LEASE_MS = 30_000;
  * Reads an unconsumed event and leases it to one consumer, in one conditional write: a duplicate
  * message arriving while the first is being delivered finds it leased and does nothing. Undefined
  * when it does not exist, was consumed, or is leased to another consumer. The lease ends with
- * `consumeEventUpdate` (same token) or by expiring, after which the redrive sweep offers it again.
+ * `consumeLeasedEventUpdate` (same token) or by expiring, after which the redrive sweep offers it again.
  */
 export async function leaseEvent(id: string, now: Date): Promise<{ event: OutboxEvent; leaseToken: string } | undefined> {
   const leaseToken = `${new Date(now.getTime() + EVENT_LEASE_MS).toISOString()}#${randomUUID()}`;
@@ -69,16 +69,29 @@ export async function leaseEvent(id: string, now: Date): Promise<{ event: Outbox
   }
 }
 
-/** The transaction item that marks a leased event consumed (it leaves the pending index). */
-export function consumeEventUpdate(id: string, leaseToken: string, now: string) {
+/**
+ * The update that consumes a leased event (conditional on the lease; it leaves the pending index)
+ * and records on the event's item what its consumer made of it (`record`: the webhook delivery,
+ * docs/data-model.md), so the consumption and its result are one write. A `record` that sets
+ * `gsi2pk`/`gsi2sk` keeps the item in the pending index under that key (a retry that is due).
+ */
+export function consumeLeasedEventUpdate(id: string, leaseToken: string, now: string, record: Record<string, unknown> = {}) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':consumedAt': now, ':leaseToken': leaseToken };
+  const sets = ['consumedAt = :consumedAt'];
+  Object.entries(record).forEach(([name, value], i) => {
+    names[`#r${i}`] = name;
+    values[`:r${i}`] = value;
+    sets.push(`#r${i} = :r${i}`);
+  });
+  const removes = ['leaseToken', ...('gsi2pk' in record ? [] : ['gsi2pk', 'gsi2sk'])];
   return {
-    Update: {
-      TableName: tableName(),
-      Key: keys.event(id),
-      UpdateExpression: 'REMOVE gsi2pk, gsi2sk, leaseToken SET consumedAt = :now',
-      ConditionExpression: 'attribute_not_exists(consumedAt) AND leaseToken = :token',
-      ExpressionAttributeValues: { ':now': now, ':token': leaseToken },
-    },
+    TableName: tableName(),
+    Key: keys.event(id),
+    UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+    ConditionExpression: 'attribute_not_exists(consumedAt) AND leaseToken = :leaseToken',
+    ...(sets.length > 1 ? { ExpressionAttributeNames: names } : {}),
+    ExpressionAttributeValues: values,
   };
 }
 

@@ -1,18 +1,24 @@
 /**
  * Webhook endpoints (one per owner: an enterprise or a bureau) and deliveries with every attempt.
- * Every state change is a conditional write; the hot path of a notification is three requests (see
- * `shared/app/webhooks.ts` and docs/webhooks.md).
+ * Every state change is a conditional write; the hot path of a notification is three requests and
+ * no transaction (see `shared/app/webhooks.ts` and docs/webhooks.md).
+ *
+ * A delivery is stored on its event's item (`EVENT#<event id>`): each event has exactly one
+ * delivery, so creating it, recording its first attempt and consuming the event are one
+ * conditional update of an item the state change already wrote. Deliveries settled before this
+ * (until 2026-12) are items of their own (`DELIVERY#<id>`); they are still read, listed, retried
+ * and replayed where they are.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { EventType, WebhookOwner } from '../domain/events.js';
 import type { Delivery, DeliveryStatus, EndpointChange, Settlement, WebhookEndpoint } from '../domain/webhook.js';
-import { disabledAttributes } from '../domain/webhook.js';
+import { deliveryIdOf, disabledAttributes } from '../domain/webhook.js';
 import { batchGetAll, dynamo, tableName } from './aws.js';
-import { consumeEventUpdate } from './outbox.js';
+import { consumeLeasedEventUpdate } from './outbox.js';
 import { decodeCursor, encodeCursor, GSI1, keys, withoutStorageAttributes } from './keys.js';
-import { transactWrite, type TransactItems } from './transact.js';
+import { transactWrite } from './transact.js';
 
 /** Items written before owners had kinds carry only `enterpriseId`. */
 function withOwner<T extends { owner: WebhookOwner }>(item: Record<string, unknown>): T {
@@ -20,7 +26,41 @@ function withOwner<T extends { owner: WebhookOwner }>(item: Record<string, unkno
   return { ...rest, owner: rest.owner ?? { kind: 'enterprise', id: enterpriseId } } as T;
 }
 const endpointOf = (item: Record<string, unknown>) => withOwner<WebhookEndpoint>(item);
-const deliveryOf = (item: Record<string, unknown>) => withOwner<Delivery>(item);
+
+/** Deliveries read from an item of their own (settled before deliveries moved onto their events). */
+const ownItemDeliveries = new WeakSet<Delivery>();
+/** Where a delivery read from the table is stored: its writes go back there. */
+const keyOf = (delivery: Delivery) => (ownItemDeliveries.has(delivery) ? keys.legacyDelivery(delivery.id) : keys.event(delivery.eventId));
+
+/**
+ * The delivery an item holds: an event's item once its delivery was settled (undefined before, or
+ * when nobody listened), or a delivery's own item.
+ */
+function deliveryOf(item: Record<string, unknown>): Delivery | undefined {
+  if (item.sk === 'DELIVERY') {
+    const delivery = withOwner<Delivery>(item);
+    ownItemDeliveries.add(delivery);
+    return delivery;
+  }
+  if (item.status === undefined) return undefined;
+  const event = item as { id: string; type: Delivery['eventType']; enterpriseId: string; owner?: WebhookOwner };
+  const optional = (name: keyof Delivery) => (item[name] === undefined ? {} : { [name]: item[name] });
+  return {
+    id: deliveryIdOf(event.id),
+    eventId: event.id,
+    eventType: event.type,
+    owner: event.owner ?? { kind: 'enterprise', id: event.enterpriseId },
+    url: item.url as string,
+    payload: item.payload as string,
+    status: item.status as DeliveryStatus,
+    attempts: item.attempts as Delivery['attempts'],
+    createdAt: item.createdAt as string,
+    ...optional('nextAttemptAt'),
+    ...optional('failedAt'),
+    ...optional('heldWhileDisabled'),
+    ...optional('scheduleFrom'),
+  } as Delivery;
+}
 
 async function conditional(command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> {
   try {
@@ -73,6 +113,16 @@ function settledAttributes(s: Settlement) {
   };
 }
 
+/**
+ * A delivery settled before deliveries moved onto their events has its own item; its event's item
+ * (which every delivery has) then carries no delivery. One more read, for those only.
+ */
+async function ownItemDelivery(id: string, eventItem: Record<string, unknown>): Promise<Delivery | undefined> {
+  if (!eventItem.consumedAt) return undefined; // not consumed: no delivery anywhere yet
+  const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.legacyDelivery(id), ConsistentRead: true }));
+  return Item ? deliveryOf(Item) : undefined;
+}
+
 export type SettleOutcome = 'settled' | 'lost';
 
 export const webhookStore = {
@@ -104,47 +154,47 @@ export const webhookStore = {
   },
 
   /**
-   * The first attempt of an event's delivery, settled in ONE transaction: the delivery is created
-   * (once per event: conditional on its id), the leased event is consumed (conditional on the
-   * lease), and the endpoint's failure count moves if it must. A crash before this leaves the event
-   * unconsumed, so the sweep offers it again and it is sent again under the same webhook-id.
+   * The first attempt of an event's delivery, settled in ONE conditional write to the event's item:
+   * the delivery is recorded there and the event consumed, conditional on the consumer's lease (so
+   * an event gets one delivery, however often its message comes). Only when the outcome moves the
+   * endpoint's failure count is it a transaction with the endpoint. A crash before this leaves the
+   * event unconsumed, so the sweep offers it again and it is sent again under the same webhook-id.
    */
   async settleFirst(delivery: Delivery, lease: { eventId: string; leaseToken: string }, change?: EndpointChange): Promise<SettleOutcome> {
-    const items: TransactItems = [
-      {
-        Put: {
-          TableName: tableName(),
-          Item: {
-            ...keys.delivery(delivery.id),
-            itemType: 'delivery',
-            ...delivery,
-            ...keys.ownerListing(keys.deliveriesOf(delivery.owner), delivery.createdAt, delivery.id),
-            ...(delivery.status === 'RETRYING' && delivery.nextAttemptAt ? dueIndex(delivery.id, delivery.nextAttemptAt) : {}),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      consumeEventUpdate(lease.eventId, lease.leaseToken, delivery.createdAt),
-    ];
-    if (change) items.push(endpointUpdate(delivery.owner, change));
-    const outcome = await transactWrite(items);
+    const retryDue = delivery.status === 'RETRYING' && delivery.nextAttemptAt ? dueIndex(delivery.id, delivery.nextAttemptAt) : {};
+    const record = {
+      url: delivery.url,
+      payload: delivery.payload,
+      status: delivery.status,
+      attempts: delivery.attempts,
+      createdAt: delivery.createdAt,
+      ...(delivery.nextAttemptAt ? { nextAttemptAt: delivery.nextAttemptAt } : {}),
+      ...(delivery.failedAt ? { failedAt: delivery.failedAt } : {}),
+      ...(delivery.heldWhileDisabled ? { heldWhileDisabled: true } : {}),
+      ...keys.ownerListing(keys.deliveriesOf(delivery.owner), delivery.createdAt, delivery.id),
+      ...retryDue,
+    };
+    const consume = consumeLeasedEventUpdate(lease.eventId, lease.leaseToken, delivery.createdAt, record);
+    if (!change) return (await conditional(new UpdateCommand(consume))) ? 'settled' : 'lost';
+    const outcome = await transactWrite([{ Update: consume }, endpointUpdate(delivery.owner, change)]);
     if (outcome.committed) return 'settled';
     // The endpoint was deleted meanwhile: the delivery is still recorded.
-    if (outcome.failedItems.length === 1 && outcome.failedItems[0] === 2) return webhookStore.settleFirst(delivery, lease);
+    if (outcome.failedItems.length === 1 && outcome.failedItems[0] === 1) return webhookStore.settleFirst(delivery, lease);
     return 'lost';
   },
 
   /** A retry's delivery and its endpoint in one read (owner known), or two (owner unknown). */
   async getDeliveryAndEndpoint(id: string, owner?: WebhookOwner): Promise<{ delivery?: Delivery; endpoint?: WebhookEndpoint }> {
+    const key = keys.delivery(id);
+    if (!key) return {};
     if (!owner) {
       const delivery = await webhookStore.getDelivery(id);
       return { delivery, endpoint: delivery ? await webhookStore.getEndpoint(delivery.owner) : undefined };
     }
-    const wanted = [keys.delivery(id), keys.webhook(owner)];
-    const found = await batchGetAll(wanted, { consistent: true });
-    const deliveryItem = found.find((i) => i.sk === 'DELIVERY');
+    const found = await batchGetAll([key, keys.webhook(owner)], { consistent: true });
+    const eventItem = found.find((i) => i.sk === 'EVENT');
     const endpointItem = found.find((i) => i.sk === 'WEBHOOK');
-    const delivery = deliveryItem ? deliveryOf(deliveryItem) : undefined;
+    const delivery = eventItem ? (deliveryOf(eventItem) ?? (await ownItemDelivery(id, eventItem))) : undefined;
     // A message naming the wrong owner must not pair a delivery with someone else's endpoint.
     if (delivery && (delivery.owner.kind !== owner.kind || delivery.owner.id !== owner.id)) {
       return { delivery, endpoint: await webhookStore.getEndpoint(delivery.owner) };
@@ -153,8 +203,10 @@ export const webhookStore = {
   },
 
   async getDelivery(id: string): Promise<Delivery | undefined> {
-    const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.delivery(id), ConsistentRead: true }));
-    return Item ? deliveryOf(Item) : undefined;
+    const key = keys.delivery(id);
+    if (!key) return undefined;
+    const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
+    return Item ? (deliveryOf(Item) ?? (await ownItemDelivery(id, Item))) : undefined;
   },
 
   /**
@@ -166,7 +218,7 @@ export const webhookStore = {
     const ok = await conditional(
       new UpdateCommand({
         TableName: tableName(),
-        Key: keys.delivery(delivery.id),
+        Key: keyOf(delivery),
         UpdateExpression: 'SET leaseToken = :token',
         ConditionExpression: 'size(attempts) = :seen AND (attribute_not_exists(leaseToken) OR leaseToken < :now)',
         ExpressionAttributeValues: { ':seen': delivery.attempts.length, ':now': now.toISOString(), ':token': token },
@@ -195,16 +247,15 @@ export const webhookStore = {
     const update = {
       Update: {
         TableName: tableName(),
-        Key: keys.delivery(delivery.id),
+        Key: keyOf(delivery),
         UpdateExpression: `SET attempts = list_append(attempts, :attempt), ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
         ConditionExpression: 'leaseToken = :token',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },
     };
-    const items: TransactItems = [update];
-    if (s.endpoint) items.push(endpointUpdate(delivery.owner, s.endpoint));
-    const outcome = await transactWrite(items);
+    if (!s.endpoint) return (await conditional(new UpdateCommand(update.Update))) ? 'settled' : 'lost';
+    const outcome = await transactWrite([update, endpointUpdate(delivery.owner, s.endpoint)]);
     if (outcome.committed) return 'settled';
     if (outcome.failedItems.length === 1 && outcome.failedItems[0] === 1)
       return webhookStore.settleRetry(delivery, leaseToken, { ...s, endpoint: undefined });
@@ -216,7 +267,7 @@ export const webhookStore = {
     await conditional(
       new UpdateCommand({
         TableName: tableName(),
-        Key: keys.delivery(delivery.id),
+        Key: keyOf(delivery),
         UpdateExpression:
           'SET #status = :failed, failedAt = :at, heldWhileDisabled = :true REMOVE leaseToken, gsi2pk, gsi2sk, nextAttemptAt',
         ConditionExpression: 'leaseToken = :token',
@@ -231,7 +282,7 @@ export const webhookStore = {
     return conditional(
       new UpdateCommand({
         TableName: tableName(),
-        Key: keys.delivery(delivery.id),
+        Key: keyOf(delivery),
         UpdateExpression:
           'SET #status = :retrying, nextAttemptAt = :now, scheduleFrom = :from, gsi2pk = :due, gsi2sk = :now REMOVE leaseToken, failedAt',
         ConditionExpression: 'attribute_exists(pk) AND size(attempts) = :from',
@@ -282,13 +333,17 @@ export const webhookStore = {
         ExclusiveStartKey: start,
       }),
     );
-    // The listing index carries summaries only: one BatchGet for the page (<= 100).
-    const ids = (page.Items ?? []).map((i) => keys.deliveryIdOf(String(i.pk)));
+    // The listing index carries summaries only: one BatchGet for the page (<= 100), of the items
+    // the index names (events' items, or deliveries' own).
+    const entries = page.Items ?? [];
+    const ids = entries.map((i) => keys.deliveryIdOf(String(i.pk)));
     const read = await batchGetAll(
-      ids.map((id) => keys.delivery(id)),
+      entries.map((i) => ({ pk: i.pk, sk: i.sk })),
       { consistent: true },
     );
-    const found = new Map(read.map((item) => [item.id as string, deliveryOf(item)]));
+    const found = new Map(
+      read.flatMap((item) => (item.status === undefined ? [] : [[keys.deliveryIdOf(String(item.pk)), deliveryOf(item)]])),
+    );
     // The listing index does not carry the event type: it filters the page (as a FilterExpression would).
     const items = ids.flatMap((id) => {
       const d = found.get(id);

@@ -3,13 +3,15 @@
  * the retry schedule, a stable `webhook-id` across attempts, the endpoint disabled when deliveries
  * keep failing (or at once on a 410), and what failed sent again, oldest first, on a re-enable.
  *
- * The hot path of a new event is three DynamoDB requests (docs/webhooks.md has the budget):
- *   1. GetItem the owner's endpoint (the message names the owner and event type), consistent;
+ * The hot path of a new event is three DynamoDB requests and no transaction (docs/webhooks.md):
+ *   1. GetItem the owner's endpoint (the message names the owner and event type), consistent; one
+ *      read per owner and batch;
  *   2. UpdateItem the event: lease it to this consumer and read it back (ALL_NEW), conditional on
  *      it being unconsumed and unleased, so a duplicate message sends nothing;
- *   3. after the POST, one TransactWriteItems: Put the delivery with its first attempt
- *      (conditional: one delivery per event), consume the event (conditional on the lease), and,
- *      only when the outcome changes it, the endpoint's failure count.
+ *   3. after the POST, UpdateItem the event again: the delivery with its first attempt is recorded
+ *      on the event's item and the event consumed, conditional on the lease (one delivery per
+ *      event). Only when the outcome moves the endpoint's failure count (a first failure, or the
+ *      first success after failures) is it a transaction with the endpoint.
  * An event nobody listens for costs the read and one conditional write. A crash anywhere before 3
  * leaves the event unconsumed; the sweep offers it again and it is sent under the same webhook-id.
  */
@@ -31,6 +33,7 @@ import {
   type WebhookOwner,
 } from '../domain/events.js';
 import {
+  deliveryIdOf,
   endpointFor,
   reenabled,
   retrySchedule,
@@ -49,7 +52,7 @@ import { sharedPerBatch } from './batch-scope.js';
 /** SQS can delay a message by at most 15 minutes; later retries wait in the due index for the sweep. */
 const MAX_QUEUE_DELAY_S = 900;
 
-export const deliveryIdOf = (eventId: string) => `msg_${eventId.replace(/^evt_/, '')}`;
+export { deliveryIdOf } from '../domain/webhook.js';
 export const payloadOf = (event: OutboxEvent) => JSON.stringify({ type: event.type, timestamp: event.timestamp, data: event.data });
 
 /** The ports delivery works through; production adapters by default. */

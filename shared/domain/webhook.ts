@@ -74,6 +74,15 @@ export type Delivery = {
   scheduleFrom?: number;
 };
 
+/**
+ * One delivery per event and owner: its id is the event's under the `msg_` prefix, and it is the
+ * `webhook-id` of every attempt. The delivery is stored on its event's item (docs/data-model.md).
+ */
+export const deliveryIdOf = (eventId: string) => `msg_${eventId.replace(/^evt_/, '')}`;
+/** The event a delivery id belongs to; undefined for an id no delivery can have. */
+export const eventIdOfDelivery = (deliveryId: string): string | undefined =>
+  /^msg_[A-Za-z0-9_-]+$/.test(deliveryId) ? `evt_${deliveryId.slice('msg_'.length)}` : undefined;
+
 /** Deliveries ending failed in a row before an endpoint is disabled. */
 export const DISABLE_AFTER_FAILED_DELIVERIES = 3;
 export const DELIVERY_TIMEOUT_MS = 15_000;

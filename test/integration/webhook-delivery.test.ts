@@ -5,6 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo, tableName } from '../../shared/adapters/aws.js';
+import { keys } from '../../shared/adapters/keys.js';
 import { outboxPut } from '../../shared/adapters/outbox.js';
 import { transactWrite } from '../../shared/adapters/transact.js';
 import { webhookStore } from '../../shared/adapters/webhook-store.js';
@@ -75,7 +78,7 @@ async function committedEvent(enterpriseId: string, owner?: WebhookOwner) {
 const toMe = (eventId: string) => receiver.received.filter((r) => r.headers['webhook-id'] === deliveryIdOf(eventId));
 
 describe('notification hot path', () => {
-  it('delivers a new event in three DynamoDB requests, signed so standardwebhooks verifies it', async () => {
+  it('delivers a new event in three DynamoDB requests and no transaction, signed so standardwebhooks verifies it', async () => {
     const code = newCreditCode();
     const endpoint = await endpointFor({ kind: 'enterprise', id: code });
     const { event, message } = await committedEvent(code);
@@ -83,7 +86,8 @@ describe('notification hot path', () => {
 
     const { calls } = await countDynamoCalls(() => acceptEvent(message, p));
 
-    expect(calls).toEqual(['GetItem', 'UpdateItem', 'TransactWriteItems']);
+    // Read the endpoint, lease the event, then record the delivery on the event's item and consume it.
+    expect(calls).toEqual(['GetItem', 'UpdateItem', 'UpdateItem']);
     const [got] = toMe(event.id);
     expect(got).toBeDefined();
     const verified = new Webhook(endpoint.secret.slice('whsec_'.length)).verify(got!.body, {
@@ -161,7 +165,7 @@ describe('notification hot path', () => {
     receiver.answers.push({ status: 500 });
     const { ports: p, sent } = ports();
     const first = await countDynamoCalls(() => acceptEvent(message, p));
-    expect(first.calls).toEqual(['GetItem', 'UpdateItem', 'TransactWriteItems']);
+    expect(first.calls).toEqual(['GetItem', 'UpdateItem', 'UpdateItem']);
     const retrying = await webhookStore.getDelivery(deliveryIdOf(event.id));
     expect(retrying).toMatchObject({ status: 'RETRYING', attempts: [{ responseStatus: 500, error: 'http 500' }] });
     expect(sent).toEqual([{ message: { deliveryId: deliveryIdOf(event.id), owner }, delaySeconds: expect.any(Number) }]);
@@ -170,7 +174,7 @@ describe('notification hot path', () => {
     const retry = await countDynamoCalls(() => attemptDelivery(deliveryIdOf(event.id), due, owner));
     expect(retry.result).toBe('delivered');
     // The endpoint's failure count was never raised (the delivery did not end failed): no endpoint write.
-    expect(retry.calls).toEqual(['BatchGetItem', 'UpdateItem', 'TransactWriteItems']);
+    expect(retry.calls).toEqual(['BatchGetItem', 'UpdateItem', 'UpdateItem']);
     expect(toMe(event.id)).toHaveLength(2);
   });
 
@@ -188,13 +192,13 @@ describe('notification hot path', () => {
     expect(result.batchItemFailures).toEqual([]);
     // One endpoint read for three events (it was three), then a lease and a settle each.
     expect(calls.filter((c) => c === 'GetItem')).toHaveLength(1);
-    expect(calls.filter((c) => c === 'UpdateItem')).toHaveLength(3);
-    expect(calls.filter((c) => c === 'TransactWriteItems')).toHaveLength(3);
+    expect(calls.filter((c) => c === 'UpdateItem')).toHaveLength(6);
+    expect(calls).toHaveLength(7);
     for (const { event } of first) expect(toMe(event.id)).toHaveLength(1);
 
     const next = await committedEvent(code);
     const again = await countDynamoCalls(() => notifyWorker(batchOf([next.message]), lambdaContext));
-    expect(again.calls).toEqual(['GetItem', 'UpdateItem', 'TransactWriteItems']);
+    expect(again.calls).toEqual(['GetItem', 'UpdateItem', 'UpdateItem']);
     expect(toMe(next.event.id)).toHaveLength(1);
   });
 
@@ -205,7 +209,7 @@ describe('notification hot path', () => {
     const { event, message } = await committedEvent(enterpriseId, bureau);
     const { ports: p } = ports();
     const { calls } = await countDynamoCalls(() => acceptEvent(message, p));
-    expect(calls).toEqual(['GetItem', 'UpdateItem', 'TransactWriteItems']);
+    expect(calls).toEqual(['GetItem', 'UpdateItem', 'UpdateItem']);
     expect(toMe(event.id).map((r) => r.path)).toEqual(['/bureau']);
     const page = await webhookStore.listDeliveries(bureau, { limit: 10 });
     expect(page !== 'bad-cursor' && page.items.map((d) => d.id)).toEqual([deliveryIdOf(event.id)]);
@@ -214,11 +218,109 @@ describe('notification hot path', () => {
   });
 });
 
+describe("a delivery on its event's item", () => {
+  it('commits a first attempt that disables the endpoint (410) in one transaction with the endpoint', async () => {
+    const code = newCreditCode();
+    const owner = { kind: 'enterprise' as const, id: code };
+    await endpointFor(owner);
+    const { event, message } = await committedEvent(code);
+    receiver.answers.push({ status: 410 });
+    const { ports: p } = ports();
+    const { calls } = await countDynamoCalls(() => acceptEvent(message, p));
+    expect(calls).toEqual(['GetItem', 'UpdateItem', 'TransactWriteItems']);
+    expect(await webhookStore.getDelivery(deliveryIdOf(event.id))).toMatchObject({ status: 'FAILED', attempts: [{ responseStatus: 410 }] });
+    expect(await webhookStore.getEndpoint(owner)).toMatchObject({ disabled: true });
+    expect(await countConsumed(event.id)).toBe(true);
+  });
+
+  it('still records the delivery when the endpoint is deleted during the attempt', async () => {
+    const code = newCreditCode();
+    const owner = { kind: 'enterprise' as const, id: code };
+    await endpointFor(owner);
+    const { event, message } = await committedEvent(code);
+    receiver.answers.push({ status: 410 });
+    const real = httpSender({ local: true, timeoutMs: 2_000 });
+    const { ports: p } = ports({
+      send: async (request) => {
+        await webhookStore.deleteEndpoint(owner);
+        return real(request);
+      },
+    });
+    await acceptEvent(message, p);
+    expect(await webhookStore.getEndpoint(owner)).toBeUndefined();
+    expect(await webhookStore.getDelivery(deliveryIdOf(event.id))).toMatchObject({ status: 'FAILED' });
+    expect(await countConsumed(event.id)).toBe(true);
+  });
+
+  it('has no delivery for an event nobody listened for, and none for an id no delivery can have', async () => {
+    const { event, message } = await committedEvent(newCreditCode()); // no endpoint
+    await acceptEvent(message, ports().ports);
+    expect(await countConsumed(event.id)).toBe(true);
+    expect(await webhookStore.getDelivery(deliveryIdOf(event.id))).toBeUndefined();
+    expect(await webhookStore.getDelivery('not-a-delivery')).toBeUndefined();
+    expect(await webhookStore.getDeliveryAndEndpoint('msg_', { kind: 'enterprise', id: 'X' })).toEqual({});
+  });
+
+  it('reads, lists and retries a delivery settled on an item of its own before deliveries moved onto their events', async () => {
+    const code = newCreditCode();
+    const owner = { kind: 'enterprise' as const, id: code };
+    await endpointFor(owner);
+    // As the previous release wrote it: the event consumed, the delivery its own item, retrying and due.
+    const old = await committedEvent(code);
+    const id = deliveryIdOf(old.event.id);
+    const createdAt = new Date(Date.now() - 60_000).toISOString();
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.event(old.event.id),
+        UpdateExpression: 'SET consumedAt = :at REMOVE gsi2pk, gsi2sk',
+        ExpressionAttributeValues: { ':at': createdAt },
+      }),
+    );
+    await dynamo.send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: {
+          ...keys.legacyDelivery(id),
+          itemType: 'delivery',
+          id,
+          eventId: old.event.id,
+          eventType: old.event.type,
+          owner,
+          url: receiver.url('/hooks'),
+          payload: JSON.stringify({ type: old.event.type, timestamp: old.event.timestamp, data: old.event.data }),
+          status: 'RETRYING',
+          attempts: [{ at: createdAt, responseStatus: 500, error: 'http 500', durationMs: 3 }],
+          createdAt,
+          nextAttemptAt: createdAt,
+          ...keys.ownerListing(keys.deliveriesOf(owner), createdAt, id),
+          gsi2pk: keys.deliveryDue(id),
+          gsi2sk: createdAt,
+        },
+      }),
+    );
+    const recent = await committedEvent(code);
+    await acceptEvent(recent.message, ports().ports);
+
+    expect(await webhookStore.getDelivery(id)).toMatchObject({ id, eventId: old.event.id, status: 'RETRYING' });
+    const page = await webhookStore.listDeliveries(owner, { limit: 10 });
+    expect(page !== 'bad-cursor' && page.items.map((d) => [d.id, d.status])).toEqual([
+      [deliveryIdOf(recent.event.id), 'DELIVERED'],
+      [id, 'RETRYING'],
+    ]);
+    const retried = await countDynamoCalls(() => attemptDelivery(id, ports().ports, owner));
+    expect(retried.result).toBe('delivered');
+    // The delivery item and the endpoint in one read, then the event's item (no delivery there), then the delivery's own item.
+    expect(retried.calls).toEqual(['BatchGetItem', 'GetItem', 'UpdateItem', 'UpdateItem']);
+    expect(await webhookStore.getDelivery(id)).toMatchObject({ status: 'DELIVERED', attempts: [{}, { responseStatus: 200 }] });
+    const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.event(old.event.id), ConsistentRead: true }));
+    expect(Item?.status).toBeUndefined(); // written where it lives, not on the event
+    expect(toMe(old.event.id)).toHaveLength(1);
+  });
+});
+
 /** Whether the event left the pending index (consumed), read straight from the table. */
 async function countConsumed(eventId: string): Promise<boolean> {
-  const { dynamo, tableName } = await import('../../shared/adapters/aws.js');
-  const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { keys } = await import('../../shared/adapters/keys.js');
   const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.event(eventId), ConsistentRead: true }));
   return !!Item?.consumedAt && Item.gsi2pk === undefined;
 }

@@ -5,8 +5,15 @@ describe('keys', () => {
   it('reads back the id it built into a key, and refuses a key of another kind', () => {
     expect(keys.declarationIdOf(keys.declaration('dcl_1').pk)).toBe('dcl_1');
     expect(keys.eventIdOf(keys.event('evt_1').pk)).toBe('evt_1');
-    expect(keys.deliveryIdOf(keys.delivery('msg_1').pk)).toBe('msg_1');
+    expect(keys.deliveryIdOf(keys.delivery('msg_1')!.pk)).toBe('msg_1');
+    expect(keys.deliveryIdOf(keys.legacyDelivery('msg_1').pk)).toBe('msg_1');
     expect(() => keys.declarationIdOf(keys.event('evt_1').pk)).toThrow(/not a DECL# key/);
+  });
+
+  it("stores a delivery on its event's item, and has no key for an id no delivery can have", () => {
+    expect(keys.delivery('msg_01ABC')).toEqual(keys.event('evt_01ABC'));
+    expect(keys.deliveryIdOf(keys.event('evt_01ABC').pk)).toBe('msg_01ABC');
+    for (const id of ['evt_01ABC', 'msg_', 'msg_a b', '01ABC', 'msg_x#y']) expect(keys.delivery(id)).toBeUndefined();
   });
 
   it('reads back an open objection from its sort key, which orders by due time first', () => {
