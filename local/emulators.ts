@@ -98,6 +98,9 @@ export async function startDynamoLocal(options: { dbPath?: string; port?: number
   const listeners: ((why: string) => void)[] = [];
   child.once('exit', (code, signal) => {
     exited = true;
+    // Whatever ended the watchdog, nothing of its group may stay: a watchdog killed by a signal it
+    // does not handle (a SIGQUIT, say) leaves Java running, re-parented, holding the data dir.
+    killGroup();
     process.removeListener('exit', killGroup);
     if (!stopping) {
       const why = `DynamoDB Local exited (${signal ?? `code ${code}`}): ${output.trim().split('\n').slice(-2).join(' | ') || 'no output'}`;
