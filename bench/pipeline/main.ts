@@ -37,11 +37,28 @@ const runOptions = (o: Partial<RunOptions> & Pick<RunOptions, 'label' | 'rate' |
 async function findMax(bench: Bench, runs: RunResult[]): Promise<NonNullable<Report['findMax']>> {
   const steps: FindMaxStep[] = [];
   const attempt = async (rate: number) => {
-    const r = await runLoad(bench, runOptions({ label: `find-max ${rate}/s`, rate, durationS: options.findMaxHoldS, drainS: Math.min(options.drainS, 60), seed: options.seed + steps.length + 1 }));
+    const r = await runLoad(
+      bench,
+      runOptions({
+        label: `find-max ${rate}/s`,
+        rate,
+        durationS: options.findMaxHoldS,
+        drainS: Math.min(options.drainS, 60),
+        seed: options.seed + steps.length + 1,
+      }),
+    );
     runs.push(r);
     printRun(r);
     const why = targetMisses(r).filter((w) => !w.startsWith('last step')); // the bound here: document release
-    steps.push({ rate, pass: why.length === 0, why, documentReleaseP99: r.postToWebhookMs.documentRelease.p99, refused: r.refused.count, errors: r.errors.total, nonTerminal: r.end.nonTerminal });
+    steps.push({
+      rate,
+      pass: why.length === 0,
+      why,
+      documentReleaseP99: r.postToWebhookMs.documentRelease.p99,
+      refused: r.refused.count,
+      errors: r.errors.total,
+      nonTerminal: r.end.nonTerminal,
+    });
     return why.length === 0;
   };
   let pass: number | null = null;
@@ -78,7 +95,9 @@ async function main(): Promise<void> {
   };
   const createdAt = new Date().toISOString();
   const startMachine = machine();
-  console.log(`bench:pipeline on ${startMachine.cores} cores, Node ${startMachine.node}, load average ${startMachine.loadAverageAtStart.join(' ')}`);
+  console.log(
+    `bench:pipeline on ${startMachine.cores} cores, Node ${startMachine.node}, load average ${startMachine.loadAverageAtStart.join(' ')}`,
+  );
   bench.receiver = await startReceiver((event, at) => {
     const ref = (event.data as { clientRef?: string }).clientRef;
     const ledger = ref ? bench.ledgers.find((l) => l.byRef.has(ref)) : undefined;
@@ -86,7 +105,7 @@ async function main(): Promise<void> {
     else bench.strayWebhooks++;
   });
   const started = Date.now();
-  bench.target = await openTarget({ url: options.url, adminKey: options.adminKey, meterDir: options.meterDir });
+  bench.target = await openTarget({ url: options.url, adminKey: options.adminKey, meterDir: options.meterDir, meter: options.cost });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -99,20 +118,41 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop().then(() => process.exit(130)));
   process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
   try {
-    console.log(options.url ? `target ${bench.target.url}` : `started the local platform at ${bench.target.url} in ${((Date.now() - started) / 1000).toFixed(1)} s (data ${bench.target.dataDir})`);
+    console.log(
+      options.url
+        ? `target ${bench.target.url}`
+        : `started the local platform at ${bench.target.url} in ${((Date.now() - started) / 1000).toFixed(1)} s (data ${bench.target.dataDir})`,
+    );
     bench.probe = queueProbe(bench.target.dataDir);
     bench.enterprises = await registerEnterprises(bench.target, bench.receiver, options.perLevel);
     bench.officerKeys = await createOfficers(bench.target);
-    console.log(`registered ${bench.enterprises.length} enterprises (${options.perLevel} per level AA/A/B/C/D) with webhooks, ${bench.officerKeys.size} inspector officers`);
+    console.log(
+      `registered ${bench.enterprises.length} enterprises (${options.perLevel} per level AA/A/B/C/D) with webhooks, ${bench.officerKeys.size} inspector officers`,
+    );
     if (options.warmupS > 0) {
       await runLoad(bench, runOptions({ label: 'warm-up', rate: 10, durationS: options.warmupS, drainS: 20, quiet: true }));
       console.log('warm-up done');
     }
     const runs: RunResult[] = [];
-    const report: Report = { tool: 'bench:pipeline', createdAt, machine: startMachine, target: options.url ? bench.target.url : 'local (started by the bench)', runs };
+    const report: Report = {
+      tool: 'bench:pipeline',
+      createdAt,
+      machine: startMachine,
+      target: options.url
+        ? bench.target.url
+        : `local (started by the bench${bench.target.meterDir ? ', metered' : ', not metered: as npm start runs it'})`,
+      runs,
+    };
     if (options.findMax) report.findMax = await findMax(bench, runs);
     else {
-      const r = await runLoad(bench, runOptions({ label: options.label ?? (options.batch ? `batch ${options.batch}` : 'load'), rate: options.rate, durationS: options.durationS }));
+      const r = await runLoad(
+        bench,
+        runOptions({
+          label: options.label ?? (options.batch ? `batch ${options.batch}` : 'load'),
+          rate: options.rate,
+          durationS: options.durationS,
+        }),
+      );
       runs.push(r);
       printRun(r);
     }
@@ -124,10 +164,23 @@ async function main(): Promise<void> {
       const { phases, worklistRead } = await runPhases(bench, bench.target.meterDir, defaultPhases(options.batch), options.seed);
       const memory = memoryOf(bench.target.dataDir);
       const { PRICES, ASSUMPTIONS } = await import('./prices.js');
-      report.cost = { prices: PRICES, assumptions: ASSUMPTIONS, memoryMb: Object.fromEntries(memory), phases: withCosts(phases, memory), worklistRead };
+      report.cost = {
+        prices: PRICES,
+        assumptions: ASSUMPTIONS,
+        memoryMb: Object.fromEntries(memory),
+        phases: withCosts(phases, memory),
+        worklistRead,
+      };
       printCost(report.cost);
-    } else if (options.cost) console.log('── cost phases skipped: no meter dir (start the target with CLEARWAY_METER=1 CLEARWAY_METER_DIR=… and pass --meter-dir)');
-    const files = writeReport(report, options.reportsDir, options.label ?? (options.findMax ? 'find-max' : `rate${options.rate}${options.batch ? `-batch${options.batch}` : ''}`));
+    } else if (options.cost)
+      console.log(
+        '── cost phases skipped: no meter dir (start the target with CLEARWAY_METER=1 CLEARWAY_METER_DIR=… and pass --meter-dir)',
+      );
+    const files = writeReport(
+      report,
+      options.reportsDir,
+      options.label ?? (options.findMax ? 'find-max' : `rate${options.rate}${options.batch ? `-batch${options.batch}` : ''}`),
+    );
     console.log(`report: ${files.json}\nchart:  ${files.svg.join(', ')}`);
   } finally {
     await stop();

@@ -24,7 +24,13 @@ export type Target = {
   close(): Promise<void>;
 };
 
-export async function openTarget(options: { url?: string; adminKey: string; meterDir?: string }): Promise<Target> {
+/**
+ * A local platform is metered only when the run meters its paths (`meter`): the meter's own work
+ * (ReturnConsumedCapacity on every DynamoDB request, its counters flushed to files four times a
+ * second) is not what `npm start` runs, so a run without cost phases (`--no-cost`, `--find-max`)
+ * measures the platform exactly as a user starts it.
+ */
+export async function openTarget(options: { url?: string; adminKey: string; meterDir?: string; meter: boolean }): Promise<Target> {
   if (options.url) {
     const url = options.url.replace(/\/+$/, '');
     return {
@@ -34,9 +40,9 @@ export async function openTarget(options: { url?: string; adminKey: string; mete
       close: async () => undefined,
     };
   }
-  const meterDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearway-bench-meter-'));
+  const meterDir = options.meter ? fs.mkdtempSync(path.join(os.tmpdir(), 'clearway-bench-meter-')) : undefined;
   const platform: BenchPlatform = await benchPlatform({
-    env: { CLEARWAY_METER: '1', CLEARWAY_METER_DIR: meterDir },
+    env: meterDir ? { CLEARWAY_METER: '1', CLEARWAY_METER_DIR: meterDir } : {},
   });
   return {
     url: platform.url,
@@ -46,7 +52,7 @@ export async function openTarget(options: { url?: string; adminKey: string; mete
     admin: (method, p, body) => call(platform.url, 'bench-admin', method, p, body),
     close: async () => {
       await platform.close();
-      fs.rmSync(meterDir, { recursive: true, force: true });
+      if (meterDir) fs.rmSync(meterDir, { recursive: true, force: true });
     },
   };
 }
@@ -80,14 +86,18 @@ export async function registerEnterprises(target: Target, receiver: Receiver, pe
     for (let i = 0; i < perLevel; i++) {
       const code = newCreditCode();
       must(
-        await target.admin('POST', '/enterprises', { creditCode: code, name: `Bench ${level} ${i}`, registeredBureau: BUREAUS[i % BUREAUS.length], creditLevel: level }),
+        await target.admin('POST', '/enterprises', {
+          creditCode: code,
+          name: `Bench ${level} ${i}`,
+          registeredBureau: BUREAUS[i % BUREAUS.length],
+          creditLevel: level,
+        }),
         'register enterprise',
       );
       const { apiKey } = must(await target.admin('POST', '/principals', { kind: 'enterprise', enterpriseId: code }), 'enterprise key');
-      const hook = must(
-        await call(target.url, apiKey, 'PUT', '/webhook', { url: receiver.url(code) }),
-        'webhook endpoint',
-      ) as { secret: string };
+      const hook = must(await call(target.url, apiKey, 'PUT', '/webhook', { url: receiver.url(code) }), 'webhook endpoint') as {
+        secret: string;
+      };
       receiver.setSecret(code, hook.secret);
       out.push({ code, key: apiKey, level });
     }
