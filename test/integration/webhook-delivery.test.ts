@@ -75,6 +75,14 @@ async function committedEvent(enterpriseId: string, owner?: WebhookOwner) {
   return { event, message };
 }
 
+/** A new enterprise with an endpoint on the receiver, and an event for it just committed. */
+async function listeningEnterpriseWithEvent() {
+  const code = newCreditCode();
+  const owner = { kind: 'enterprise' as const, id: code };
+  await endpointFor(owner);
+  return { code, owner, ...(await committedEvent(code)) };
+}
+
 const toMe = (eventId: string) => receiver.received.filter((r) => r.headers['webhook-id'] === deliveryIdOf(eventId));
 
 describe('notification hot path', () => {
@@ -158,10 +166,7 @@ describe('notification hot path', () => {
   });
 
   it('records a failed first attempt with its cause and retries in three requests (batch read, lease, settle)', async () => {
-    const code = newCreditCode();
-    const owner = { kind: 'enterprise' as const, id: code };
-    await endpointFor(owner);
-    const { event, message } = await committedEvent(code);
+    const { owner, event, message } = await listeningEnterpriseWithEvent();
     receiver.answers.push({ status: 500 });
     const { ports: p, sent } = ports();
     const first = await countDynamoCalls(() => acceptEvent(message, p));
@@ -220,10 +225,7 @@ describe('notification hot path', () => {
 
 describe("a delivery on its event's item", () => {
   it('commits a first attempt that disables the endpoint (410) in one transaction with the endpoint', async () => {
-    const code = newCreditCode();
-    const owner = { kind: 'enterprise' as const, id: code };
-    await endpointFor(owner);
-    const { event, message } = await committedEvent(code);
+    const { owner, event, message } = await listeningEnterpriseWithEvent();
     receiver.answers.push({ status: 410 });
     const { ports: p } = ports();
     const { calls } = await countDynamoCalls(() => acceptEvent(message, p));
@@ -234,10 +236,7 @@ describe("a delivery on its event's item", () => {
   });
 
   it('still records the delivery when the endpoint is deleted during the attempt', async () => {
-    const code = newCreditCode();
-    const owner = { kind: 'enterprise' as const, id: code };
-    await endpointFor(owner);
-    const { event, message } = await committedEvent(code);
+    const { owner, event, message } = await listeningEnterpriseWithEvent();
     receiver.answers.push({ status: 410 });
     const real = httpSender({ local: true, timeoutMs: 2_000 });
     const { ports: p } = ports({
@@ -262,11 +261,8 @@ describe("a delivery on its event's item", () => {
   });
 
   it('reads, lists and retries a delivery settled on an item of its own before deliveries moved onto their events', async () => {
-    const code = newCreditCode();
-    const owner = { kind: 'enterprise' as const, id: code };
-    await endpointFor(owner);
     // As the previous release wrote it: the event consumed, the delivery its own item, retrying and due.
-    const old = await committedEvent(code);
+    const { code, owner, ...old } = await listeningEnterpriseWithEvent();
     const id = deliveryIdOf(old.event.id);
     const createdAt = new Date(Date.now() - 60_000).toISOString();
     await dynamo.send(
