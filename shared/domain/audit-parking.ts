@@ -12,7 +12,7 @@
  * race) are not counted: see `countsAgainstDeclaration`.
  */
 import { MAX_AUDIT_FAILURES } from '../config.js';
-import type { DeclarationRecord } from './declaration.js';
+import { isParked, type DeclarationRecord } from './declaration.js';
 import { conflict } from './errors.js';
 import { isTransient } from './transient-errors.js';
 import { transition, type DeclarationTransition } from './transition.js';
@@ -40,8 +40,8 @@ export function errorSummary(error: unknown): string {
   return line.length > ERROR_SUMMARY_CHARS ? `${line.slice(0, ERROR_SUMMARY_CHARS - 1)}…` : line;
 }
 
-export const isParked = (d: Pick<DeclarationRecord, 'status' | 'auditFailures'>): boolean =>
-  d.status === 'ACCEPTED' && d.auditFailures?.parkedAt !== undefined;
+/** Defined with the declaration (its view says whether it is parked); here for the parking rules. */
+export { isParked };
 
 /**
  * Transient failures are not the declaration's fault and are not counted: throttling, the service

@@ -140,13 +140,14 @@ export function statsBureaus(d: Pick<DeclarationInput, 'declaredAt' | 'inspectio
   };
 }
 
+/** Parked: audits failed too often, so the declaration waits in ACCEPTED for an operator (docs/operations.md). */
+export const isParked = (d: Pick<DeclarationRecord, 'status' | 'auditFailures'>): boolean =>
+  d.status === 'ACCEPTED' && d.auditFailures?.parkedAt !== undefined;
+
 export function declarationView(d: DeclarationRecord, baseUrl: string) {
   // The failures' messages are for operators (GET /declarations/parked); the view says only that it is parked.
   const { bodyHash: _hash, version: _v, amendmentHash: _a, auditFailures, ...view } = d;
-  const parked =
-    d.status === 'ACCEPTED' && auditFailures?.parkedAt
-      ? { parked: { since: auditFailures.parkedAt, failedAttempts: auditFailures.count } }
-      : {};
+  const parked = isParked(d) && auditFailures ? { parked: { since: auditFailures.parkedAt!, failedAttempts: auditFailures.count } } : {};
   return {
     ...view,
     ...parked,
