@@ -58,6 +58,7 @@ async function findMax(bench: Bench, runs: RunResult[]): Promise<NonNullable<Rep
       refused: r.refused.count,
       errors: r.errors.total,
       nonTerminal: r.end.nonTerminal,
+      ...(r.cpu ? { cpuStolen: r.cpu.steal } : {}),
     });
     return why.length === 0;
   };
@@ -158,7 +159,7 @@ async function main(): Promise<void> {
     }
     if (report.findMax)
       console.log(
-        `── find-max: highest rate held ${report.findMax.holdS} s with document-release p99 < 1 s and nothing refused, failed or left: ${report.findMax.maxSustainedRate ?? 'none'}${report.findMax.maxSustainedRate ? '/s' : ''} (steps: ${report.findMax.steps.map((s) => `${s.rate}/s ${s.pass ? 'pass' : 'FAIL'}`).join(', ')})`,
+        `── find-max: highest rate held ${report.findMax.holdS} s with document-release p99 < 1 s and nothing refused, failed or left: ${report.findMax.maxSustainedRate ?? 'none'}${report.findMax.maxSustainedRate ? '/s' : ''} (steps: ${report.findMax.steps.map((s) => `${s.rate}/s ${s.pass ? 'pass' : 'FAIL'} (p99 ${Math.round(s.documentReleaseP99)} ms${s.cpuStolen !== undefined ? `, CPU stolen ${Math.round(s.cpuStolen * 100)} %` : ''})`).join(', ')})`,
       );
     if (options.cost && bench.target.meterDir) {
       const { phases, worklistRead } = await runPhases(bench, bench.target.meterDir, defaultPhases(options.batch), options.seed);

@@ -7,13 +7,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { renderChart } from './chart.js';
 import { costPerMillion, type Cost } from './cost.js';
+import { formatCpu } from './cpu.js';
 import type { Budget } from './meters.js';
 import type { PhaseResult } from './phases.js';
 import { ASSUMPTIONS, PRICES } from './prices.js';
 import type { RunResult } from './run.js';
 import type { Summary } from './stats.js';
 
-export type FindMaxStep = { rate: number; pass: boolean; why: string[]; documentReleaseP99: number; refused: number; errors: number; nonTerminal: number };
+export type FindMaxStep = {
+  rate: number;
+  pass: boolean;
+  why: string[];
+  documentReleaseP99: number;
+  refused: number;
+  errors: number;
+  nonTerminal: number;
+  /** Share of CPU time the hypervisor took during the step: a step failed under steal says little about the platform. */
+  cpuStolen?: number;
+};
 
 export type Report = {
   tool: 'bench:pipeline';
@@ -52,7 +63,7 @@ const fmt = (s: Summary) => (s.count ? `p50 ${s.p50} p95 ${s.p95} p99 ${s.p99} m
 
 export function printRun(r: RunResult): void {
   const lines = [
-    `── ${r.label}: ${r.options.rate}/s for ${r.options.durationS} s${r.options.batch ? `, batches of ${r.options.batch}` : ''} (load average ${r.loadAverage.start.join(' ')} → ${r.loadAverage.end.join(' ')})`,
+    `── ${r.label}: ${r.options.rate}/s for ${r.options.durationS} s${r.options.batch ? `, batches of ${r.options.batch}` : ''} (load average ${r.loadAverage.start.join(' ')} → ${r.loadAverage.end.join(' ')}; ${formatCpu(r.cpu)})`,
     `   submitted ${r.submitted} (offered ${r.achievedOfferedRate}/s)  accepted ${r.accepted}  refused ${r.refused.count} (without Retry-After ${r.refused.withoutRetryAfter})  errors ${r.errors.total} ${JSON.stringify(r.errors.byKind)}`,
     `   intake (accepted)        ${fmt(r.intakeMs.accepted)}`,
     `   intake (refused)         ${fmt(r.intakeMs.refused)}`,
@@ -114,7 +125,7 @@ export function writeReport(report: Report, dir: string, label: string): { json:
     fs.writeFileSync(
       file,
       renderChart({
-        title: `${r.label}: ${r.options.rate}/s × ${r.options.durationS} s${r.options.batch ? ` (batch ${r.options.batch})` : ''}, load avg ${r.loadAverage.start[0]}, ${r.startedAt}`,
+        title: `${r.label}: ${r.options.rate}/s × ${r.options.durationS} s${r.options.batch ? ` (batch ${r.options.batch})` : ''}, load avg ${r.loadAverage.start[0]}${r.cpu ? `, CPU stolen ${Math.round(r.cpu.steal * 100)} %` : ''}, ${r.startedAt}`,
         samples: r.samples,
         documentRelease: r.series.documentRelease,
         inspectedRelease: r.series.inspectedRelease,

@@ -8,6 +8,7 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { request } from '../support/load.js';
+import { cpuShares, cpuSnapshot, type CpuShares } from './cpu.js';
 import { Ledger } from './ledger.js';
 import { planDeclaration, seeded, type BenchEnterprise, type Planned } from './mix.js';
 import { Officers } from './officers.js';
@@ -49,6 +50,8 @@ export type RunResult = {
   label: string;
   startedAt: string;
   loadAverage: { start: number[]; end: number[] };
+  /** Shares of the machine's CPU time during the load (Linux): busy, idle, and stolen by the hypervisor (bench/pipeline/cpu.ts). */
+  cpu?: CpuShares;
   options: Omit<RunOptions, 'quiet'>;
   submitted: number;
   accepted: number;
@@ -108,6 +111,7 @@ export async function runLoad(bench: Bench, o: RunOptions): Promise<RunResult> {
   const receivedAtStart = { ...bench.receiver.counts };
   const startedAt = new Date().toISOString();
   const loadStart = os.loadavg();
+  const cpuAtStart = cpuSnapshot();
   const outputAtStart = bench.target.output?.().length ?? 0;
   const rng = seeded(o.seed);
   const officers = new Officers(bench.target.url, bench.officerKeys, ledger, { delayMs: o.officerDelayMs, pollMs: 500, failShare: o.failShare });
@@ -179,6 +183,7 @@ export async function runLoad(bench: Bench, o: RunOptions): Promise<RunResult> {
     inFlight.add(tracked);
   }
   const loadEnded = performance.now();
+  const cpuAtLoadEnd = cpuSnapshot();
   const offeredRate = ledger.offered / ((loadEnded - origin) / 1000 + interval / 1000);
   await Promise.all([...inFlight]);
   while (ctx.pendingRetries.size) await Promise.all([...ctx.pendingRetries]);
@@ -235,6 +240,7 @@ export async function runLoad(bench: Bench, o: RunOptions): Promise<RunResult> {
     label: o.label,
     startedAt,
     loadAverage: { start: loadStart.map((v) => +v.toFixed(2)), end: os.loadavg().map((v) => +v.toFixed(2)) },
+    cpu: cpuShares(cpuAtStart, cpuAtLoadEnd),
     options: { ...o, quiet: undefined } as RunResult['options'],
     submitted: ledger.offered,
     accepted: ledger.accepted,
