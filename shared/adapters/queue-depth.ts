@@ -1,7 +1,8 @@
 /**
  * The number of messages waiting on some queues or being worked on, sampled in the background at
  * most once per `everyMs` (one GetQueueAttributes per queue per second per container, about $0.04
- * per container-day). Reading the sample never waits for SQS.
+ * per container-day). Reading the sample never waits for SQS; it says when it was taken, so that
+ * intake can add what it admitted since (shared/app/admission.ts).
  *
  * Both counts matter: `ApproximateNumberOfMessages` (visible, not yet received) and
  * `ApproximateNumberOfMessagesNotVisible` (received by a consumer and not yet deleted). A consumer
@@ -13,8 +14,9 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { sqs } from './aws.js';
 import { logger } from '../http/logger.js';
+import type { BacklogSample } from '../app/admission.js';
 
-export function queueDepthSampler(queueUrls: () => string[], everyMs = 1000): () => number | undefined {
+export function queueDepthSampler(queueUrls: () => string[], everyMs = 1000): () => BacklogSample | undefined {
   let value: number | undefined;
   /** When the request that produced `value` was sent (a Lambda container may freeze in between). */
   let valueAt = 0;
@@ -51,6 +53,6 @@ export function queueDepthSampler(queueUrls: () => string[], everyMs = 1000): ()
       void refresh();
     }
     // A sample from before a freeze says nothing about now.
-    return Date.now() - valueAt <= 3 * everyMs ? value : undefined;
+    return value !== undefined && Date.now() - valueAt <= 3 * everyMs ? { depth: value, takenAt: valueAt } : undefined;
   };
 }

@@ -10,6 +10,9 @@
  * - the backlog waiting on the audit and notify queues, sampled at most once a second per
  *   container (`shared/adapters/queue-depth.ts`): messages waiting there are latency every new
  *   declaration will queue behind. This is the signal that works across all containers in the cloud.
+ *   A sample is up to a second old, so the container adds what it admitted since the latest
+ *   sample arrived: without that, a sample one under the limit admits every arrival of the next
+ *   second (at 3x the local rated load, about 48), all of which then wait behind each other.
  *
  * A refused request costs one Lambda invocation and nothing else.
  */
@@ -32,6 +35,9 @@ export function admissionLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): Ad
 }
 
 export type Refusal = { retryAfterS: number; reason: string };
+
+/** Messages on the work queues, and when the request that counted them was sent (epoch ms). */
+export type BacklogSample = { depth: number; takenAt: number };
 
 /** What a request adds: transactions it holds while it runs, declarations it adds to the backlog. */
 export type IntakeWeight = { transactions: number; declarations: number };
@@ -58,12 +64,26 @@ export function admissionDecision(
 
 export class Admission {
   private inFlight = 0;
+  /** The sample the count below is relative to, and the declarations admitted here since it arrived. */
+  private sampleTakenAt: number | undefined;
+  private admittedSinceSample = 0;
 
   constructor(
     private readonly limits: AdmissionLimits,
     /** The latest backlog sample (undefined when none yet); must not do I/O on the caller's path. */
-    private readonly backlog: () => number | undefined,
+    private readonly sample: () => BacklogSample | undefined,
   ) {}
+
+  /** The sampled backlog plus what this container admitted since the sample arrived. */
+  private backlog(): number | undefined {
+    const sample = this.sample();
+    if (sample === undefined) return undefined;
+    if (sample.takenAt !== this.sampleTakenAt) {
+      this.sampleTakenAt = sample.takenAt;
+      this.admittedSinceSample = 0;
+    }
+    return sample.depth + this.admittedSinceSample;
+  }
 
   /** Runs `work` if admitted, else throws an `overloaded` DomainError (503 + Retry-After). */
   async run<T>(weight: IntakeWeight, work: () => Promise<T>): Promise<T> {
@@ -75,6 +95,7 @@ export class Admission {
       );
     }
     this.inFlight += weight.transactions;
+    this.admittedSinceSample += weight.declarations;
     try {
       return await work();
     } finally {

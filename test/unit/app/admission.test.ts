@@ -1,6 +1,6 @@
 /** Admission control (shared/app/admission.ts): refuse before storing, beyond what can be sustained. */
 import { describe, expect, it } from 'vitest';
-import { Admission, admissionDecision, admissionLimitsFromEnv } from '../../../shared/app/admission.js';
+import { Admission, admissionDecision, admissionLimitsFromEnv, type BacklogSample } from '../../../shared/app/admission.js';
 import { DomainError } from '../../../shared/domain/errors.js';
 
 const limits = { maxInFlight: 3, maxBacklog: 100 };
@@ -39,7 +39,7 @@ describe('admission decision', () => {
 
 describe('Admission', () => {
   it('runs admitted work, refuses what comes beyond the in-flight limit with overloaded + Retry-After, and admits again after', async () => {
-    const admission = new Admission(limits, () => 0);
+    const admission = new Admission(limits, () => ({ depth: 0, takenAt: 1 }));
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const running = [1, 2, 3].map(() => admission.run({ transactions: 1, declarations: 1 }, () => gate.then(() => 'done')));
@@ -52,9 +52,30 @@ describe('Admission', () => {
     expect(await admission.run({ transactions: 1, declarations: 1 }, async () => 'ran')).toBe('ran');
   });
   it('does not run the work at all when refused', async () => {
-    const admission = new Admission(limits, () => 500);
+    const admission = new Admission(limits, () => ({ depth: 500, takenAt: 1 }));
     let ran = false;
     await expect(admission.run({ transactions: 1, declarations: 1 }, async () => (ran = true))).rejects.toThrow(/nothing was stored/);
     expect(ran).toBe(false);
+  });
+  it('counts what it admitted onto a sample until the next sample arrives, so one stale sample cannot let a burst in', async () => {
+    let sample: BacklogSample | undefined = { depth: 90, takenAt: 1 };
+    const admission = new Admission({ maxInFlight: 1000, maxBacklog: 100 }, () => sample);
+    const file = () => admission.run({ transactions: 1, declarations: 1 }, async () => 'accepted').catch((e: DomainError) => e.kind);
+    const first = await Promise.all(Array.from({ length: 15 }, file));
+    expect(first.filter((r) => r === 'accepted')).toHaveLength(10);
+    expect(first.filter((r) => r === 'overloaded')).toHaveLength(5);
+    // The next sample (the queues drained to 40) replaces the estimate: room for 60 more.
+    sample = { depth: 40, takenAt: 2 };
+    const second = await Promise.all(Array.from({ length: 70 }, file));
+    expect(second.filter((r) => r === 'accepted')).toHaveLength(60);
+    // No sample (SQS did not answer): no refusal on the backlog.
+    sample = undefined;
+    expect(await file()).toBe('accepted');
+  });
+  it('counts a batch by its declarations', async () => {
+    const admission = new Admission({ maxInFlight: 1000, maxBacklog: 100 }, () => ({ depth: 0, takenAt: 1 }));
+    expect(await admission.run({ transactions: 2, declarations: 50 }, async () => 'accepted')).toBe('accepted');
+    await expect(admission.run({ transactions: 1, declarations: 1 }, async () => 'accepted')).resolves.toBe('accepted');
+    await expect(admission.run({ transactions: 2, declarations: 50 }, async () => 'accepted')).rejects.toThrow(/51 declarations/);
   });
 });
