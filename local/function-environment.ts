@@ -23,7 +23,7 @@ const LOCAL_DEFAULTS: Record<string, string | undefined> = {
   // In flight: at 3x the rated load, 24 concurrent intake transactions took DynamoDB Local from the
   // consumers (accepted intake p50 1.5 s, release p99 7.7 s); 4 gave 0.3 s and 2.3 s. At the rated
   // load intake needs 1-3 at a time; 8 leaves room for bursts (docs/pipeline.md).
-  // Backlog: at the rated load (14/s here) the work queues hold at most ~8 messages; past it they
+  // Backlog: at the rated load (14/s on 2026-12-02) the work queues hold at most ~8 messages; past it they
   // swing to 60 and more. At 3x, a limit of 60 gave document release p99 2.6 s, 30 gave 1.7 s.
   CLEARWAY_INTAKE_MAX_BACKLOG: '30',
   CLEARWAY_INTAKE_MAX_IN_FLIGHT: '8',

@@ -12,7 +12,7 @@
  *   declaration will queue behind. This is the signal that works across all containers in the cloud.
  *   A sample is up to a second old, so the container adds what it admitted since the latest
  *   sample arrived: without that, a sample one under the limit admits every arrival of the next
- *   second (at 3x the local rated load, about 48), all of which then wait behind each other.
+ *   second (48 of them at 48/s offered), all of which then wait behind each other.
  *
  * A refused request costs one Lambda invocation and nothing else.
  */
