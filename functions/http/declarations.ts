@@ -34,8 +34,10 @@ const PER_TRANSACTION = 25;
 
 export const declarationRoutes = [
   implement(routes.submitDeclaration, async ({ body, principal, headers, baseUrl }) => {
-    const { outcome, declaration: d } = await admission.run({ transactions: 1, declarations: 1 }, () =>
-      submitDeclaration(body, principal, headers['idempotency-key']),
+    const { outcome, declaration: d } = await admission.run(
+      { transactions: 1, declarations: 1 },
+      () => submitDeclaration(body, principal, headers['idempotency-key']),
+      (r) => (r.outcome === 'accepted' ? 1 : 0),
     );
     const location = { location: `/declarations/${d.id}` };
     if (outcome === 'replayed') return { status: 200, body: declarationView(d, baseUrl), headers: location };
@@ -44,8 +46,10 @@ export const declarationRoutes = [
 
   implement(routes.submitDeclarationBatch, async ({ body, principal, requestId }) => {
     const n = body.declarations.length;
-    const outcomes = await admission.run({ transactions: Math.ceil(n / PER_TRANSACTION), declarations: n }, () =>
-      submitBatch(body.declarations, principal),
+    const outcomes = await admission.run(
+      { transactions: Math.ceil(n / PER_TRANSACTION), declarations: n },
+      () => submitBatch(body.declarations, principal),
+      (items) => items.filter((o) => o.outcome === 'accepted').length,
     );
     const results = outcomes.map((o) =>
       o.outcome === 'refused'

@@ -10,9 +10,11 @@
  * - the backlog waiting on the audit and notify queues, sampled at most once a second per
  *   container (`shared/adapters/queue-depth.ts`): messages waiting there are latency every new
  *   declaration will queue behind. This is the signal that works across all containers in the cloud.
- *   A sample is up to a second old, so the container adds what it admitted since the latest
- *   sample arrived: without that, a sample one under the limit admits every arrival of the next
- *   second (48 of them at 48/s offered), all of which then wait behind each other.
+ *   A sample is up to a second old, so the container adds the declarations it stored since the
+ *   latest sample arrived and those it is storing now: without that, a sample one under the limit
+ *   admits every arrival of the next second (48 of them at 48/s offered), all of which then wait
+ *   behind each other. Only what was stored counts: requests refused by validation, replays and
+ *   refused batch items add no work (a flood of bad requests must not look like a backlog).
  *
  * A refused request costs one Lambda invocation and nothing else.
  */
@@ -64,9 +66,11 @@ export function admissionDecision(
 
 export class Admission {
   private inFlight = 0;
-  /** The sample the count below is relative to, and the declarations admitted here since it arrived. */
+  /** Declarations of the requests running now: they are about to add to the backlog. */
+  private declarationsInFlight = 0;
+  /** The sample the count below is relative to, and the declarations stored here since it arrived. */
   private sampleTakenAt: number | undefined;
-  private admittedSinceSample = 0;
+  private addedSinceSample = 0;
 
   constructor(
     private readonly limits: AdmissionLimits,
@@ -74,19 +78,28 @@ export class Admission {
     private readonly sample: () => BacklogSample | undefined,
   ) {}
 
-  /** The sampled backlog plus what this container admitted since the sample arrived. */
-  private backlog(): number | undefined {
+  /** The latest sample; a new one replaces the count of what was added since the previous. */
+  private latestSample(): BacklogSample | undefined {
     const sample = this.sample();
-    if (sample === undefined) return undefined;
-    if (sample.takenAt !== this.sampleTakenAt) {
+    if (sample !== undefined && sample.takenAt !== this.sampleTakenAt) {
       this.sampleTakenAt = sample.takenAt;
-      this.admittedSinceSample = 0;
+      this.addedSinceSample = 0;
     }
-    return sample.depth + this.admittedSinceSample;
+    return sample;
   }
 
-  /** Runs `work` if admitted, else throws an `overloaded` DomainError (503 + Retry-After). */
-  async run<T>(weight: IntakeWeight, work: () => Promise<T>): Promise<T> {
+  /** The sampled backlog plus what this container stored since the sample arrived or is storing now. */
+  private backlog(): number | undefined {
+    const sample = this.latestSample();
+    return sample === undefined ? undefined : sample.depth + this.addedSinceSample + this.declarationsInFlight;
+  }
+
+  /**
+   * Runs `work` if admitted, else throws an `overloaded` DomainError (503 + Retry-After).
+   * `added` says how many declarations the work stored (and so queued for audit): a replay or a
+   * refused item adds nothing, and neither does work that throws (a bad declaration, a conflict).
+   */
+  async run<T>(weight: IntakeWeight, work: () => Promise<T>, added: (result: T) => number = () => weight.declarations): Promise<T> {
     const refusal = admissionDecision({ inFlight: this.inFlight, backlog: this.backlog() }, this.limits, weight);
     if (refusal) {
       throw overloaded(
@@ -95,11 +108,16 @@ export class Admission {
       );
     }
     this.inFlight += weight.transactions;
-    this.admittedSinceSample += weight.declarations;
+    this.declarationsInFlight += weight.declarations;
+    let result: T;
     try {
-      return await work();
+      result = await work();
     } finally {
       this.inFlight -= weight.transactions;
+      this.declarationsInFlight -= weight.declarations;
     }
+    this.latestSample();
+    this.addedSinceSample += added(result);
+    return result;
   }
 }

@@ -72,6 +72,28 @@ describe('Admission', () => {
     sample = undefined;
     expect(await file()).toBe('accepted');
   });
+  it('counts only what was stored: a flood of bad requests or replays onto a short backlog is never refused', async () => {
+    const admission = new Admission({ maxInFlight: 1000, maxBacklog: 100 }, () => ({ depth: 95, takenAt: 1 }));
+    const bad = () =>
+      admission
+        .run({ transactions: 1, declarations: 1 }, async () => {
+          throw new DomainError('invalid', 'enterpriseId is not yours');
+        })
+        .catch((e: DomainError) => e.kind);
+    for (let i = 0; i < 50; i++) expect(await bad()).toBe('invalid');
+    const replay = () =>
+      admission.run(
+        { transactions: 1, declarations: 1 },
+        async () => 'replayed',
+        () => 0,
+      );
+    for (let i = 0; i < 50; i++) expect(await replay()).toBe('replayed');
+    // What is stored counts, one after the other as well as concurrently.
+    const stored = () => admission.run({ transactions: 1, declarations: 1 }, async () => 'accepted').catch((e: DomainError) => e.kind);
+    const answers = [];
+    for (let i = 0; i < 8; i++) answers.push(await stored());
+    expect(answers).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'accepted', 'overloaded', 'overloaded', 'overloaded']);
+  });
   it('counts a batch by its declarations', async () => {
     const admission = new Admission({ maxInFlight: 1000, maxBacklog: 100 }, () => ({ depth: 0, takenAt: 1 }));
     expect(await admission.run({ transactions: 2, declarations: 50 }, async () => 'accepted')).toBe('accepted');
