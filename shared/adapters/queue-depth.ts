@@ -2,7 +2,7 @@
  * The number of messages waiting on some queues or being worked on, sampled in the background at
  * most once per `everyMs` (one GetQueueAttributes per queue per second per container, about $0.04
  * per container-day). Reading the sample never waits for SQS; it says when it was taken, so that
- * intake can add what it admitted since (shared/app/admission.ts).
+ * intake can add the declarations it stored since (shared/app/admission.ts).
  *
  * Both counts matter: `ApproximateNumberOfMessages` (visible, not yet received) and
  * `ApproximateNumberOfMessagesNotVisible` (received by a consumer and not yet deleted). A consumer
