@@ -3,7 +3,9 @@
  * OpenAPI description for its field.
  */
 import { z } from 'zod';
-import countries from 'i18n-iso-countries';
+// The library without its locales: its Node entry registers all 78 languages' country names
+// (about 1 MB of data every function would load at a cold start); only the codes are used here.
+import countries from 'i18n-iso-countries/index.js';
 import { bureauCodes, portCodes } from '../region.js';
 import { isValidCreditCode } from '../domain/credit-code.js';
 import { CONTAINER_NUMBER_PATTERN, isValidContainerNumber } from '../domain/container-number.js';
