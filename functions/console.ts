@@ -3,8 +3,9 @@
  * the HTTP API itself (see infra/constructs/console-hosting.ts for why not S3 + CloudFront). The
  * pages are public; everything they show comes from the key-protected API on the same origin.
  *
- * In Lambda the build is bundled next to this module (`static/`); in local mode the same handler
- * builds the current sources on first use (console/build.ts, skipped when nothing changed).
+ * The build (console/build.ts, run at synth) is beside this module's bundle as `static/`: the stack
+ * copies it there for Lambda, and the local runtime links it there beside its local bundle
+ * (local/function-bundles.ts), so both serve the same files the same way.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -29,21 +30,15 @@ export const CONSOLE_SECURITY_HEADERS: Record<string, string> = {
 
 type File = { body: Buffer; type: string; etag: string };
 const PAGES = new Set(['console', 'verify']);
-const BUNDLED = path.join(import.meta.dirname, 'static');
-let root: Promise<string> | undefined;
+// Beside the bundle: Lambda's LAMBDA_TASK_ROOT (the local runtime sets it too); a bundle loaded by
+// itself (test/infra/console-hosting.test.ts) looks beside its own file.
+const STATIC = path.join(process.env.LAMBDA_TASK_ROOT ?? import.meta.dirname, 'static');
 const files = new Map<string, File | null>();
 
-function buildRoot(): Promise<string> {
-  if (fs.existsSync(BUNDLED)) return Promise.resolve(BUNDLED);
-  // Local mode only. The specifier is computed so that bundling never pulls the build tool in.
-  const builder = ['..', 'console', 'build.js'].join('/');
-  return import(builder).then((m: { buildConsole: () => { outDir: string } }) => m.buildConsole().outDir);
-}
-
-async function load(page: string, file: string): Promise<File | null> {
+function load(page: string, file: string): File | null {
   const key = `${page}/${file}`;
   if (files.has(key)) return files.get(key)!;
-  const dir = path.join(await (root ??= buildRoot()), page);
+  const dir = path.join(STATIC, page);
   const full = path.join(dir, file);
   let found: File | null = null;
   // Only plain file names directly in the page's directory: no traversal, no dotfiles.
@@ -61,7 +56,7 @@ async function load(page: string, file: string): Promise<File | null> {
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const [, page = '', file = 'index.html', ...more] = event.rawPath.split('/');
-  const found = PAGES.has(page) && more.length === 0 ? await load(page, file || 'index.html') : null;
+  const found = PAGES.has(page) && more.length === 0 ? load(page, file || 'index.html') : null;
   if (!found) {
     return { statusCode: 404, headers: { 'content-type': 'text/plain; charset=utf-8', ...CONSOLE_SECURITY_HEADERS }, body: 'Not Found' };
   }

@@ -10,8 +10,11 @@ import { SqsPoller } from './sqs-poller.js';
 import type { EventSourceModel, FunctionModel } from './template.js';
 
 export type FunctionThreadData = {
-  projectRoot: string;
+  /** The thread runtime's bundle, which the bootstrap (function-thread-bootstrap.mjs) loads. */
+  runtimeUrl: string;
   fn: FunctionModel;
+  /** The function's bundled module (local/function-bundles.ts). */
+  moduleUrl: string;
   sqsEndpoint: string;
   mappings: { mapping: EventSourceModel; queueUrl: string; queueArn: string }[];
 };
@@ -38,7 +41,7 @@ const serialized = (error: unknown): SerializedError => ({
 });
 
 try {
-  const host = new LambdaHost(data.projectRoot, new Map([[data.fn.logicalId, data.fn]]));
+  const host = new LambdaHost(new Map([[data.fn.logicalId, data.fn]]), () => data.moduleUrl);
   await host.loadAll();
   const pollers = data.mappings.map(
     ({ mapping, queueUrl, queueArn }) => new SqsPoller(data.sqsEndpoint, mapping, queueUrl, queueArn, host),

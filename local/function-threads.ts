@@ -2,9 +2,11 @@
  * Starts every function of the template in its own thread (local/function-thread.ts) and invokes
  * them by logical id, as API Gateway, EventBridge and the SQS event source mappings do in the cloud.
  * Each thread gets only its own environment: a variable missing from one function's manifest is
- * missing locally too, not inherited from a neighbour.
+ * missing locally too, not inherited from a neighbour. A thread runs its function's bundle
+ * (local/function-bundles.ts), as Lambda does, not its TypeScript source.
  */
 import { Worker } from 'node:worker_threads';
+import type { FunctionBundles } from './function-bundles.js';
 import { FunctionTimeout } from './lambda-host.js';
 import type { FromThread, FunctionThreadData, ToThread } from './function-thread.js';
 import type { EventSourceModel, FunctionModel } from './template.js';
@@ -69,14 +71,28 @@ class FunctionThread {
   }
 
   static async start(
-    projectRoot: string,
+    bundles: FunctionBundles,
     sqsEndpoint: string,
     spec: FunctionThreadSpec,
     onDied: (why: string) => void,
   ): Promise<FunctionThread> {
-    const data: FunctionThreadData = { projectRoot, fn: spec.fn, sqsEndpoint, mappings: spec.mappings };
-    // `env` is the thread's process.env: a copy of exactly this, not the platform's.
-    const worker = new Worker(new URL('./function-thread-bootstrap.mjs', import.meta.url), { workerData: data, env: spec.env });
+    const data: FunctionThreadData = {
+      runtimeUrl: bundles.runtimeUrl,
+      fn: spec.fn,
+      moduleUrl: bundles.moduleUrl(spec.fn.logicalId),
+      sqsEndpoint,
+      mappings: spec.mappings,
+    };
+    const worker = new Worker(new URL('./function-thread-bootstrap.mjs', import.meta.url), {
+      workerData: data,
+      // `env` is the thread's process.env: a copy of exactly this, not the platform's, plus where
+      // its code is, as Lambda's runtime sets it.
+      env: { ...spec.env, LAMBDA_TASK_ROOT: bundles.taskRoot(spec.fn.logicalId) },
+      // Not the platform's own flags: under `npm start` they register tsx, whose loader would then
+      // run in every thread and answer each of its thousands of module loads (seconds per thread
+      // at start); the bundles need no loader.
+      execArgv: [],
+    });
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number) => reject(new Error(`${spec.fn.logicalId}: its thread exited with ${code} while starting`));
       worker.once('exit', onExit);
@@ -149,14 +165,19 @@ class FunctionThread {
 export class FunctionThreads implements Invoker {
   private constructor(private readonly threads: Map<string, FunctionThread>) {}
 
-  /** `onThreadDied` hears of a thread that ended without being stopped (the platform stops on it). */
+  /**
+   * Starts a thread for each spec, running its function from `bundles` (local/function-bundles.ts;
+   * a promise of them fails the start as they fail). `onThreadDied` hears of a thread that ended
+   * without being stopped (the platform stops on it).
+   */
   static async start(
-    projectRoot: string,
+    bundles: FunctionBundles | Promise<FunctionBundles>,
     sqsEndpoint: string,
     specs: FunctionThreadSpec[],
     onThreadDied: (why: string) => void = (why) => console.error(JSON.stringify({ level: 'ERROR', message: why })),
   ): Promise<FunctionThreads> {
-    const started = await Promise.allSettled(specs.map((spec) => FunctionThread.start(projectRoot, sqsEndpoint, spec, onThreadDied)));
+    const built = await bundles;
+    const started = await Promise.allSettled(specs.map((spec) => FunctionThread.start(built, sqsEndpoint, spec, onThreadDied)));
     const threads = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {

@@ -1,6 +1,7 @@
 /**
- * Runs the template's functions in this process: imports each function's source module (the entry
- * and handler the stack recorded) and invokes it with a Lambda-like context and its timeout.
+ * Runs the template's functions in this process: imports each function's module (its local bundle
+ * in a function thread, local/function-bundles.ts; its source in a test that runs under a TypeScript
+ * loader) and invokes the handler the stack recorded with a Lambda-like context and its timeout.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -13,14 +14,21 @@ export type Invoke = (event: unknown) => Promise<unknown>;
 
 export class FunctionTimeout extends Error {}
 
+/** Where a function's module is: here, its source file (for tests that run TypeScript directly). */
+export type ModuleLocator = (fn: FunctionModel) => string;
+export const sourceModule =
+  (projectRoot: string): ModuleLocator =>
+  (fn) =>
+    pathToFileURL(path.join(projectRoot, fn.entry)).href;
+
 export class LambdaHost {
   private readonly loaded = new Map<string, Invoke>();
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
-    private readonly projectRoot: string,
     private readonly functions: Map<string, FunctionModel>,
+    private readonly moduleOf: ModuleLocator,
   ) {}
 
   /** Imports every function module up front, so the first request pays no import. */
@@ -33,7 +41,7 @@ export class LambdaHost {
     if (cached) return cached;
     const fn = this.functions.get(logicalId);
     if (!fn) throw new Error(`no function ${logicalId} in the template`);
-    const module = (await import(pathToFileURL(path.join(this.projectRoot, fn.entry)).href)) as Record<string, unknown>;
+    const module = (await import(this.moduleOf(fn))) as Record<string, unknown>;
     const handler = module[fn.handler];
     if (typeof handler !== 'function') throw new Error(`${fn.entry} does not export ${fn.handler}`);
     const invoke: Invoke = (event) => this.run(fn, handler as (e: unknown, c: Context) => Promise<unknown>, event);

@@ -11,6 +11,7 @@ import { emulatorEnvironment, startDynamoLocal, startSqsLocal, StartupError, typ
 import { HttpGateway } from './http-gateway.js';
 import { killOrphanedJvms, lockDataDir } from './data-lock.js';
 import { problemResponse } from '../shared/http/problem.js';
+import { bundleFunctions } from './function-bundles.js';
 import { FunctionThreads } from './function-threads.js';
 import { functionEnvironment } from './function-environment.js';
 import { provision } from './provision.js';
@@ -148,8 +149,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
 
   try {
-    const [template, dynamoLocal, sqsLocal] = await Promise.all([
-      synthesizeTemplate(path.join(dataDir, 'cdk.out')),
+    const synthesized = synthesizeTemplate(path.join(dataDir, 'cdk.out'));
+    // The functions are bundled while DynamoDB Local boots: they need only the template. Rebuilt
+    // from the current sources at every start, and kept in the data dir to read when debugging.
+    const bundled = synthesized.then((t) =>
+      bundleFunctions(PROJECT_ROOT, [...modelOf(t).functions.values()], path.join(dataDir, 'functions')),
+    );
+    const [template, bundles, dynamoLocal, sqsLocal] = await Promise.all([
+      synthesized,
+      bundled,
       killOrphanedJvms(path.join(dataDir, 'dynamodb'), log).then(() => startDynamoLocal({ dbPath: path.join(dataDir, 'dynamodb') })),
       startSqsLocal(),
     ]);
@@ -214,7 +222,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       CLEARWAY_WEBHOOK_SCHEDULE: options.webhookSchedule,
     };
     const lambdaHost = (functions = await FunctionThreads.start(
-      PROJECT_ROOT,
+      bundles,
       sqs.endpoint,
       [...model.functions.values()].map((fn) => ({
         fn,

@@ -29,6 +29,8 @@ export type FunctionModel = {
   timeoutS: number;
   memoryMb: number;
   environment: Record<string, unknown>;
+  /** Static files the handler serves from `static/` beside its bundle (relative to the project root). */
+  staticDir?: string;
 };
 export type RouteModel = { routeKey: string; functionId: string; authorizerFunctionId?: string };
 export type EventSourceModel = {
@@ -118,6 +120,7 @@ export function modelOf(template: Template): PlatformModel {
       timeoutS: r.Properties?.Timeout ?? 3,
       memoryMb: r.Properties?.MemorySize ?? 128,
       environment: r.Properties?.Environment?.Variables ?? {},
+      ...(typeof r.Metadata?.['clearway:static'] === 'string' ? { staticDir: r.Metadata['clearway:static'] } : {}),
     });
   }
 
@@ -159,7 +162,7 @@ export function modelOf(template: Template): PlatformModel {
   return { tables, queues, functions, routes, eventSources, schedules };
 }
 
-/** Synthesizes the CDK app (no bundling, no nag: the handlers run from source) and returns its template. */
+/** Synthesizes the CDK app (no CDK bundling, no nag: local/function-bundles.ts bundles the handlers itself) and returns its template. */
 export async function synthesizeTemplate(outdir: string): Promise<Template> {
   const { buildApp } = await import('../infra/app.js');
   const { stages } = buildApp({ bundling: false, nag: false, outdir });

@@ -5,6 +5,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { FUNCTION_BUNDLING, STATIC_BESIDE_BUNDLE } from './function-bundling.js';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -15,14 +16,19 @@ export type ClearwayFunctionProps = {
   timeout?: Duration;
   memorySize?: number;
   environment?: Record<string, string>;
-  /** Shell commands run after esbuild, e.g. to copy static files next to the bundle. */
-  afterBundling?: (outputDir: string) => string[];
+  /**
+   * A directory (absolute) of static files the handler serves: copied beside the bundle as
+   * `static/`, and named in the template's metadata (`clearway:static`, relative to the project
+   * root) so the local runtime puts the same files beside its local bundle.
+   */
+  staticDir?: string;
 };
 
 /**
  * Every Lambda of Clearway: Node 24 on arm64, bundled by the locally installed esbuild (never
- * Docker) into minified ESM with source maps. The source entry and handler are written to the
- * template's metadata so the local runtime can run the very same module.
+ * Docker) into minified ESM with source maps (infra/constructs/function-bundling.ts). The source
+ * entry and handler are written to the template's metadata so the local runtime bundles and runs
+ * the very same module with the same options.
  */
 export class ClearwayFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ClearwayFunctionProps) {
@@ -45,21 +51,22 @@ export class ClearwayFunction extends NodejsFunction {
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       bundling: {
-        minify: true,
-        sourceMap: true,
+        minify: FUNCTION_BUNDLING.minify,
+        sourceMap: FUNCTION_BUNDLING.sourcemap,
         format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        // Bundle the SDK too: the versions tested are the versions deployed.
-        externalModules: [],
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        target: FUNCTION_BUNDLING.target,
+        mainFields: [...FUNCTION_BUNDLING.mainFields],
+        externalModules: [...FUNCTION_BUNDLING.external],
+        banner: FUNCTION_BUNDLING.banner,
         forceDockerBundling: false,
-        ...(props.afterBundling
+        ...(props.staticDir
           ? {
               commandHooks: {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
-                afterBundling: (_inputDir: string, outputDir: string) => props.afterBundling!(outputDir),
+                afterBundling: (_inputDir: string, outputDir: string) => [
+                  `cp -R "${props.staticDir}" "${outputDir}/${STATIC_BESIDE_BUNDLE}"`,
+                ],
               },
             }
           : {}),
@@ -68,5 +75,6 @@ export class ClearwayFunction extends NodejsFunction {
     const cfn = this.node.defaultChild as CfnFunction;
     cfn.addMetadata('clearway:entry', props.entry);
     cfn.addMetadata('clearway:handler', handler);
+    if (props.staticDir) cfn.addMetadata('clearway:static', path.relative(PROJECT_ROOT, props.staticDir));
   }
 }

@@ -37,7 +37,7 @@ export class ConsoleHosting extends Construct {
       entry: consolePages.entry,
       memorySize: consolePages.memoryMb,
       timeout: Duration.seconds(consolePages.timeoutS),
-      afterBundling: (outputDir) => [`cp -R "${outDir}" "${outputDir}/static"`],
+      staticDir: outDir,
     });
     const integration = new HttpLambdaIntegration('ConsoleIntegration', this.function);
     for (const path of CONSOLE_ROUTES) {

@@ -7,8 +7,10 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleFunctions, type FunctionBundles } from '../../local/function-bundles.js';
 import { FunctionThreads } from '../../local/function-threads.js';
 import { functionEnvironment } from '../../local/function-environment.js';
 import type { FunctionModel } from '../../local/template.js';
@@ -29,13 +31,15 @@ const noQueues = { tableNames: new Map(), queueUrls: new Map([['AuditQueue1', 'h
 
 describe('each function runs with only its own environment', () => {
   let threads: FunctionThreads;
+  let bundles: FunctionBundles;
   beforeAll(async () => {
     process.env.CLEARWAY_PLATFORM_ONLY = 'the platform process has it, no function does';
     const local = { CLEARWAY_DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' };
     const audit = probe('Auditing', { TABLE_NAME: 'T', AUDIT_QUEUE_URL: { Ref: 'AuditQueue1' } });
     const notify = probe('Notifying', { TABLE_NAME: 'T', CLEARWAY_WEBHOOK_SCHEDULE: '5,300' });
+    bundles = await bundleFunctions(ROOT, [audit, notify]);
     threads = await FunctionThreads.start(
-      ROOT,
+      bundles,
       'http://127.0.0.1:1',
       [audit, notify].map((fn) => ({ fn, env: functionEnvironment(fn, noQueues, { local, shell: process.env }), mappings: [] })),
     );
@@ -43,6 +47,19 @@ describe('each function runs with only its own environment', () => {
   afterAll(async () => {
     delete process.env.CLEARWAY_PLATFORM_ONLY;
     await threads?.stop();
+    bundles?.remove();
+  });
+
+  it('runs its own bundle, without the flags of the process that hosts it (no TypeScript loader in a thread)', async () => {
+    const audit = (await threads.invoke('Auditing', { read: 'LAMBDA_TASK_ROOT' })) as { module: string; execArgv: string[]; value: string };
+    // Its code is a bundle in its own task root (the entry's module is a chunk here: both probes share it).
+    expect(audit.value).toBe(bundles.taskRoot('Auditing'));
+    expect(fs.existsSync(path.join(audit.value, 'index.mjs'))).toBe(true);
+    expect(audit.module).toMatch(/\.mjs$/);
+    expect(audit.module.startsWith(pathToFileURL(path.dirname(audit.value)).href)).toBe(true);
+    // This test process runs with vitest's flags (--require, --conditions): the thread has none.
+    expect(process.execArgv.length).toBeGreaterThan(0);
+    expect(audit.execArgv).toEqual([]);
   });
 
   it('sees exactly its manifest’s variables (resolved locally) plus the local endpoints, nothing of its neighbours or the shell', async () => {
@@ -79,9 +96,14 @@ describe('what the shell may override locally', () => {
 });
 
 describe('a function thread that fails', () => {
+  let bundles: FunctionBundles;
+  beforeAll(async () => {
+    bundles = await bundleFunctions(ROOT, [probe('Probing', {})]);
+  });
+  afterAll(() => bundles?.remove());
   const start = (died: string[]) =>
     FunctionThreads.start(
-      ROOT,
+      bundles,
       'http://127.0.0.1:1',
       [{ fn: probe('Probing', {}), env: functionEnvironment(probe('Probing', {}), noQueues, { local: {}, shell: {} }), mappings: [] }],
       (why) => died.push(why),
@@ -122,10 +144,21 @@ describe('a function thread that fails', () => {
   it('that fails to load fails the start, naming the function and its entry', async () => {
     const broken = { ...probe('Broken', {}), entry: 'test/support/functions/no-such-file.ts' };
     await expect(
-      FunctionThreads.start(ROOT, 'http://127.0.0.1:1', [
+      FunctionThreads.start(bundleFunctions(ROOT, [broken]), 'http://127.0.0.1:1', [
         { fn: broken, env: functionEnvironment(broken, noQueues, { local: {}, shell: {} }), mappings: [] },
       ]),
     ).rejects.toThrow(/Broken \(test\/support\/functions\/no-such-file.ts\) failed to load/);
+  });
+
+  it('whose source does not compile fails the start, naming the file and line', async () => {
+    const dir = fs.mkdtempSync(path.join(ROOT, 'test/support/functions/.broken-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'syntax.ts'), 'export const handler = async () => {\n  return { oops: };\n};\n');
+      const broken = { ...probe('Uncompilable', {}), entry: path.relative(ROOT, path.join(dir, 'syntax.ts')) };
+      await expect(bundleFunctions(ROOT, [broken])).rejects.toThrow(/could not be bundled:\n.*syntax\.ts:2:\d+: /);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

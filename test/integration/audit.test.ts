@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import defaultRuleSet from '../../config/default-ruleset.json' with { type: 'json' };
-import { LambdaHost } from '../../local/lambda-host.js';
+import { LambdaHost, sourceModule } from '../../local/lambda-host.js';
 import { provision } from '../../local/provision.js';
 import { SqsPoller } from '../../local/sqs-poller.js';
 import { modelOf } from '../../local/template.js';
@@ -203,7 +203,7 @@ describe('audit worker', () => {
     const { id, code } = await submit('B');
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'poison' }));
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify({ declarationId: id }) }));
-    const host = new LambdaHost(process.cwd(), template.functions);
+    const host = new LambdaHost(template.functions, sourceModule(process.cwd()));
     const poller = new SqsPoller(
       process.env.CLEARWAY_SQS_ENDPOINT!,
       { ...mapping, maxConcurrency: 1 },

@@ -1,5 +1,6 @@
 /**
- * A function for the local runtime's own tests: reports the environment it runs with, and reads a
+ * A function for the local runtime's own tests: reports the environment it runs with (variables,
+ * module URL, Node flags), and reads a
  * variable the way Clearway's adapters do (requiredEnv), so a test can show what happens when its
  * manifest does not give it that variable. It can also crash its thread (an uncaught exception
  * outside any invocation) or answer with a value a thread cannot send back (a function).
@@ -16,6 +17,9 @@ export const handler = async (event: { read?: string; crash?: boolean; unclonabl
   if (event.unclonable) return { answer: () => 42 };
   return {
     variables: Object.keys(process.env).sort(),
+    // Where it runs from (its local bundle) and with which Node flags (none of its host's).
+    module: import.meta.url,
+    execArgv: process.execArgv,
     ...(event.read ? { value: requiredEnv(event.read) } : {}),
   };
 };
