@@ -20,6 +20,26 @@ export type FunctionThreadSpec = {
   mappings: { mapping: EventSourceModel; queueUrl: string; queueArn: string }[];
 };
 
+/** Node flags that load code into every thread, as `--import tsx` (alone or `--flag=value`). */
+const MODULE_LOADER_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
+
+/**
+ * The platform's Node flags a function thread keeps (a thread inherits them all by default). Not
+ * the ones that load code: under `npm start` they register tsx, whose loader would then run in
+ * every thread and answer each of its thousands of module loads (seconds per thread at start);
+ * the bundles need no loader. Others stay (`--cpu-prof` profiles every thread).
+ */
+export function withoutModuleLoaders(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const flag = execArgv[i]!;
+    if (MODULE_LOADER_FLAGS.has(flag))
+      i++; // and its value
+    else if (!MODULE_LOADER_FLAGS.has(flag.split('=')[0]!)) kept.push(flag);
+  }
+  return kept;
+}
+
 /** Resolves after `ms`, or at once when `settled` settles first; its timer never outlives either. */
 async function atMost(ms: number, settled: Promise<unknown>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -88,10 +108,7 @@ class FunctionThread {
       // `env` is the thread's process.env: a copy of exactly this, not the platform's, plus where
       // its code is, as Lambda's runtime sets it.
       env: { ...spec.env, LAMBDA_TASK_ROOT: bundles.taskRoot(spec.fn.logicalId) },
-      // Not the platform's own flags: under `npm start` they register tsx, whose loader would then
-      // run in every thread and answer each of its thousands of module loads (seconds per thread
-      // at start); the bundles need no loader.
-      execArgv: [],
+      execArgv: withoutModuleLoaders(process.execArgv),
     });
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number) => reject(new Error(`${spec.fn.logicalId}: its thread exited with ${code} while starting`));
