@@ -5,9 +5,10 @@
  * missing locally too, not inherited from a neighbour. A thread runs its function's bundle
  * (local/function-bundles.ts), as Lambda does, not its TypeScript source.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { FunctionBundles } from './function-bundles.js';
 import { FunctionTimeout } from './lambda-host.js';
+import { workerWithHostFlags } from './thread-flags.js';
 import type { FromThread, FunctionThreadData, ToThread } from './function-thread.js';
 import type { EventSourceModel, FunctionModel } from './template.js';
 
@@ -19,26 +20,6 @@ export type FunctionThreadSpec = {
   env: Record<string, string>;
   mappings: { mapping: EventSourceModel; queueUrl: string; queueArn: string }[];
 };
-
-/** Node flags that load code into every thread, as `--import tsx` (alone or `--flag=value`). */
-const MODULE_LOADER_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
-
-/**
- * The platform's Node flags a function thread keeps (a thread inherits them all by default). Not
- * the ones that load code: under `npm start` they register tsx, whose loader would then run in
- * every thread and answer each of its thousands of module loads (seconds per thread at start);
- * the bundles need no loader. Others stay (`--cpu-prof` profiles every thread).
- */
-export function withoutModuleLoaders(execArgv: readonly string[]): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const flag = execArgv[i]!;
-    if (MODULE_LOADER_FLAGS.has(flag))
-      i++; // and its value
-    else if (!MODULE_LOADER_FLAGS.has(flag.split('=')[0]!)) kept.push(flag);
-  }
-  return kept;
-}
 
 /** Resolves after `ms`, or at once when `settled` settles first; its timer never outlives either. */
 async function atMost(ms: number, settled: Promise<unknown>): Promise<void> {
@@ -103,12 +84,12 @@ class FunctionThread {
       sqsEndpoint,
       mappings: spec.mappings,
     };
-    const worker = new Worker(new URL('./function-thread-bootstrap.mjs', import.meta.url), {
+    // The host's Node flags without the code-loading ones (local/thread-flags.ts).
+    const worker = workerWithHostFlags(new URL('./function-thread-bootstrap.mjs', import.meta.url), {
       workerData: data,
       // `env` is the thread's process.env: a copy of exactly this, not the platform's, plus where
       // its code is, as Lambda's runtime sets it.
       env: { ...spec.env, LAMBDA_TASK_ROOT: bundles.taskRoot(spec.fn.logicalId) },
-      execArgv: withoutModuleLoaders(process.execArgv),
     });
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number) => reject(new Error(`${spec.fn.logicalId}: its thread exited with ${code} while starting`));

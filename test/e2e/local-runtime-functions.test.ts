@@ -4,6 +4,7 @@
  * from the shell) and its own connection pools, so one queue's backlog does not hold up another
  * queue's consumer.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -11,7 +12,8 @@ import { pathToFileURL } from 'node:url';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFunctions, type FunctionBundles } from '../../local/function-bundles.js';
-import { FunctionThreads, withoutModuleLoaders } from '../../local/function-threads.js';
+import { FunctionThreads } from '../../local/function-threads.js';
+import { withoutModuleLoaders } from '../../local/thread-flags.js';
 import { functionEnvironment } from '../../local/function-environment.js';
 import type { FunctionModel } from '../../local/template.js';
 import { client, removeDataDirs, startLocal, type LocalProcess } from '../support/local-process.js';
@@ -82,6 +84,23 @@ describe('each function runs with only its own environment', () => {
     await expect(threads.invoke('Notifying', { read: 'AUDIT_QUEUE_URL' })).rejects.toThrow(
       /environment variable AUDIT_QUEUE_URL is not set/,
     );
+  });
+});
+
+describe('a platform started with Node flags a worker may not take', () => {
+  it('still starts its threads, without those flags and without the code-loading ones', () => {
+    // --max-old-space-size and --expose-gc apply to the whole process: Node refuses them to a
+    // worker given its own flags (it drops them silently when a worker inherits them).
+    const run = spawnSync(
+      process.execPath,
+      ['--max-old-space-size=1024', '--expose-gc', '--trace-warnings', '--import', 'tsx', 'test/support/probe-thread-host.ts'],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const { host, thread } = JSON.parse(run.stdout.trim().split('\n').pop()!) as { host: string[]; thread: string[] };
+    expect(host).toEqual(expect.arrayContaining(['--max-old-space-size=1024', '--expose-gc', '--import']));
+    expect(thread).toEqual(['--trace-warnings']);
   });
 });
 

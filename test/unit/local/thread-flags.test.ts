@@ -1,10 +1,12 @@
 /**
  * Which of the platform's Node flags a function thread keeps: none that load code into it (under
  * `npm start` those register tsx, whose loader would then serve every module load of every thread),
- * all others (a profiler flag must reach the threads it profiles).
+ * none Node refuses a worker (it names them), all others (a profiler flag must reach the threads
+ * it profiles).
  */
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { withoutModuleLoaders } from '../../../local/function-threads.js';
+import { refusedFlags, withoutFlags, withoutModuleLoaders } from '../../../local/thread-flags.js';
 
 describe('a function thread’s Node flags', () => {
   it('drop every code-loading flag with its value, in both spellings', () => {
@@ -31,5 +33,19 @@ describe('a function thread’s Node flags', () => {
       '--conditions',
       'development',
     ]);
+  });
+
+  it('drop the flags Node refuses a worker, as its own error names them, with their values', () => {
+    const host = ['--cpu-prof', '--max-old-space-size=2048', '--expose-gc', '--title', 'clearway', '--trace-warnings'];
+    let message = '';
+    try {
+      new Worker('0', { eval: true, execArgv: host }).terminate();
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/invalid execArgv flags/);
+    const refused = refusedFlags(message);
+    expect([...refused].sort()).toEqual(['--expose-gc', '--max-old-space-size', '--title']);
+    expect(withoutFlags(host, refused)).toEqual(['--cpu-prof', '--trace-warnings']);
   });
 });
