@@ -22,6 +22,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildFailure, type BuildOptions, type Message } from 'esbuild';
 import { FUNCTION_BUNDLING, STATIC_BESIDE_BUNDLE } from '../infra/constructs/function-bundling.js';
+import { StartupError } from './emulators.js';
 import type { FunctionModel } from './template.js';
 
 export type FunctionBundles = {
@@ -39,8 +40,8 @@ const RUNTIME_SOURCE = path.join(import.meta.dirname, 'function-thread.ts');
 
 const located = (m: Message) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : m.text);
 
-/** A function that cannot be bundled: the start fails naming it and its entry. */
-export class FunctionBundleError extends Error {}
+/** A function that cannot be bundled: the start fails with this message alone (no stack), naming the function or the source. */
+export class FunctionBundleError extends StartupError {}
 
 /**
  * Writes the bundles into `outDir` (emptied first: a stale chunk never survives a start; default a

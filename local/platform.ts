@@ -149,18 +149,32 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
 
   try {
-    const synthesized = synthesizeTemplate(path.join(dataDir, 'cdk.out'));
+    // A template that drifted from the manifests stops the start here, before anything is built on it.
+    const synthesized = synthesizeTemplate(path.join(dataDir, 'cdk.out')).then((template) => {
+      const model = modelOf(template);
+      checkAgainstManifests(model, manifests);
+      return { template, model };
+    });
     // The functions are bundled while DynamoDB Local boots: they need only the template. Rebuilt
     // from the current sources at every start, and kept in the data dir to read when debugging.
-    const bundled = synthesized.then((t) =>
-      bundleFunctions(PROJECT_ROOT, [...modelOf(t).functions.values()], path.join(dataDir, 'functions')),
+    const bundled = synthesized.then(({ model }) =>
+      bundleFunctions(PROJECT_ROOT, [...model.functions.values()], path.join(dataDir, 'functions')),
     );
-    const [template, bundles, dynamoLocal, sqsLocal] = await Promise.all([
+    const dynamoStarted = killOrphanedJvms(path.join(dataDir, 'dynamodb'), log)
+      .then(() => startDynamoLocal({ dbPath: path.join(dataDir, 'dynamodb') }))
+      .then((started) => (dynamo = started));
+    const sqsStarted = startSqsLocal().then((started) => (sqs = started));
+    const [{ template, model }, bundles, dynamoLocal, sqsLocal] = await Promise.all([
       synthesized,
       bundled,
-      killOrphanedJvms(path.join(dataDir, 'dynamodb'), log).then(() => startDynamoLocal({ dbPath: path.join(dataDir, 'dynamodb') })),
-      startSqsLocal(),
-    ]);
+      dynamoStarted,
+      sqsStarted,
+    ]).catch(async (error: unknown) => {
+      // A failed synthesis, manifest check or build: let the emulators finish starting, so that
+      // the stop below (stopAll) stops them and frees the data dir, rather than leaving a JVM.
+      await Promise.allSettled([dynamoStarted, sqsStarted]);
+      throw error;
+    });
     dynamo = dynamoLocal;
     sqs = sqsLocal;
     lock.recordGroup(dynamoLocal.pid);
@@ -188,8 +202,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           .catch((error: unknown) => fatal(`DynamoDB Local could not be restarted: ${(error as Error).message}`));
       });
     supervise(dynamoLocal);
-    const model = modelOf(template);
-    checkAgainstManifests(model, manifests);
     fs.writeFileSync(path.join(dataDir, 'template.json'), JSON.stringify(template, null, 1));
     const provisioned = await provision(model, { dynamo: dynamo.endpoint, sqs: sqs.endpoint });
     // Where this run's emulators and queues are (operators, and `npm run bench:pipeline` reading DLQ depth).
