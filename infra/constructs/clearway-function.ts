@@ -53,7 +53,7 @@ export class ClearwayFunction extends NodejsFunction {
       bundling: {
         minify: FUNCTION_BUNDLING.minify,
         sourceMap: FUNCTION_BUNDLING.sourcemap,
-        format: OutputFormat.ESM,
+        format: FUNCTION_BUNDLING.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
         target: FUNCTION_BUNDLING.target,
         mainFields: [...FUNCTION_BUNDLING.mainFields],
         externalModules: [...FUNCTION_BUNDLING.external],
