@@ -84,7 +84,7 @@ class FunctionThread {
       sqsEndpoint,
       mappings: spec.mappings,
     };
-    // The host's Node flags without the code-loading ones (local/thread-flags.ts).
+    // The host's Node flags, less those that load code or that Node refuses a worker (local/thread-flags.ts).
     const worker = workerWithHostFlags(new URL('./function-thread-bootstrap.mjs', import.meta.url), {
       workerData: data,
       // `env` is the thread's process.env: a copy of exactly this, not the platform's, plus where
