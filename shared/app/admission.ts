@@ -15,6 +15,20 @@
  *   admits every arrival of the next second (48 of them at 48/s offered), all of which then wait
  *   behind each other. Only what was stored counts: requests refused by validation, replays and
  *   refused batch items add no work (a flood of bad requests must not look like a backlog).
+ *   What was stored since is discounted by what the queues were seen to drain between the last
+ *   two samples (previous depth + what was stored in between - this depth, per millisecond): when
+ *   the pipeline keeps up, most of a second's arrivals are gone again before the next sample, and
+ *   counting them all would refuse a pipeline that keeps up on its own arrivals once the limit is
+ *   low enough to hold the latency bound at 3x (README, Measured). When the queues grow, the
+ *   estimated drain falls and the arrivals count in full again. In the cloud a container sees only
+ *   what it stored itself, so it underestimates the drain: it discounts less, never more.
+ * - how long this container's own intake writes take: when even the fastest write of the last
+ *   quarter second (of at least three) took longer than `writeTargetMs`, the store is persistently
+ *   congested (locally: DynamoDB Local, shared with the consumers, is saturated) and a further
+ *   concurrent write would only queue behind the others and take the consumers' share. The
+ *   minimum, not the mean (the way CoDel judges a queue): a burst of concurrent filings onto a
+ *   quiet store is not congestion, and is admitted up to `maxInFlight`. A container with nothing
+ *   in flight always admits, so in the cloud (one request per container) this never refuses.
  *
  * A refused request costs one Lambda invocation and nothing else.
  */
@@ -25,7 +39,14 @@ export type AdmissionLimits = {
   maxInFlight: number;
   /** Messages waiting on the work queues beyond which new declarations would miss the bound. */
   maxBacklog: number;
+  /** Intake's share of the 1 s bound: a store slower than this for a whole interval is congested (unset: not judged). */
+  writeTargetMs?: number;
 };
+
+/** How long the fastest write must stay over the target before the store counts as congested. */
+export const CONGESTION_INTERVAL_MS = 250;
+/** Writes an interval needs for a verdict: one or two slow ones are a hiccup (a pause), not a queue. */
+export const CONGESTION_MIN_WRITES = 3;
 
 /** The limits from the function's environment (its manifest sets them; see docs/scaling.md). */
 export function admissionLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): AdmissionLimits {
@@ -33,7 +54,11 @@ export function admissionLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): Ad
     const value = Number(env[name]);
     return Number.isFinite(value) && value > 0 ? value : fallback;
   };
-  return { maxInFlight: num('CLEARWAY_INTAKE_MAX_IN_FLIGHT', 64), maxBacklog: num('CLEARWAY_INTAKE_MAX_BACKLOG', 1000) };
+  return {
+    maxInFlight: num('CLEARWAY_INTAKE_MAX_IN_FLIGHT', 64),
+    maxBacklog: num('CLEARWAY_INTAKE_MAX_BACKLOG', 1000),
+    writeTargetMs: num('CLEARWAY_INTAKE_WRITE_TARGET_MS', 100),
+  };
 }
 
 export type Refusal = { retryAfterS: number; reason: string };
@@ -46,12 +71,16 @@ export type IntakeWeight = { transactions: number; declarations: number };
 
 /** Pure: whether a request of `weight` may start, given the signals. */
 export function admissionDecision(
-  signals: { inFlight: number; backlog: number | undefined },
+  signals: { inFlight: number; backlog: number | undefined; fastestRecentWriteMs?: number },
   limits: AdmissionLimits,
   weight: IntakeWeight = { transactions: 1, declarations: 1 },
 ): Refusal | undefined {
   if (signals.inFlight > 0 && signals.inFlight + weight.transactions > limits.maxInFlight) {
     return { retryAfterS: 1, reason: `${signals.inFlight} intake transactions are in progress here` };
+  }
+  const fastest = signals.fastestRecentWriteMs;
+  if (signals.inFlight > 0 && fastest !== undefined && limits.writeTargetMs !== undefined && fastest > limits.writeTargetMs) {
+    return { retryAfterS: 1, reason: `the store is congested (no intake write took less than ${Math.round(fastest)} ms of late)` };
   }
   // A request's own room is capped at half the limit: otherwise a batch larger than the limit (100
   // declarations against the local 60) would be refused even onto an empty backlog, for ever.
@@ -69,29 +98,65 @@ export class Admission {
   /** Declarations of the requests running now: they are about to add to the backlog. */
   private declarationsInFlight = 0;
   /** The sample the count below is relative to, and the declarations stored here since it arrived. */
-  private sampleTakenAt: number | undefined;
+  private current: BacklogSample | undefined;
   private addedSinceSample = 0;
+  /** Declarations per millisecond the queues drained between the last two samples (0: not known). */
+  private drainPerMs = 0;
+  /** The fastest write (ms per transaction) of the current interval, and of the last complete one. */
+  private intervalStartedAt = 0;
+  private fastestThisInterval = Infinity;
+  private writesThisInterval = 0;
+  private fastestLastInterval: number | undefined;
 
   constructor(
     private readonly limits: AdmissionLimits,
     /** The latest backlog sample (undefined when none yet); must not do I/O on the caller's path. */
     private readonly sample: () => BacklogSample | undefined,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  /** The latest sample; a new one replaces the count of what was added since the previous. */
+  /** The latest sample; a new one gives the drain since the previous and restarts the count. */
   private latestSample(): BacklogSample | undefined {
     const sample = this.sample();
-    if (sample !== undefined && sample.takenAt !== this.sampleTakenAt) {
-      this.sampleTakenAt = sample.takenAt;
+    if (sample !== undefined && sample.takenAt !== this.current?.takenAt) {
+      const previous = this.current;
+      const elapsedMs = previous === undefined ? 0 : sample.takenAt - previous.takenAt;
+      this.drainPerMs =
+        previous !== undefined && elapsedMs > 0 ? Math.max(0, previous.depth + this.addedSinceSample - sample.depth) / elapsedMs : 0;
+      this.current = sample;
       this.addedSinceSample = 0;
     }
     return sample;
   }
 
-  /** The sampled backlog plus what this container stored since the sample arrived or is storing now. */
+  /**
+   * The sampled backlog, plus what this container stored since the sample less what the queues
+   * drain in that time, plus what it is storing now.
+   */
   private backlog(): number | undefined {
     const sample = this.latestSample();
-    return sample === undefined ? undefined : sample.depth + this.addedSinceSample + this.declarationsInFlight;
+    if (sample === undefined) return undefined;
+    const drainedSince = this.drainPerMs * Math.max(0, this.now() - sample.takenAt);
+    return sample.depth + Math.max(0, this.addedSinceSample - drainedSince) + this.declarationsInFlight;
+  }
+
+  /**
+   * Closes the interval once it is over. An interval with too few writes says nothing (undefined),
+   * and so does one that ended long ago.
+   */
+  private rollInterval(now: number): void {
+    if (now - this.intervalStartedAt < CONGESTION_INTERVAL_MS) return;
+    const endedJustNow = now - this.intervalStartedAt < 2 * CONGESTION_INTERVAL_MS;
+    this.fastestLastInterval = endedJustNow && this.writesThisInterval >= CONGESTION_MIN_WRITES ? this.fastestThisInterval : undefined;
+    this.intervalStartedAt = now;
+    this.fastestThisInterval = Infinity;
+    this.writesThisInterval = 0;
+  }
+
+  private recordWrite(ms: number, transactions: number): void {
+    this.rollInterval(this.now());
+    this.fastestThisInterval = Math.min(this.fastestThisInterval, ms / Math.max(1, transactions));
+    this.writesThisInterval += 1;
   }
 
   /**
@@ -100,7 +165,12 @@ export class Admission {
    * refused item adds nothing, and neither does work that throws (a bad declaration, a conflict).
    */
   async run<T>(weight: IntakeWeight, work: () => Promise<T>, added: (result: T) => number = () => weight.declarations): Promise<T> {
-    const refusal = admissionDecision({ inFlight: this.inFlight, backlog: this.backlog() }, this.limits, weight);
+    this.rollInterval(this.now());
+    const refusal = admissionDecision(
+      { inFlight: this.inFlight, backlog: this.backlog(), fastestRecentWriteMs: this.fastestLastInterval },
+      this.limits,
+      weight,
+    );
     if (refusal) {
       throw overloaded(
         `Clearway is at capacity (${refusal.reason}); nothing was stored, submit again after ${refusal.retryAfterS} s`,
@@ -109,6 +179,7 @@ export class Admission {
     }
     this.inFlight += weight.transactions;
     this.declarationsInFlight += weight.declarations;
+    const startedAt = this.now();
     let result: T;
     try {
       result = await work();
@@ -116,8 +187,12 @@ export class Admission {
       this.inFlight -= weight.transactions;
       this.declarationsInFlight -= weight.declarations;
     }
+    const stored = added(result);
+    // Only work that wrote times the store: a refused item or a replay reads at most, and a flood
+    // of them must not hide a congested store behind fast answers.
+    if (stored > 0) this.recordWrite(this.now() - startedAt, weight.transactions);
     this.latestSample();
-    this.addedSinceSample += added(result);
+    this.addedSinceSample += stored;
     return result;
   }
 }

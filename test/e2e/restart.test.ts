@@ -26,6 +26,7 @@ describe('stop under load', () => {
       CLEARWAY_STRANDED_AFTER_S: '8',
       CLEARWAY_INTAKE_MAX_BACKLOG: '100000',
       CLEARWAY_INTAKE_MAX_IN_FLIGHT: '100000',
+      CLEARWAY_INTAKE_WRITE_TARGET_MS: '100000',
     };
     platform = await startLocal({ dataDir, env });
     const admin = client(platform.url, 'e2e-admin');

@@ -182,7 +182,11 @@ describe('least privilege', () => {
     expect(new Set(sampled.flatMap((g) => g.resources).map((r) => JSON.stringify(r))).size).toBe(2);
     expect(JSON.stringify(sampled.flatMap((g) => g.resources))).not.toContain('*');
     const [, fn] = functionByEntry('functions/http/declarations.ts');
-    expect(fn.Properties.Environment.Variables).toMatchObject({ CLEARWAY_INTAKE_MAX_BACKLOG: '2000', CLEARWAY_INTAKE_MAX_IN_FLIGHT: '64' });
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      CLEARWAY_INTAKE_MAX_BACKLOG: '2000',
+      CLEARWAY_INTAKE_MAX_IN_FLIGHT: '64',
+      CLEARWAY_INTAKE_WRITE_TARGET_MS: '100',
+    });
   });
   it('lets principals only read enterprises and put principals', () => {
     const actions = [...actionsOf('functions/http/principals.ts')].filter((a) => !a.startsWith('logs:')).sort();

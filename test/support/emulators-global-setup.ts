@@ -38,6 +38,8 @@ export default async function setup(project: TestProject) {
     // No queue consumers run here, so the work queues only fill up: intake's backlog signal would
     // refuse other tests' declarations (test/integration/backpressure.test.ts sets its own).
     CLEARWAY_INTAKE_MAX_BACKLOG: '100000000',
+    // Likewise the store's latency: tests file concurrently on a machine other test files load.
+    CLEARWAY_INTAKE_WRITE_TARGET_MS: '100000000',
   });
   project.provide('emulatorEnv', env);
   project.provide('queueUrls', Object.fromEntries(provisioned.queueUrls));

@@ -32,8 +32,9 @@ describe('admission decision', () => {
     expect(admissionLimitsFromEnv({ CLEARWAY_INTAKE_MAX_BACKLOG: '60', CLEARWAY_INTAKE_MAX_IN_FLIGHT: '24' })).toEqual({
       maxBacklog: 60,
       maxInFlight: 24,
+      writeTargetMs: 100,
     });
-    expect(admissionLimitsFromEnv({ CLEARWAY_INTAKE_MAX_BACKLOG: 'x' })).toEqual({ maxBacklog: 1000, maxInFlight: 64 });
+    expect(admissionLimitsFromEnv({ CLEARWAY_INTAKE_MAX_BACKLOG: 'x' })).toEqual({ maxBacklog: 1000, maxInFlight: 64, writeTargetMs: 100 });
   });
 });
 
@@ -58,19 +59,107 @@ describe('Admission', () => {
     expect(ran).toBe(false);
   });
   it('counts what it admitted onto a sample until the next sample arrives, so one stale sample cannot let a burst in', async () => {
-    let sample: BacklogSample | undefined = { depth: 90, takenAt: 1 };
-    const admission = new Admission({ maxInFlight: 1000, maxBacklog: 100 }, () => sample);
+    let sample: BacklogSample | undefined = { depth: 90, takenAt: 1_000 };
+    let clock = 1_000;
+    const admission = new Admission(
+      { maxInFlight: 1000, maxBacklog: 100 },
+      () => sample,
+      () => clock,
+    );
     const file = () => admission.run({ transactions: 1, declarations: 1 }, async () => 'accepted').catch((e: DomainError) => e.kind);
     const first = await Promise.all(Array.from({ length: 15 }, file));
     expect(first.filter((r) => r === 'accepted')).toHaveLength(10);
     expect(first.filter((r) => r === 'overloaded')).toHaveLength(5);
-    // The next sample (the queues drained to 40) replaces the estimate: room for 60 more.
-    sample = { depth: 40, takenAt: 2 };
+    // The next sample (the queues drained to 40) replaces the estimate: room for 60 more, taken
+    // the moment the sample arrives (no time yet for the queues to drain any of them).
+    sample = { depth: 40, takenAt: 2_000 };
+    clock = 2_000;
     const second = await Promise.all(Array.from({ length: 70 }, file));
     expect(second.filter((r) => r === 'accepted')).toHaveLength(60);
     // No sample (SQS did not answer): no refusal on the backlog.
     sample = undefined;
     expect(await file()).toBe('accepted');
+  });
+  it('discounts what it stored since the sample by what the queues were seen to drain, so a pipeline that keeps up is not refused', async () => {
+    const limits = { maxInFlight: 1000, maxBacklog: 15 };
+    let sample: BacklogSample = { depth: 7, takenAt: 0 };
+    let clock = 0;
+    const admission = new Admission(
+      limits,
+      () => sample,
+      () => clock,
+    );
+    const file = () => admission.run({ transactions: 1, declarations: 1 }, async () => 'accepted').catch((e: DomainError) => e.kind);
+    // The rated load, 9 a second, one every 111 ms; the queues hold about 7 messages throughout.
+    const answers: string[] = [];
+    for (let second = 0; second < 5; second++) {
+      sample = { depth: 7, takenAt: second * 1000 };
+      for (let i = 0; i < 9; i++) {
+        clock = second * 1000 + i * 111;
+        answers.push(await file());
+      }
+    }
+    // The first second has no drain to go by and counts every arrival (7 + 9 would pass 15 without
+    // the discount at 9 a second); from the second sample on, 9 a second drain and nothing is refused.
+    expect(answers.slice(9)).toEqual(Array(36).fill('accepted'));
+    // Overload: the queues grow by what was stored (nothing drains), so the arrivals count in full
+    // again and what passes the limit is refused within the second.
+    sample = { depth: 7, takenAt: 5000 };
+    clock = 5000;
+    await file();
+    sample = { depth: 8, takenAt: 6000 };
+    clock = 6000;
+    const burst: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      clock = 6000 + i * 10;
+      burst.push(await file());
+    }
+    expect(burst.filter((r) => r === 'accepted')).toHaveLength(7);
+  });
+  it('refuses a concurrent filing while even the fastest write of the last interval was over the target, never the only one', async () => {
+    let clock = 0;
+    const admission = new Admission(
+      { maxInFlight: 8, maxBacklog: 1000, writeTargetMs: 50 },
+      () => undefined,
+      () => clock,
+    );
+    // A write that takes `ms` of the fake clock; `concurrent` files one while another is held open.
+    const write = (ms: number) =>
+      admission
+        .run({ transactions: 1, declarations: 1 }, async () => void (clock += ms))
+        .then(() => 'accepted')
+        .catch((e: DomainError) => e.kind);
+    const concurrent = async () => {
+      let release!: () => void;
+      const held = admission.run({ transactions: 1, declarations: 1 }, () => new Promise<void>((r) => (release = r)));
+      const answer = await write(0);
+      release();
+      await held;
+      return answer;
+    };
+    // Intervals of 250 ms. [0, 260): 70, 10 and 60 ms. Slow writes with a fast one among them are
+    // not congestion: the fastest decides.
+    for (const ms of [70, 10, 60]) await write(ms);
+    clock = 260;
+    expect(await concurrent()).toBe('accepted');
+    // [1060, 1320): three writes, all over 50 ms: congested, so a concurrent filing is refused...
+    clock = 1000;
+    for (const ms of [60, 70, 65]) await write(ms);
+    clock = 1320;
+    expect(await concurrent()).toBe('overloaded');
+    // ...but one with nothing else in flight is admitted (in the cloud, one request per container,
+    // this signal never refuses).
+    expect(await write(30)).toBe('accepted');
+    // Two slow writes are no verdict (a pause, not a queue).
+    clock = 2000;
+    for (const ms of [60, 60]) await write(ms);
+    clock = 2320;
+    expect(await concurrent()).toBe('accepted');
+    // Slow writes followed by silence: an interval that ended long ago says nothing about now.
+    clock = 3000;
+    for (const ms of [60, 60, 60]) await write(ms);
+    clock = 4000;
+    expect(await concurrent()).toBe('accepted');
   });
   it('counts only what was stored: a flood of bad requests or replays onto a short backlog is never refused', async () => {
     const admission = new Admission({ maxInFlight: 1000, maxBacklog: 100 }, () => ({ depth: 95, takenAt: 1 }));
