@@ -28,8 +28,8 @@ const LOCAL_DEFAULTS: Record<string, string | undefined> = {
   // 15 with the congestion signal below 1.0-1.3 s (2026-12-03, CPU stolen under 6 %; README).
   CLEARWAY_INTAKE_MAX_BACKLOG: '15',
   CLEARWAY_INTAKE_MAX_IN_FLIGHT: '8',
-  // Congestion (the fastest intake write of a quarter second over the target, another in flight):
-  // the manifest's 100 ms. Measured from the client: at the rated load a filing is answered in
+  // Congestion (the fastest intake write of two quarter seconds in a row over the target, with
+  // another in flight): the manifest's 100 ms. Measured from the client: at the rated load a filing is answered in
   // 30-50 ms at the median, at 3x with eight in flight and no such signal in 290-380 ms.
   CLEARWAY_INTAKE_WRITE_TARGET_MS: undefined,
 };

@@ -24,8 +24,8 @@ export const declarations: FunctionManifest = {
     CLEARWAY_INTAKE_MAX_BACKLOG: '2000',
     CLEARWAY_INTAKE_MAX_IN_FLIGHT: '64',
     // Intake's share of the 1 s bound: with another filing in flight here, refuse while even the
-    // fastest write of the last quarter second took longer (a congested store). Never binds on a
-    // container with one request at a time, so in the cloud it is a guard, not a limit.
+    // fastest write of each of the last two quarter seconds took longer (a congested store). Never
+    // binds on a container with one request at a time, so in the cloud it is a guard, not a limit.
     CLEARWAY_INTAKE_WRITE_TARGET_MS: '100',
   },
   grants: {

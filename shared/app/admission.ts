@@ -22,10 +22,10 @@
  *   low enough to hold the latency bound at 3x (README, Measured). When the queues grow, the
  *   estimated drain falls and the arrivals count in full again. In the cloud a container sees only
  *   what it stored itself, so it underestimates the drain: it discounts less, never more.
- * - how long this container's own intake writes take: when even the fastest write of the last
- *   quarter second (of at least three) took longer than `writeTargetMs`, the store is persistently
- *   congested (locally: DynamoDB Local, shared with the consumers, is saturated) and a further
- *   concurrent write would only queue behind the others and take the consumers' share. The
+ * - how long this container's own intake writes take: when even the fastest write of each of the
+ *   last two quarter seconds (of at least three each) took longer than `writeTargetMs`, the store
+ *   is persistently congested (locally: DynamoDB Local, shared with the consumers, is saturated)
+ *   and a further concurrent write would only queue behind the others and take the consumers' share. The
  *   minimum, not the mean (the way CoDel judges a queue): a burst of concurrent filings onto a
  *   quiet store is not congestion, and is admitted up to `maxInFlight`. A container with nothing
  *   in flight always admits, so in the cloud (one request per container) this never refuses.
@@ -39,11 +39,15 @@ export type AdmissionLimits = {
   maxInFlight: number;
   /** Messages waiting on the work queues beyond which new declarations would miss the bound. */
   maxBacklog: number;
-  /** Intake's share of the 1 s bound: a store slower than this for a whole interval is congested (unset: not judged). */
+  /** Intake's share of the 1 s bound: a store slower than this for two intervals running is congested (unset: not judged). */
   writeTargetMs?: number;
 };
 
-/** How long the fastest write must stay over the target before the store counts as congested. */
+/**
+ * The store counts as congested when the fastest write of each of the last two intervals of this
+ * length was over the target: half a second of it, so a pause of a few hundred milliseconds (a
+ * garbage collection in DynamoDB Local, say) is not taken for a queue.
+ */
 export const CONGESTION_INTERVAL_MS = 250;
 /** Writes an interval needs for a verdict: one or two slow ones are a hiccup (a pause), not a queue. */
 export const CONGESTION_MIN_WRITES = 3;
@@ -107,6 +111,7 @@ export class Admission {
   private fastestThisInterval = Infinity;
   private writesThisInterval = 0;
   private fastestLastInterval: number | undefined;
+  private fastestIntervalBefore: number | undefined;
 
   constructor(
     private readonly limits: AdmissionLimits,
@@ -142,11 +147,12 @@ export class Admission {
 
   /**
    * Closes the interval once it is over. An interval with too few writes says nothing (undefined),
-   * and so does one that ended long ago.
+   * and after one that ended long ago, neither interval says anything about now.
    */
   private rollInterval(now: number): void {
     if (now - this.intervalStartedAt < CONGESTION_INTERVAL_MS) return;
     const endedJustNow = now - this.intervalStartedAt < 2 * CONGESTION_INTERVAL_MS;
+    this.fastestIntervalBefore = endedJustNow ? this.fastestLastInterval : undefined;
     this.fastestLastInterval = endedJustNow && this.writesThisInterval >= CONGESTION_MIN_WRITES ? this.fastestThisInterval : undefined;
     this.intervalStartedAt = now;
     this.fastestThisInterval = Infinity;
@@ -159,6 +165,12 @@ export class Admission {
     this.writesThisInterval += 1;
   }
 
+  /** The fastest write of the last two intervals, when both have a verdict. */
+  private fastestRecentWrite(): number | undefined {
+    const [last, before] = [this.fastestLastInterval, this.fastestIntervalBefore];
+    return last === undefined || before === undefined ? undefined : Math.min(last, before);
+  }
+
   /**
    * Runs `work` if admitted, else throws an `overloaded` DomainError (503 + Retry-After).
    * `added` says how many declarations the work stored (and so queued for audit): a replay or a
@@ -167,7 +179,7 @@ export class Admission {
   async run<T>(weight: IntakeWeight, work: () => Promise<T>, added: (result: T) => number = () => weight.declarations): Promise<T> {
     this.rollInterval(this.now());
     const refusal = admissionDecision(
-      { inFlight: this.inFlight, backlog: this.backlog(), fastestRecentWriteMs: this.fastestLastInterval },
+      { inFlight: this.inFlight, backlog: this.backlog(), fastestRecentWriteMs: this.fastestRecentWrite() },
       this.limits,
       weight,
     );

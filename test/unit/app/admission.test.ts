@@ -137,28 +137,39 @@ describe('Admission', () => {
       await held;
       return answer;
     };
-    // Intervals of 250 ms. [0, 260): 70, 10 and 60 ms. Slow writes with a fast one among them are
-    // not congestion: the fastest decides.
-    for (const ms of [70, 10, 60]) await write(ms);
-    clock = 260;
+    // Writes one after the other from `at`; the next interval begins 260 ms after the first ends.
+    const interval = async (at: number, writes: number[]) => {
+      clock = at;
+      for (const ms of writes) await write(ms);
+    };
+    // Intervals of 250 ms. Slow writes with a fast one among them are not congestion: the fastest
+    // of the last two intervals decides (10 ms here).
+    await interval(0, [70, 10, 60]);
+    await interval(260, [60, 70, 65]);
+    clock = 580;
     expect(await concurrent()).toBe('accepted');
-    // [1060, 1320): three writes, all over 50 ms: congested, so a concurrent filing is refused...
-    clock = 1000;
-    for (const ms of [60, 70, 65]) await write(ms);
-    clock = 1320;
+    // Two intervals in a row of three writes each, all over 50 ms: congested, so a concurrent
+    // filing is refused...
+    await interval(1000, [60, 70, 65]);
+    await interval(1320, [60, 70, 65]);
+    clock = 1640;
     expect(await concurrent()).toBe('overloaded');
     // ...but one with nothing else in flight is admitted (in the cloud, one request per container,
     // this signal never refuses).
     expect(await write(30)).toBe('accepted');
-    // Two slow writes are no verdict (a pause, not a queue).
-    clock = 2000;
-    for (const ms of [60, 60]) await write(ms);
+    // One slow interval is a pause, not a queue.
+    await interval(2000, [60, 60, 60]);
     clock = 2320;
     expect(await concurrent()).toBe('accepted');
-    // Slow writes followed by silence: an interval that ended long ago says nothing about now.
-    clock = 3000;
-    for (const ms of [60, 60, 60]) await write(ms);
-    clock = 4000;
+    // Two slow writes in an interval are no verdict.
+    await interval(3000, [60, 60]);
+    await interval(3320, [60, 60, 60]);
+    clock = 3640;
+    expect(await concurrent()).toBe('accepted');
+    // Slow intervals followed by silence: intervals that ended long ago say nothing about now.
+    await interval(4000, [60, 60, 60]);
+    await interval(4320, [60, 60, 60]);
+    clock = 5500;
     expect(await concurrent()).toBe('accepted');
   });
   it('counts only what was stored: a flood of bad requests or replays onto a short backlog is never refused', async () => {
