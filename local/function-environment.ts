@@ -24,13 +24,14 @@ const LOCAL_DEFAULTS: Record<string, string | undefined> = {
   // consumers (accepted intake p50 1.5 s, release p99 7.7 s); 4 gave 0.3 s and 2.3 s. At the rated
   // load intake needs 1-3 at a time; 8 leaves room for bursts (docs/pipeline.md).
   // Backlog: at the rated load (14/s on 2026-12-02) the work queues hold at most ~8 messages; past it they
-  // swing to 60 and more. At 3x, a limit of 60 gave document release p99 2.6 s, 30 gave 1.5-1.8 s;
-  // 15 with the congestion signal below 1.0-1.3 s (2026-12-03, CPU stolen under 6 %; README).
+  // swing to 60 and more. At 3x, a limit of 60 gave document release p99 2.6 s, 30 gave 1.5-1.8 s,
+  // 15 with the congestion signal 0.98-1.3 s (2026-12-03, CPU stolen 0-5 %; README).
   CLEARWAY_INTAKE_MAX_BACKLOG: '15',
   CLEARWAY_INTAKE_MAX_IN_FLIGHT: '8',
   // Congestion (the fastest intake write of two quarter seconds in a row over the target, with
-  // another in flight): the manifest's 100 ms. Measured from the client: at the rated load a filing is answered in
-  // 30-50 ms at the median, at 3x with eight in flight and no such signal in 290-380 ms.
+  // another in flight): the manifest's 100 ms. Measured from the client: at the rated load a
+  // filing is answered in 25-50 ms at the median; at 3x, with eight in flight and without the
+  // signal, in 290-380 ms.
   CLEARWAY_INTAKE_WRITE_TARGET_MS: undefined,
 };
 
