@@ -137,7 +137,7 @@ describe('Admission', () => {
       await held;
       return answer;
     };
-    // Writes one after the other from `at`; the next interval begins 260 ms after the first ends.
+    // Writes one after the other from `at`; each call below starts its own interval (250 ms or more after the last).
     const interval = async (at: number, writes: number[]) => {
       clock = at;
       for (const ms of writes) await write(ms);
