@@ -22,7 +22,7 @@
  *   low enough to hold the latency bound at 3x (README, Measured). When the queues grow, the
  *   estimated drain falls and the arrivals count in full again. In the cloud a container sees only
  *   what it stored itself, so it underestimates the drain: it discounts less, never more.
- * - how long this container's own intake writes take: when even the fastest write of each of the
+ * - how long this container's own single filings take to write: when even the fastest of each of the
  *   last two quarter seconds (of at least three each) took longer than `writeTargetMs`, the store
  *   is persistently congested (locally: DynamoDB Local, shared with the consumers, is saturated)
  *   and a further concurrent write would only queue behind the others and take the consumers' share. The
@@ -106,7 +106,7 @@ export class Admission {
   private addedSinceSample = 0;
   /** Declarations per millisecond the queues drained between the last two samples (0: not known). */
   private drainPerMs = 0;
-  /** The fastest write (ms per transaction) of the current interval, and of the last complete one. */
+  /** The fastest single filing's write of the current interval, and of the last two complete ones. */
   private intervalStartedAt = 0;
   private fastestThisInterval = Infinity;
   private writesThisInterval = 0;
@@ -159,9 +159,9 @@ export class Admission {
     this.writesThisInterval = 0;
   }
 
-  private recordWrite(ms: number, transactions: number): void {
+  private recordWrite(ms: number): void {
     this.rollInterval(this.now());
-    this.fastestThisInterval = Math.min(this.fastestThisInterval, ms / Math.max(1, transactions));
+    this.fastestThisInterval = Math.min(this.fastestThisInterval, ms);
     this.writesThisInterval += 1;
   }
 
@@ -200,9 +200,11 @@ export class Admission {
       this.declarationsInFlight -= weight.declarations;
     }
     const stored = added(result);
-    // Only work that wrote times the store: a refused item or a replay reads at most, and a flood
-    // of them must not hide a congested store behind fast answers.
-    if (stored > 0) this.recordWrite(this.now() - startedAt, weight.transactions);
+    // Only a single filing that wrote times the store. A refused item or a replay reads at most,
+    // and a flood of them must not hide a congested store behind fast answers; a batch writes its
+    // transactions in parallel, 25 declarations each, so its time says how big it was, not how
+    // busy the store is.
+    if (stored > 0 && weight.declarations === 1) this.recordWrite(this.now() - startedAt);
     this.latestSample();
     this.addedSinceSample += stored;
     return result;
