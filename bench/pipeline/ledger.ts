@@ -26,6 +26,8 @@ export type Record_ = {
   mode?: string;
   steps?: { kind: string; bureau: string }[];
   lastStepAt?: number;
+  /** When the last step's request answered 200 (the platform had stored it and queued its event). */
+  lastStepAnsweredAt?: number;
   finalAt?: number;
   final?: 'RELEASED' | 'RETURNED' | 'FAILED';
 };

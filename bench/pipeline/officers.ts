@@ -28,6 +28,8 @@ export class Officers {
   private readonly taken = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** How long each step request took to answer 200 (ms): the officer's side of "last step → webhook". */
+  readonly stepRequestMs: number[] = [];
 
   constructor(
     private readonly url: string,
@@ -104,7 +106,12 @@ export class Officers {
         JSON.stringify({ outcome: outcomeFor(item.declarationId, this.options.failShare), remarks: 'bench officer' }),
         30_000,
       );
-      if (res.status === 200) this.counts.steps++;
+      if (res.status === 200) {
+        this.counts.steps++;
+        const answeredAt = performance.now();
+        this.stepRequestMs.push(answeredAt - sentAt);
+        if (r && r.lastStepAt === sentAt) r.lastStepAnsweredAt = answeredAt;
+      }
       else if (res.status === 409) this.counts.stepConflicts++;
       else {
         this.counts.stepErrors++;

@@ -71,6 +71,7 @@ export function printRun(r: RunResult): void {
     ...Object.entries(r.postToWebhookMs.decisionByRoute).map(([route, s]) => `   POST → decision webhook, ${route.padEnd(22)} ${fmt(s)}`),
     `   POST → returned webhook  ${fmt(r.postToWebhookMs.returned)}`,
     `   last step → final webhook (inspected): ${fmt(r.lastStepToFinalMs)}`,
+    ...(r.stepMs ? [`     of which the step request: ${fmt(r.stepMs.request)}; its answer → webhook: ${fmt(r.stepMs.answeredToFinal)}`] : []),
     `   paths ${JSON.stringify(r.paths.byDecision)} routes ${JSON.stringify(r.paths.byRoute)} lines ${r.paths.lines.mean} mean`,
     `   webhooks received ${r.webhooks.received}, verified ${r.webhooks.verified}, bad signature ${r.webhooks.badSignature}, duplicate ids ${r.webhooks.duplicates}`,
     `   officers ${JSON.stringify(r.officers)}`,

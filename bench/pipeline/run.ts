@@ -67,6 +67,8 @@ export type RunResult = {
   };
   /** Inspected declarations: last step recorded → released/failed webhook. */
   lastStepToFinalMs: Summary;
+  /** Where that time goes: the step request itself (200 answered), then its answer → the webhook. */
+  stepMs?: { request: Summary; answeredToFinal: Summary };
   paths: { byDecision: Record<string, number>; byRoute: Record<string, number>; byIntent: Record<string, number>; lines: Summary };
   webhooks: {
     received: number;
@@ -261,6 +263,10 @@ export async function runLoad(bench: Bench, o: RunOptions): Promise<RunResult> {
       returned: ms((r) => r.final === 'RETURNED', (r) => r.scheduledAt, (r) => r.finalAt),
     },
     lastStepToFinalMs: ms((r) => r.decision === 'declaration.inspection_required' && r.final !== undefined, (r) => r.lastStepAt, (r) => r.finalAt),
+    stepMs: {
+      request: summarize(officers.stepRequestMs),
+      answeredToFinal: ms((r) => r.decision === 'declaration.inspection_required' && r.final !== undefined, (r) => r.lastStepAnsweredAt, (r) => r.finalAt),
+    },
     paths: {
       byDecision: count(records, (r) => r.decision ?? 'undecided'),
       byRoute: count(records, (r) => r.route ?? 'undecided'),
