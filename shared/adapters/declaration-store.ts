@@ -201,6 +201,20 @@ async function applyAmendment(t: DeclarationTransition & { amendment: NonNullabl
   throw new Error(`declaration ${d.id}: amendment failed on items ${outcome.failedItems.join(', ')}`);
 }
 
+/** A commit lost to a concurrent change, with the declaration as the winner left it. */
+export type LostRace = { current: DeclarationRecord };
+
+/**
+ * What a lost commit answers: the declaration as the winner left it when its header holds the
+ * lines (most do), so the loser decides again without reading it back (two officers recording a
+ * declaration's two steps at once: the second saves a read under load). Lines in chunk items may
+ * have changed with it (an amendment), so those are read again.
+ */
+function lostTo(id: string, header: Record<string, unknown> | undefined): LostRace | false {
+  if (header?.pk !== keys.declaration(id).pk || header.sk !== keys.declaration(id).sk || typeof header.linesJson !== 'string') return false;
+  return { current: { ...headerRecordOf(header), lines: JSON.parse(header.linesJson) as DeclarationLine[] } };
+}
+
 export const declarationStore = {
   /**
    * Applies a pure transition (shared/domain/transition.ts) as ONE transaction: the header's
@@ -214,7 +228,7 @@ export const declarationStore = {
     return t.certificate ? withCertificateJws(t, await signCompactJws(t.certificate.content, certificateSigner())) : t;
   },
 
-  async apply(t: DeclarationTransition): Promise<boolean> {
+  async apply(t: DeclarationTransition): Promise<boolean | LostRace> {
     if (t.amendment) return applyAmendment({ ...t, amendment: t.amendment });
     const d = t.record;
     // The state machine is the domain's; a change to the same status only updates the record.
@@ -252,6 +266,8 @@ export const declarationStore = {
           ConditionExpression: `#status = :from AND ${seen}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          // Lost to a concurrent change: the header as the winner left it, to decide again on.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
     ];
@@ -276,7 +292,7 @@ export const declarationStore = {
     if (outcome.committed) return true;
     // Only the declaration's own condition decides "changed meanwhile"; any other failed
     // condition (e.g. a certificate number taken) is a real error.
-    if (outcome.failedItems.includes(0)) return false;
+    if (outcome.failedItems.includes(0)) return lostTo(d.id, outcome.currentItems.get(0));
     throw new Error(`declaration ${d.id}: transition failed on items ${outcome.failedItems.join(', ')}`);
   },
 

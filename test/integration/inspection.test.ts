@@ -8,6 +8,10 @@ import { seed } from '../../functions/seed.js';
 import { dynamo } from '../../shared/adapters/aws.js';
 import { keys } from '../../shared/adapters/keys.js';
 import { getEvent } from '../../shared/adapters/outbox.js';
+import { declarationStore } from '../../shared/adapters/declaration-store.js';
+import type { DeclarationChangeStore } from '../../shared/app/declaration-change.js';
+import { inspectionPorts, recordStep as recordStepOf } from '../../shared/app/inspection.js';
+import type { Officer } from '../../shared/domain/principal.js';
 import { admin, call, enterprise, lambdaContext, officer } from '../support/api.js';
 import { declarationBody } from '../support/declarations.js';
 import { newCreditCode } from '../support/fixtures.js';
@@ -93,7 +97,7 @@ describe('inspection steps', () => {
     expect((await record(inspector('SD'), id, 'PORT_VERIFICATION', { outcome: 'PASS' })).status).toBe(409);
   });
 
-  it('takes the failed declaration\'s other pending steps out of the worklist (they become CANCELLED)', async () => {
+  it("takes the failed declaration's other pending steps out of the worklist (they become CANCELLED)", async () => {
     const { id, code } = await awaitingInspection();
     const portWork = async () => {
       const ids: string[] = [];
@@ -129,6 +133,34 @@ describe('inspection steps', () => {
     expect([a.status, b.status]).toEqual([200, 200]);
     const final = await call(declarations, 'GET /declarations/{id}', { principal: admin, params: { id } });
     expect(final.body.status).toBe('RELEASED');
+    expect(final.body.timeline.filter((t: { status: string }) => t.status === 'RELEASED')).toHaveLength(1);
+  });
+
+  it('decides the step that lost the race on the state the failed commit brought back, without reading again', async () => {
+    const { id } = await awaitingInspection();
+    // Both officers read before either commits; then the port's step commits, and the origin's loses.
+    let reads = 0;
+    let bothRead!: () => void;
+    const barrier = new Promise<void>((resolve) => (bothRead = resolve));
+    const store: DeclarationChangeStore = {
+      get: async (declarationId) => {
+        const d = await declarationStore.get(declarationId);
+        if (++reads === 2) bothRead();
+        return d;
+      },
+      apply: async (t) => (await barrier, declarationStore.apply(t)),
+      certify: declarationStore.certify,
+    };
+    const ports = { ...inspectionPorts, store };
+    const [origin, port] = await Promise.all([
+      recordStepOf(id, 'ORIGIN_INSPECTION', inspector('HA') as Officer, { outcome: 'PASS' }, ports),
+      recordStepOf(id, 'PORT_VERIFICATION', inspector('SD') as Officer, { outcome: 'PASS' }, ports),
+    ]);
+    expect(reads).toBe(2);
+    expect([origin.declaration.status, port.declaration.status].sort()).toEqual(['INSPECTION_REQUIRED', 'RELEASED']);
+    const final = await call(declarations, 'GET /declarations/{id}', { principal: admin, params: { id } });
+    expect(final.body.status).toBe('RELEASED');
+    expect(final.body.steps.map((s: { status: string }) => s.status)).toEqual(['PASSED', 'PASSED']);
     expect(final.body.timeline.filter((t: { status: string }) => t.status === 'RELEASED')).toHaveLength(1);
   });
 });
