@@ -111,8 +111,7 @@ export class Officers {
         const answeredAt = performance.now();
         this.stepRequestMs.push(answeredAt - sentAt);
         if (r && r.lastStepAt === sentAt) r.lastStepAnsweredAt = answeredAt;
-      }
-      else if (res.status === 409) this.counts.stepConflicts++;
+      } else if (res.status === 409) this.counts.stepConflicts++;
       else {
         this.counts.stepErrors++;
         this.ledger.error(`step_http_${res.status}`);

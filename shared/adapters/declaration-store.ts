@@ -69,6 +69,13 @@ function headerRecordOf(item: Record<string, unknown>): Omit<DeclarationRecord, 
   return header as Omit<DeclarationRecord, 'lines'>;
 }
 
+/** The whole record from a header item that holds its lines (undefined when they are in chunk items). */
+function recordOfInlineHeader(item: Record<string, unknown>): DeclarationRecord | undefined {
+  return typeof item.linesJson === 'string'
+    ? { ...headerRecordOf(item), lines: JSON.parse(item.linesJson) as DeclarationLine[] }
+    : undefined;
+}
+
 /** The header item (with its index keys) and the line chunk items of a record, as they are stored. */
 function storedDeclaration(record: DeclarationRecord, strandedSince = record.createdAt) {
   const { lines, ...header } = record;
@@ -210,9 +217,9 @@ export type LostRace = { current: DeclarationRecord };
  * declaration's two steps at once: the second saves a read under load). Lines in chunk items may
  * have changed with it (an amendment), so those are read again.
  */
-function lostTo(id: string, header: Record<string, unknown> | undefined): LostRace | false {
-  if (header?.pk !== keys.declaration(id).pk || header.sk !== keys.declaration(id).sk || typeof header.linesJson !== 'string') return false;
-  return { current: { ...headerRecordOf(header), lines: JSON.parse(header.linesJson) as DeclarationLine[] } };
+function lostTo(header: Record<string, unknown> | undefined): LostRace | false {
+  const current = header && recordOfInlineHeader(header);
+  return current ? { current } : false;
 }
 
 export const declarationStore = {
@@ -292,7 +299,7 @@ export const declarationStore = {
     if (outcome.committed) return true;
     // Only the declaration's own condition decides "changed meanwhile"; any other failed
     // condition (e.g. a certificate number taken) is a real error.
-    if (outcome.failedItems.includes(0)) return lostTo(d.id, outcome.currentItems.get(0));
+    if (outcome.failedItems.includes(0)) return lostTo(outcome.currentItems.get(0));
     throw new Error(`declaration ${d.id}: transition failed on items ${outcome.failedItems.join(', ')}`);
   },
 
@@ -360,9 +367,8 @@ export const declarationStore = {
     });
     const headerItem = items.find((i) => i.sk === keys.declaration(id).sk);
     if (!headerItem) return undefined;
-    if (typeof headerItem.linesJson === 'string') {
-      return { ...headerRecordOf(headerItem), lines: JSON.parse(headerItem.linesJson) as DeclarationLine[] };
-    }
+    const inline = recordOfInlineHeader(headerItem);
+    if (inline) return inline;
     const chunks = items
       .filter((i) => String(i.sk).startsWith(keys.declarationLinesPrefix))
       .sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
