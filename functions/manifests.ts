@@ -18,6 +18,7 @@ import { meta } from './http/meta.manifest.js';
 import { principals } from './http/principals.manifest.js';
 import { enterprises } from './http/enterprises.manifest.js';
 import { declarations } from './http/declarations.manifest.js';
+import { officers } from './http/officers.manifest.js';
 import { rulesets } from './http/rulesets.manifest.js';
 import { webhooks } from './http/webhooks.manifest.js';
 import { stats } from './http/stats.manifest.js';
@@ -29,6 +30,7 @@ export const manifests: readonly FunctionManifest[] = [
   principals,
   enterprises,
   declarations,
+  officers,
   rulesets,
   webhooks,
   stats,

@@ -1,9 +1,9 @@
-import { BASE_ENV, CERTIFICATE_KEY_ENV, queueUrl, READ, secretArn, WRITE, type FunctionManifest } from '../function-manifest.js';
+import { BASE_ENV, queueUrl, READ, WRITE, type FunctionManifest } from '../function-manifest.js';
 
 /**
- * Declarations: intake (single and batch), reads and listings, inspection steps (a release signs the
- * certificate), amendments and cancellations. Intake samples the work queues' backlog (at most
- * once a second) to refuse before storing.
+ * Declarations: intake (single and batch), reads and listings, amendments and cancellations (none
+ * of them releases, so no signing keys; officers' steps are the officers function's). Intake
+ * samples the work queues' backlog (at most once a second) to refuse before storing.
  */
 export const declarations: FunctionManifest = {
   id: 'ApiDeclarations',
@@ -15,8 +15,6 @@ export const declarations: FunctionManifest = {
     ...BASE_ENV,
     AUDIT_QUEUE_URL: queueUrl('audit'),
     NOTIFY_QUEUE_URL: queueUrl('notify'),
-    SIGNING_KEY_SECRET_ARN: secretArn('signingKey'),
-    ...CERTIFICATE_KEY_ENV,
     // Admission control (shared/app/admission.ts, contract section 16): the work queues' backlog
     // beyond which intake refuses with 503 + Retry-After before storing. In the cloud the audit
     // consumers drain thousands a second; a container serves one request at a time, so the
@@ -31,7 +29,5 @@ export const declarations: FunctionManifest = {
   grants: {
     dynamodb: [...READ, ...WRITE, 'BatchGetItem'],
     queues: { audit: ['send', 'attributes'], notify: ['send', 'attributes'] },
-    secrets: ['signingKey'],
-    certificateKeys: 'sign',
   },
 };

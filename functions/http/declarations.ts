@@ -1,21 +1,19 @@
-/** Declare anywhere (contract section 5): intake, status, listing. */
+/**
+ * Declare anywhere (contract sections 5, 13 and 16): intake (single and batch, with admission),
+ * status, listing; amendment and cancellation in declaration-lifecycle.ts. Officers' work on
+ * declarations is served by the officers function (officers.ts).
+ */
 import { routes } from '../../shared/api/routes.js';
-import { notifyQueue } from '../../shared/adapters/queues.js';
-import { queueEvents } from '../../shared/adapters/outbox.js';
 import { readDeclaration, submitDeclaration } from '../../shared/app/declarations.js';
-import { recordStep } from '../../shared/app/inspection.js';
-import { listDeclarations, worklistOf } from '../../shared/app/worklist.js';
-import { confirmOverrideFor, proposeOverrideFor } from '../../shared/app/overrides.js';
+import { listDeclarations } from '../../shared/app/worklist.js';
 import { DECLARATION_SUMMARY_FIELDS, type StoredDeclarationSummary } from '../../shared/schemas/declaration.js';
 import { declarationView } from '../../shared/domain/declaration.js';
-import type { Officer } from '../../shared/domain/principal.js';
 import { errorToProblem, httpFunction, implement } from '../../shared/http/function.js';
 import { declarationLifecycleRoutes } from './declaration-lifecycle.js';
 import { requiredEnv } from '../../shared/adapters/aws.js';
 import { queueDepthSampler } from '../../shared/adapters/queue-depth.js';
 import { Admission, admissionLimitsFromEnv } from '../../shared/app/admission.js';
 import { submitBatch } from '../../shared/app/batch-intake.js';
-import { listParked, redriveDeclaration } from '../../shared/app/audit.js';
 
 /** Exactly the summary schema's fields (what the listing index projects). */
 function summaryView(h: StoredDeclarationSummary, baseUrl: string) {
@@ -73,48 +71,6 @@ export const declarationRoutes = [
       status: 200,
       body: { items: page.items.map((h) => summaryView(h, baseUrl)), nextCursor: page.nextCursor },
     };
-  }),
-  implement(routes.listParkedDeclarations, async ({ query, baseUrl }) => {
-    const page = await listParked(query);
-    return {
-      status: 200,
-      body: {
-        items: page.items.map((h) => ({
-          declarationId: h.id,
-          enterpriseId: h.enterpriseId,
-          clientRef: h.clientRef,
-          direction: h.direction,
-          declaredAt: h.declaredAt,
-          createdAt: h.createdAt,
-          parkedAt: h.auditFailures!.parkedAt!,
-          failedAttempts: h.auditFailures!.count,
-          lastFailedAt: h.auditFailures!.lastFailedAt ?? h.auditFailures!.parkedAt!,
-          lastError: h.auditFailures!.lastError ?? '',
-          links: { self: `${baseUrl}/declarations/${h.id}`, redrive: `${baseUrl}/declarations/${h.id}/redrive` },
-        })),
-        nextCursor: page.nextCursor,
-      },
-    };
-  }),
-  implement(routes.redriveDeclaration, async ({ params, principal, baseUrl }) => ({
-    status: 202,
-    body: declarationView(await redriveDeclaration(params.id, principal), baseUrl),
-  })),
-  implement(routes.proposeOverride, async ({ params, body, principal }) => {
-    const { override } = await proposeOverrideFor(params.id, body, principal as Officer);
-    return override.status === 'APPLIED'
-      ? { status: 201, body: override }
-      : { status: 202, body: { id: override.id, status: 'PENDING_CONFIRMATION', override } };
-  }),
-  implement(routes.confirmOverride, async ({ params, principal }) => ({
-    status: 200,
-    body: (await confirmOverrideFor(params.id, params.overrideId, principal as Officer)).override,
-  })),
-  implement(routes.getWorklist, async ({ query, principal }) => ({ status: 200, body: await worklistOf(principal as Officer, query) })),
-  implement(routes.recordStep, async ({ params, body, principal, baseUrl }) => {
-    const { declaration, events } = await recordStep(params.id, params.kind, principal as Officer, body);
-    await queueEvents(notifyQueue, events);
-    return { status: 200, body: declarationView(declaration, baseUrl) };
   }),
   ...declarationLifecycleRoutes,
 ];

@@ -297,7 +297,7 @@ export const routes = {
     errors: [409],
     method: 'POST',
     path: '/declarations/{id}/steps/{kind}',
-    fn: 'declarations',
+    fn: 'officers',
     auth: 'key',
     allow: ['officer:inspector'],
     tag: 'inspection',
@@ -310,7 +310,7 @@ export const routes = {
   proposeOverride: defineRoute({
     method: 'POST',
     path: '/declarations/{id}/overrides',
-    fn: 'declarations',
+    fn: 'officers',
     auth: 'key',
     allow: ['officer:inspector'],
     tag: 'inspection',
@@ -325,7 +325,7 @@ export const routes = {
   confirmOverride: defineRoute({
     method: 'POST',
     path: '/declarations/{id}/overrides/{overrideId}/confirm',
-    fn: 'declarations',
+    fn: 'officers',
     auth: 'key',
     allow: ['officer:inspector'],
     tag: 'inspection',
@@ -338,7 +338,7 @@ export const routes = {
   getWorklist: defineRoute({
     method: 'GET',
     path: '/worklist',
-    fn: 'declarations',
+    fn: 'officers',
     auth: 'key',
     allow: ['officer:inspector'],
     tag: 'inspection',
@@ -349,7 +349,7 @@ export const routes = {
   listParkedDeclarations: defineRoute({
     method: 'GET',
     path: '/declarations/parked',
-    fn: 'declarations',
+    fn: 'officers',
     auth: 'key',
     allow: ['admin', 'officer:stats'],
     refusal: 'parked declarations are listed for officers with the stats role (the command center) and admins',
@@ -362,7 +362,7 @@ export const routes = {
   redriveDeclaration: defineRoute({
     method: 'POST',
     path: '/declarations/{id}/redrive',
-    fn: 'declarations',
+    fn: 'officers',
     auth: 'key',
     allow: ['admin', 'officer:stats'],
     refusal: 'parked declarations are redriven by officers with the stats role (the command center) and admins',

@@ -9,7 +9,8 @@ import type { Caller } from '../domain/principal.js';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** The Lambda function (one per capability) that serves a route. */
-export type ApiFunctionName = 'meta' | 'principals' | 'enterprises' | 'declarations' | 'rulesets' | 'webhooks' | 'stats' | 'certificates';
+export type ApiFunctionName =
+  'meta' | 'principals' | 'enterprises' | 'declarations' | 'officers' | 'rulesets' | 'webhooks' | 'stats' | 'certificates';
 
 export type RouteDef<
   B extends z.ZodType | undefined = z.ZodType | undefined,

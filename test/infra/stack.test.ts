@@ -241,8 +241,8 @@ describe('certificate signing keys (contract section 17)', () => {
       .map(([, f]) => f.Metadata['clearway:entry'] as string)
       .filter((entry) => kmsActionsOf(entry).length > 0)
       .sort();
-    expect(withKms).toEqual(['functions/audit-worker.ts', 'functions/http/certificates.ts', 'functions/http/declarations.ts']);
-    for (const entry of ['functions/audit-worker.ts', 'functions/http/declarations.ts']) {
+    expect(withKms).toEqual(['functions/audit-worker.ts', 'functions/http/certificates.ts', 'functions/http/officers.ts']);
+    for (const entry of ['functions/audit-worker.ts', 'functions/http/officers.ts']) {
       expect(kmsActionsOf(entry)).toEqual([{ actions: ['kms:Sign', 'kms:GetPublicKey'], resources: [{ 'Fn::GetAtt': [keyId, 'Arn'] }] }]);
       const [, fn] = functionByEntry(entry);
       expect(fn.Properties.Environment.Variables.CERTIFICATE_SIGNING_KEY_ID).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -273,6 +273,24 @@ describe('HTTP API', () => {
       .map(([, r]) => r.Properties.RouteKey)
       .sort();
     expect(keys).toEqual([...allRoutes.map(routeKey), ...CONSOLE_ROUTES.map((p) => `GET ${p}`), '$default'].sort());
+  });
+  it("sends every route to its capability's function; officers' work goes to a function apart from intake", () => {
+    const entryOfRoute = (key: string) => {
+      const [, route] = ofType('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === key)!;
+      const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
+      const functionId = resources[integrationId]!.Properties.IntegrationUri['Fn::GetAtt'][0] as string;
+      return resources[functionId]!.Metadata['clearway:entry'] as string;
+    };
+    for (const route of allRoutes) expect(entryOfRoute(routeKey(route)), routeKey(route)).toMatch(new RegExp(`/${route.fn}\\.ts$`));
+    for (const key of [
+      'POST /declarations/{id}/steps/{kind}',
+      'GET /worklist',
+      'POST /declarations/{id}/overrides',
+      'POST /declarations/{id}/redrive',
+    ]) {
+      expect(entryOfRoute(key)).toBe('functions/http/officers.ts');
+    }
+    expect(entryOfRoute('POST /declarations')).toBe('functions/http/declarations.ts');
   });
   it('puts every key route behind the API-key authorizer, without caching or identity source', () => {
     for (const [, r] of ofType('AWS::ApiGatewayV2::Route')) {

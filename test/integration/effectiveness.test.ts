@@ -7,6 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as declarations } from '../../functions/http/declarations.js';
+import { handler as officers } from '../../functions/http/officers.js';
 import { handler as enterprises } from '../../functions/http/enterprises.js';
 import { handler as rulesets } from '../../functions/http/rulesets.js';
 import { auditDeclaration, auditPorts } from '../../shared/app/audit.js';
@@ -54,7 +55,7 @@ const submit = async (overrides = {}) => {
   return { id: res.body.id as string, body };
 };
 const record = (id: string, outcome: 'PASS' | 'FAIL') =>
-  call(declarations, 'POST /declarations/{id}/steps/{kind}', {
+  call(officers, 'POST /declarations/{id}/steps/{kind}', {
     principal: haInspector,
     params: { id, kind: 'ORIGIN_INSPECTION' },
     body: { outcome },
@@ -122,7 +123,7 @@ describe('GET /rulesets/{version}/effectiveness', () => {
     expect((await record(laptops[1]!.id, 'PASS')).status).toBe(200);
     expect((await record(sampledTables[0]!.id, 'FAIL')).status).toBe(200);
     // Released after its pass, the laptop is checked after release (postRelease 1), and fails.
-    const followUp = await call(declarations, 'POST /declarations/{id}/steps/{kind}', {
+    const followUp = await call(officers, 'POST /declarations/{id}/steps/{kind}', {
       principal: haInspector,
       params: { id: laptops[1]!.id, kind: 'POST_RELEASE_CHECK' },
       body: { outcome: 'FAIL' },

@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { handler as declarations } from '../../functions/http/declarations.js';
+import { handler as officers } from '../../functions/http/officers.js';
 import { handler as enterprises } from '../../functions/http/enterprises.js';
 import { handler as stats } from '../../functions/http/stats.js';
 import { auditDeclaration, auditPorts } from '../../shared/app/audit.js';
@@ -42,9 +43,9 @@ const submit = async (overrides = {}) => {
   return { id: res.body.id as string, body };
 };
 const record = (principal: Principal, id: string, kind: string, body: object) =>
-  call(declarations, 'POST /declarations/{id}/steps/{kind}', { principal, params: { id, kind }, body });
+  call(officers, 'POST /declarations/{id}/steps/{kind}', { principal, params: { id, kind }, body });
 const worklistHas = async (principal: Principal, id: string, status: 'PENDING' | 'DONE', kind: string) => {
-  const page = await call(declarations, 'GET /worklist', { principal, query: { status, kind, limit: '100' } });
+  const page = await call(officers, 'GET /worklist', { principal, query: { status, kind, limit: '100' } });
   expect(page.status).toBe(200);
   return page.body.items.some((i: { declarationId: string }) => i.declarationId === id);
 };
@@ -127,7 +128,7 @@ describe('overrides, leftovers', () => {
         (i: { id: string }) => i.id === id,
       );
     expect(await listed()).toBe(false);
-    const added = await call(declarations, 'POST /declarations/{id}/overrides', {
+    const added = await call(officers, 'POST /declarations/{id}/overrides', {
       principal: officer('SD', 'inspector'),
       params: { id },
       body: { action: 'ADD_STEP', kind: 'PORT_DISINFECTION', bureau: 'QH', reasonCode: 'INTELLIGENCE', remarks: 'fumigation at QH' },
@@ -142,7 +143,7 @@ describe('overrides, leftovers', () => {
 
   it('an ADD_STEP made while ACCEPTED survives the amendment: still owed and listed after the new audit', async () => {
     const { id, body } = await submit();
-    const added = await call(declarations, 'POST /declarations/{id}/overrides', {
+    const added = await call(officers, 'POST /declarations/{id}/overrides', {
       principal: haInspector,
       params: { id },
       body: { action: 'ADD_STEP', kind: 'ORIGIN_INSPECTION', reasonCode: 'INTELLIGENCE', remarks: 'tip-off on this shipper' },

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as declarations } from '../../functions/http/declarations.js';
+import { handler as officers } from '../../functions/http/officers.js';
 import { handler as enterprises } from '../../functions/http/enterprises.js';
 import { handler as certificates } from '../../functions/http/certificates.js';
 import { handler as auditWorker } from '../../functions/audit-worker.js';
@@ -38,7 +39,7 @@ async function awaitingInspection() {
   return { id: accepted.id as string, code };
 }
 const record = (principal: ReturnType<typeof officer>, id: string, kind: string, body: object) =>
-  call(declarations, 'POST /declarations/{id}/steps/{kind}', { principal, params: { id, kind }, body });
+  call(officers, 'POST /declarations/{id}/steps/{kind}', { principal, params: { id, kind }, body });
 
 beforeAll(async () => {
   await seed();
@@ -103,7 +104,7 @@ describe('inspection steps', () => {
       const ids: string[] = [];
       let cursor: string | undefined;
       for (let pages = 0; pages < 1000; pages++) {
-        const res = await call(declarations, 'GET /worklist', {
+        const res = await call(officers, 'GET /worklist', {
           principal: inspector('SD'),
           query: { kind: 'PORT_VERIFICATION', ...(cursor ? { cursor } : {}) },
         });

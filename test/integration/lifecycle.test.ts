@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as declarations } from '../../functions/http/declarations.js';
+import { handler as officers } from '../../functions/http/officers.js';
 import { handler as enterprises } from '../../functions/http/enterprises.js';
 import { handler as stats } from '../../functions/http/stats.js';
 import { handler as auditWorker } from '../../functions/audit-worker.js';
@@ -175,7 +176,7 @@ describe('amendment (contract section 13)', () => {
     const audited = (await get(id)).body;
     if (audited.status === 'INSPECTION_REQUIRED') {
       const step = audited.steps[0];
-      await call(declarations, 'POST /declarations/{id}/steps/{kind}', {
+      await call(officers, 'POST /declarations/{id}/steps/{kind}', {
         principal: officer(step.bureau, 'inspector'),
         params: { id, kind: step.kind },
         body: { outcome: 'FAIL' },
@@ -216,7 +217,7 @@ describe('cancellation (contract section 13)', () => {
     );
     expect(events.map((e) => e!.type)).toEqual(['declaration.cancelled']);
     // A step can no longer be recorded; cancelling again or amending is a 409.
-    const step = await call(declarations, 'POST /declarations/{id}/steps/{kind}', {
+    const step = await call(officers, 'POST /declarations/{id}/steps/{kind}', {
       principal: officer('HA', 'inspector'),
       params: { id: accepted.id, kind: 'ORIGIN_INSPECTION' },
       body: { outcome: 'PASS' },

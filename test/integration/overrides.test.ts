@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as declarations } from '../../functions/http/declarations.js';
+import { handler as officers } from '../../functions/http/officers.js';
 import { handler as enterprises } from '../../functions/http/enterprises.js';
 import { handler as auditWorker } from '../../functions/audit-worker.js';
 import { seed } from '../../functions/seed.js';
@@ -25,9 +26,9 @@ async function awaitingInspection() {
   return accepted.id as string;
 }
 const propose = (principal: Principal, id: string, body: object) =>
-  call(declarations, 'POST /declarations/{id}/overrides', { principal, params: { id }, body });
+  call(officers, 'POST /declarations/{id}/overrides', { principal, params: { id }, body });
 const confirm = (principal: Principal, id: string, overrideId: string) =>
-  call(declarations, 'POST /declarations/{id}/overrides/{overrideId}/confirm', { principal, params: { id, overrideId } });
+  call(officers, 'POST /declarations/{id}/overrides/{overrideId}/confirm', { principal, params: { id, overrideId } });
 const read = async (id: string) => (await call(declarations, 'GET /declarations/{id}', { principal: admin, params: { id } })).body;
 
 beforeAll(async () => {
@@ -62,7 +63,7 @@ describe('overrides', () => {
     expect(d.timeline.at(-1).detail).toMatch(
       /override ADD_STEP PORT_DISINFECTION at SD applied by officer prn_sd_one \(SD\), reason INTELLIGENCE/,
     );
-    const work = await call(declarations, 'GET /worklist', { principal: sd1, query: { kind: 'PORT_DISINFECTION', limit: '100' } });
+    const work = await call(officers, 'GET /worklist', { principal: sd1, query: { kind: 'PORT_DISINFECTION', limit: '100' } });
     expect(work.body.items.some((i: { declarationId: string }) => i.declarationId === id)).toBe(true);
   });
 
@@ -70,7 +71,7 @@ describe('overrides', () => {
     const id = await awaitingInspection();
     expect(
       (
-        await call(declarations, 'POST /declarations/{id}/steps/{kind}', {
+        await call(officers, 'POST /declarations/{id}/steps/{kind}', {
           principal: sd1,
           params: { id, kind: 'PORT_VERIFICATION' },
           body: { outcome: 'PASS' },
@@ -109,7 +110,7 @@ describe('overrides', () => {
     });
     const [a, b] = await Promise.all([
       confirm(ha2, id, proposed.body.id),
-      call(declarations, 'POST /declarations/{id}/steps/{kind}', {
+      call(officers, 'POST /declarations/{id}/steps/{kind}', {
         principal: sd1,
         params: { id, kind: 'PORT_VERIFICATION' },
         body: { outcome: 'PASS' },

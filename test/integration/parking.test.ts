@@ -11,6 +11,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as declarations } from '../../functions/http/declarations.js';
+import { handler as officers } from '../../functions/http/officers.js';
 import { handler as enterprises } from '../../functions/http/enterprises.js';
 import { handler as auditWorker } from '../../functions/audit-worker.js';
 import { redrive } from '../../functions/redrive.js';
@@ -41,7 +42,7 @@ const parkedIds = async () => {
   const ids: string[] = [];
   let cursor: string | undefined;
   do {
-    const res = await call(declarations, 'GET /declarations/parked', {
+    const res = await call(officers, 'GET /declarations/parked', {
       principal: commandCenter,
       query: { limit: '100', ...(cursor ? { cursor } : {}) },
     });
@@ -96,7 +97,7 @@ describe('parking a declaration whose audit keeps failing', () => {
   });
 
   it('is visible: in GET /declarations/parked (command center) with the cause, and parked in the declaration itself', async () => {
-    const list = await call(declarations, 'GET /declarations/parked', { principal: commandCenter, query: { limit: '100' } });
+    const list = await call(officers, 'GET /declarations/parked', { principal: commandCenter, query: { limit: '100' } });
     expect(await parkedIds()).toContain(id);
     const entry = list.body.items.find((i: { declarationId: string }) => i.declarationId === id) ?? (await parkedEntry(id));
     expect(entry).toMatchObject({
@@ -110,9 +111,9 @@ describe('parking a declaration whose audit keeps failing', () => {
     expect(JSON.stringify(own.body)).not.toContain('is not registered');
     expect(own.body.timeline.at(-1).detail).toContain('parked');
     // Enterprises and other officers do not list or redrive.
-    expect((await call(declarations, 'GET /declarations/parked', { principal: enterprise(code) })).status).toBe(403);
-    expect((await call(declarations, 'GET /declarations/parked', { principal: officer('SD', 'inspector') })).status).toBe(403);
-    expect((await call(declarations, 'POST /declarations/{id}/redrive', { principal: enterprise(code), params: { id } })).status).toBe(403);
+    expect((await call(officers, 'GET /declarations/parked', { principal: enterprise(code) })).status).toBe(403);
+    expect((await call(officers, 'GET /declarations/parked', { principal: officer('SD', 'inspector') })).status).toBe(403);
+    expect((await call(officers, 'POST /declarations/{id}/redrive', { principal: enterprise(code), params: { id } })).status).toBe(403);
   });
 
   it('is not retried by the sweep before CLEARWAY_PARKED_RETRY_AFTER_S, and an ordinary message that still arrives does not attempt it', async () => {
@@ -155,7 +156,7 @@ describe('parking a declaration whose audit keeps failing', () => {
       body: { creditCode: code, name: 'Fixed Co', registeredBureau: 'SD', creditLevel: 'B' },
     });
     expect(registered.status).toBe(201);
-    const redriven = await call(declarations, 'POST /declarations/{id}/redrive', { principal: commandCenter, params: { id } });
+    const redriven = await call(officers, 'POST /declarations/{id}/redrive', { principal: commandCenter, params: { id } });
     expect(redriven.status).toBe(202);
     expect(redriven.body).toMatchObject({ id, status: 'ACCEPTED' });
     expect(redriven.body.parked).toBeUndefined();
@@ -171,10 +172,10 @@ describe('parking a declaration whose audit keeps failing', () => {
     expect(audits).toHaveLength(1);
     expect((await header(id)).gsi2pk).toBeUndefined();
 
-    const again = await call(declarations, 'POST /declarations/{id}/redrive', { principal: admin, params: { id } });
+    const again = await call(officers, 'POST /declarations/{id}/redrive', { principal: admin, params: { id } });
     expect(again.status).toBe(409);
     expect(again.headers['content-type']).toContain('application/problem+json');
-    const unknown = await call(declarations, 'POST /declarations/{id}/redrive', {
+    const unknown = await call(officers, 'POST /declarations/{id}/redrive', {
       principal: admin,
       params: { id: 'dcl_00000000000000000000000000' },
     });
@@ -209,7 +210,7 @@ describe('parking a declaration whose audit keeps failing', () => {
 
   it('refuses a hand-made cursor with a 400', async () => {
     const bad = Buffer.from(JSON.stringify({ pk: 'DECL#x', sk: 'DECL', gsi2pk: 'STRANDED#1', gsi2sk: 'y' })).toString('base64url');
-    const res = await call(declarations, 'GET /declarations/parked', { principal: admin, query: { cursor: bad } });
+    const res = await call(officers, 'GET /declarations/parked', { principal: admin, query: { cursor: bad } });
     expect(res.status).toBe(400);
   });
 });
@@ -217,7 +218,7 @@ describe('parking a declaration whose audit keeps failing', () => {
 async function parkedEntry(id: string) {
   let cursor: string | undefined;
   do {
-    const res = await call(declarations, 'GET /declarations/parked', {
+    const res = await call(officers, 'GET /declarations/parked', {
       principal: commandCenter,
       query: { limit: '100', ...(cursor ? { cursor } : {}) },
     });

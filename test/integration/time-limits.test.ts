@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as declarations } from '../../functions/http/declarations.js';
+import { handler as officers } from '../../functions/http/officers.js';
 import { handler as enterprises } from '../../functions/http/enterprises.js';
 import { handler as stats } from '../../functions/http/stats.js';
 import { seed } from '../../functions/seed.js';
@@ -81,7 +82,7 @@ describe('time limits', () => {
     expect(bureaus.sort()).toEqual(['NX', 'SC']);
 
     // Recorded: no longer overdue anywhere.
-    const recorded = await call(declarations, 'POST /declarations/{id}/steps/{kind}', {
+    const recorded = await call(officers, 'POST /declarations/{id}/steps/{kind}', {
       principal: inspector('NX'),
       params: { id: older.id, kind: 'ORIGIN_INSPECTION' },
       body: { outcome: 'PASS' },
@@ -106,7 +107,7 @@ describe('time limits', () => {
     expect(d.steps.every((s: { overdueNotifiedAt?: string }) => s.overdueNotifiedAt)).toBe(true);
     expect(d.timeline.filter((t: { detail: string }) => t.detail.includes('overdue'))).toHaveLength(2);
     // Still owed, still listed as overdue.
-    const nx = (await call(declarations, 'GET /worklist', { principal: inspector('NX'), query: { limit: '100' } })).body.items;
+    const nx = (await call(officers, 'GET /worklist', { principal: inspector('NX'), query: { limit: '100' } })).body.items;
     expect(nx.find((i: { declarationId: string }) => i.declarationId === late.id)).toMatchObject({ status: 'PENDING', overdue: true });
   });
 

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as declarations } from '../../functions/http/declarations.js';
+import { handler as officers } from '../../functions/http/officers.js';
 import { handler as enterprises } from '../../functions/http/enterprises.js';
 import { seed } from '../../functions/seed.js';
 import { auditDeclaration, auditPorts } from '../../shared/app/audit.js';
@@ -29,7 +30,7 @@ async function everyPage(principal: ReturnType<typeof officer>, query: Record<st
   const items: Item[] = [];
   let cursor: string | undefined;
   for (let pages = 0; pages < 1000; pages++) {
-    const res = await call(declarations, 'GET /worklist', { principal, query: { ...query, ...(cursor ? { cursor } : {}) } });
+    const res = await call(officers, 'GET /worklist', { principal, query: { ...query, ...(cursor ? { cursor } : {}) } });
     expect(res.status).toBe(200);
     items.push(...res.body.items);
     cursor = res.body.nextCursor ?? undefined;
@@ -70,7 +71,7 @@ describe('worklist (GET /worklist)', () => {
     expect((await everyPage(inspector('SD'), { kind: 'ORIGIN_INSPECTION' })).filter((i) => i.declarationId === id)).toEqual([]);
     expect((await everyPage(inspector('QH'), {})).filter((i) => i.declarationId === id)).toEqual([]);
 
-    const recorded = await call(declarations, 'POST /declarations/{id}/steps/{kind}', {
+    const recorded = await call(officers, 'POST /declarations/{id}/steps/{kind}', {
       principal: inspector('HA'),
       params: { id, kind: 'ORIGIN_INSPECTION' },
       body: { outcome: 'PASS' },
@@ -102,11 +103,11 @@ describe('worklist (GET /worklist)', () => {
   });
 
   it('is for inspectors only and refuses a forged cursor', async () => {
-    expect((await call(declarations, 'GET /worklist', { principal: officer('HA', 'stats') })).status).toBe(403);
-    expect((await call(declarations, 'GET /worklist', { principal: enterprise(code) })).status).toBe(403);
-    expect((await call(declarations, 'GET /worklist', { principal: admin })).status).toBe(403);
-    expect((await call(declarations, 'GET /worklist', { principal: inspector('HA'), query: { cursor: 'bm9wZQ' } })).status).toBe(400);
-    expect((await call(declarations, 'GET /worklist', { principal: inspector('HA'), query: { status: 'LATE' } })).status).toBe(400);
+    expect((await call(officers, 'GET /worklist', { principal: officer('HA', 'stats') })).status).toBe(403);
+    expect((await call(officers, 'GET /worklist', { principal: enterprise(code) })).status).toBe(403);
+    expect((await call(officers, 'GET /worklist', { principal: admin })).status).toBe(403);
+    expect((await call(officers, 'GET /worklist', { principal: inspector('HA'), query: { cursor: 'bm9wZQ' } })).status).toBe(400);
+    expect((await call(officers, 'GET /worklist', { principal: inspector('HA'), query: { status: 'LATE' } })).status).toBe(400);
   });
 });
 
