@@ -1,9 +1,9 @@
 /**
  * Officers' work on declarations (contract sections 8, 12 and 15): the worklist, inspection steps
  * and follow-up checks (a release signs the certificate), overrides, parked declarations and their
- * redrive. A function of its own, apart from intake: at peak an officer's step neither queues
- * behind filings for the intake function's concurrency (cloud) nor for its connections and thread
- * (local), so an inspected declaration is released within a second of its last step.
+ * redrive. A function of its own, apart from intake: at peak an officer's step, which releases
+ * inspected goods, waits neither for the intake function's concurrency (cloud) nor behind filings
+ * for its connections and thread (local).
  */
 import { routes } from '../../shared/api/routes.js';
 import { notifyQueue } from '../../shared/adapters/queues.js';
