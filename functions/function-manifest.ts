@@ -67,6 +67,11 @@ export const CERTIFICATE_KEY_ENV = {
 } as const satisfies Record<string, EnvValue>;
 
 export const queueUrl = (queue: QueueName) => ({ queueUrl: queue }) as const;
+/** Both work queues' URLs: for a function that sends to both or samples their backlog. */
+export const WORK_QUEUES_ENV = {
+  AUDIT_QUEUE_URL: queueUrl('audit'),
+  NOTIFY_QUEUE_URL: queueUrl('notify'),
+} as const satisfies Record<string, EnvValue>;
 export const secretArn = (secret: SecretName) => ({ secretArn: secret }) as const;
 
 /** DynamoDB actions by what a function does with the table. */

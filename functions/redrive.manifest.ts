@@ -1,5 +1,5 @@
 import { DEFAULT_PARKED_RETRY_AFTER_S, DEFAULT_STRANDED_AFTER_S } from '../shared/config.js';
-import { BASE_ENV, queueUrl, READ, WRITE, type FunctionManifest } from './function-manifest.js';
+import { BASE_ENV, WORK_QUEUES_ENV, READ, WRITE, type FunctionManifest } from './function-manifest.js';
 
 /**
  * Every minute: queues again declarations stranded in ACCEPTED and events not yet queued, retries
@@ -12,8 +12,7 @@ export const redrive: FunctionManifest = {
   timeoutS: 60,
   environment: {
     ...BASE_ENV,
-    AUDIT_QUEUE_URL: queueUrl('audit'),
-    NOTIFY_QUEUE_URL: queueUrl('notify'),
+    ...WORK_QUEUES_ENV,
     CLEARWAY_STRANDED_AFTER_S: String(DEFAULT_STRANDED_AFTER_S),
     CLEARWAY_PARKED_RETRY_AFTER_S: String(DEFAULT_PARKED_RETRY_AFTER_S),
   },

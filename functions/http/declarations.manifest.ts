@@ -1,4 +1,4 @@
-import { BASE_ENV, queueUrl, READ, WRITE, type FunctionManifest } from '../function-manifest.js';
+import { BASE_ENV, WORK_QUEUES_ENV, READ, WRITE, type FunctionManifest } from '../function-manifest.js';
 
 /**
  * Declarations: intake (single and batch), reads and listings, amendments and cancellations (none
@@ -13,8 +13,7 @@ export const declarations: FunctionManifest = {
   timeoutS: 10,
   environment: {
     ...BASE_ENV,
-    AUDIT_QUEUE_URL: queueUrl('audit'),
-    NOTIFY_QUEUE_URL: queueUrl('notify'),
+    ...WORK_QUEUES_ENV,
     // Admission control (shared/app/admission.ts, contract section 16): the work queues' backlog
     // beyond which intake refuses with 503 + Retry-After before storing. In the cloud the audit
     // consumers drain thousands a second; a container serves one request at a time, so the

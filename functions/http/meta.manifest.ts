@@ -1,4 +1,4 @@
-import { BASE_ENV, queueUrl, type FunctionManifest } from '../function-manifest.js';
+import { BASE_ENV, WORK_QUEUES_ENV, type FunctionManifest } from '../function-manifest.js';
 
 /**
  * /health, /openapi.json, the API reference and `$default` (404/405). Reads the active rule set for
@@ -10,6 +10,6 @@ export const meta: FunctionManifest = {
   api: 'meta',
   memoryMb: 512,
   timeoutS: 10,
-  environment: { ...BASE_ENV, AUDIT_QUEUE_URL: queueUrl('audit'), NOTIFY_QUEUE_URL: queueUrl('notify') },
+  environment: { ...BASE_ENV, ...WORK_QUEUES_ENV },
   grants: { dynamodb: ['GetItem'], queues: { audit: ['attributes'], notify: ['attributes'] } },
 };

@@ -1,4 +1,4 @@
-import { BASE_ENV, CERTIFICATE_KEY_ENV, queueUrl, READ, secretArn, WRITE, type FunctionManifest } from '../function-manifest.js';
+import { BASE_ENV, CERTIFICATE_KEY_ENV, WORK_QUEUES_ENV, READ, secretArn, WRITE, type FunctionManifest } from '../function-manifest.js';
 
 /**
  * Officers' work on declarations: worklist, inspection steps and follow-up checks (a release seals
@@ -15,8 +15,7 @@ export const officers: FunctionManifest = {
   timeoutS: 10,
   environment: {
     ...BASE_ENV,
-    AUDIT_QUEUE_URL: queueUrl('audit'),
-    NOTIFY_QUEUE_URL: queueUrl('notify'),
+    ...WORK_QUEUES_ENV,
     SIGNING_KEY_SECRET_ARN: secretArn('signingKey'),
     ...CERTIFICATE_KEY_ENV,
   },
