@@ -49,6 +49,8 @@ export class Ledger {
   accepted = 0;
   refused = 0;
   refusedWithoutRetryAfter = 0;
+  /** Refusals by the admission signal that refused (submit.ts `refusalReason`). */
+  readonly refusedByReason: Record<string, number> = {};
   errors = 0;
   readonly errorsByKind: Record<string, number> = {};
   webhooks = 0;

@@ -64,7 +64,7 @@ const fmt = (s: Summary) => (s.count ? `p50 ${s.p50} p95 ${s.p95} p99 ${s.p99} m
 export function printRun(r: RunResult): void {
   const lines = [
     `── ${r.label}: ${r.options.rate}/s for ${r.options.durationS} s${r.options.batch ? `, batches of ${r.options.batch}` : ''} (load average ${r.loadAverage.start.join(' ')} → ${r.loadAverage.end.join(' ')}; ${formatCpu(r.cpu)})`,
-    `   submitted ${r.submitted} (offered ${r.achievedOfferedRate}/s)  accepted ${r.accepted}  refused ${r.refused.count} (without Retry-After ${r.refused.withoutRetryAfter})  errors ${r.errors.total} ${JSON.stringify(r.errors.byKind)}`,
+    `   submitted ${r.submitted} (offered ${r.achievedOfferedRate}/s)  accepted ${r.accepted}  refused ${r.refused.count} (without Retry-After ${r.refused.withoutRetryAfter}${r.refused.count ? `; by signal ${JSON.stringify(r.refused.byReason ?? {})}` : ''})  errors ${r.errors.total} ${JSON.stringify(r.errors.byKind)}`,
     `   intake (accepted)        ${fmt(r.intakeMs.accepted)}`,
     `   intake (refused)         ${fmt(r.intakeMs.refused)}`,
     `   POST → released webhook, document release: ${fmt(r.postToWebhookMs.documentRelease)}`,

@@ -56,7 +56,7 @@ export type RunResult = {
   submitted: number;
   accepted: number;
   achievedOfferedRate: number;
-  refused: { count: number; withoutRetryAfter: number; retryAfterS: Summary };
+  refused: { count: number; withoutRetryAfter: number; byReason: Record<string, number>; retryAfterS: Summary };
   errors: { total: number; byKind: Record<string, number> };
   intakeMs: { accepted: Summary; refused: Summary };
   postToWebhookMs: {
@@ -247,7 +247,12 @@ export async function runLoad(bench: Bench, o: RunOptions): Promise<RunResult> {
     submitted: ledger.offered,
     accepted: ledger.accepted,
     achievedOfferedRate: +offeredRate.toFixed(2),
-    refused: { count: ledger.refused, withoutRetryAfter: ledger.refusedWithoutRetryAfter, retryAfterS: summarize(ctx.retryAfterS) },
+    refused: {
+      count: ledger.refused,
+      withoutRetryAfter: ledger.refusedWithoutRetryAfter,
+      byReason: { ...ledger.refusedByReason },
+      retryAfterS: summarize(ctx.retryAfterS),
+    },
     errors: {
       total: ledger.errors + terminalWithoutWebhook + (counts.badSignature - receivedAtStart.badSignature),
       byKind: {

@@ -24,14 +24,36 @@ export type SubmitContext = {
 
 const isRefusal = (status: number) => status === 429 || status === 503;
 
+/**
+ * Which of intake's admission signals refused (shared/app/admission.ts words its problem detail
+ * after it): in-flight limit, congested store, or queue backlog. Anything else is `other`.
+ */
+export function refusalReason(detail: string | undefined): 'in-flight' | 'congestion' | 'backlog' | 'other' {
+  if (!detail) return 'other';
+  if (/intake transactions are in progress/.test(detail)) return 'in-flight';
+  if (/the store is congested/.test(detail)) return 'congestion';
+  if (/waiting to be processed/.test(detail)) return 'backlog';
+  return 'other';
+}
+
+const problemDetail = (body: string): string | undefined => {
+  try {
+    return (JSON.parse(body) as { detail?: string }).detail;
+  } catch {
+    return undefined;
+  }
+};
+
 function errorKind(error: unknown): string {
   const code = (error as { code?: string }).code;
   return code === 'timeout' ? 'client_timeout_30s' : `network_${code ?? 'error'}`;
 }
 
 /** Books a refusal; returns the Retry-After seconds when present and valid. */
-function refusal(ctx: SubmitContext, headers: Record<string, string | string[] | undefined>, count: number): number | undefined {
+function refusal(ctx: SubmitContext, headers: Record<string, string | string[] | undefined>, count: number, detail: string | undefined): number | undefined {
   ctx.ledger.refused += count;
+  const reason = refusalReason(detail);
+  ctx.ledger.refusedByReason[reason] = (ctx.ledger.refusedByReason[reason] ?? 0) + count;
   const raw = headers['retry-after'];
   const seconds = Number(Array.isArray(raw) ? raw[0] : raw);
   if (!Number.isFinite(seconds) || seconds < 0) {
@@ -80,7 +102,7 @@ export async function submitOne(ctx: SubmitContext, planned: Planned, scheduledA
   }
   if (isRefusal(res.status)) {
     ctx.intakeRefused.push(ms);
-    const after = refusal(ctx, res.headers, 1);
+    const after = refusal(ctx, res.headers, 1, problemDetail(res.body));
     if (ctx.retryRefused && after !== undefined) retryLater(ctx, after, () => submitOne(ctx, planned, scheduledAt, rec));
     return;
   }
@@ -116,7 +138,7 @@ export async function submitBatch(ctx: SubmitContext, planned: Planned[], schedu
   const ms = performance.now() - scheduledAt;
   if (isRefusal(res.status)) {
     ctx.intakeRefused.push(ms);
-    const after = refusal(ctx, res.headers, recs.length);
+    const after = refusal(ctx, res.headers, recs.length, problemDetail(res.body));
     if (ctx.retryRefused && after !== undefined) retryLater(ctx, after, () => submitBatch(ctx, planned, scheduledAt, recs));
     return;
   }
@@ -125,7 +147,9 @@ export async function submitBatch(ctx: SubmitContext, planned: Planned[], schedu
     return;
   }
   ctx.intakeAccepted.push(ms);
-  const { results } = JSON.parse(res.body) as { results: { index: number; status: number; id?: string; problem?: { retryAfterSeconds?: number } }[] };
+  const { results } = JSON.parse(res.body) as {
+    results: { index: number; status: number; id?: string; problem?: { retryAfterSeconds?: number; detail?: string } }[];
+  };
   // Items of a pack refused under load (503 + problem.retryAfterSeconds) while others were stored.
   const again: number[] = [];
   let retryAfter: number | undefined;
@@ -134,7 +158,7 @@ export async function submitBatch(ctx: SubmitContext, planned: Planned[], schedu
     if ((r.status === 202 || r.status === 200) && r.id) ctx.ledger.acceptedAs(rec, r.id, r.status, ms);
     else if (isRefusal(r.status)) {
       const seconds = r.problem?.retryAfterSeconds;
-      retryAfter = refusal(ctx, { 'retry-after': seconds === undefined ? undefined : String(seconds) }, 1) ?? retryAfter;
+      retryAfter = refusal(ctx, { 'retry-after': seconds === undefined ? undefined : String(seconds) }, 1, r.problem?.detail) ?? retryAfter;
       again.push(r.index);
     } else ctx.ledger.error(`batch_item_${r.status}`);
   }

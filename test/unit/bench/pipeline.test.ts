@@ -12,6 +12,8 @@ import { budgetOf, friendlyName, meterDelta, type Snapshot } from '../../../benc
 import { costPerMillion } from '../../../bench/pipeline/cost.js';
 import { PRICES } from '../../../bench/pipeline/prices.js';
 import { outcomeFor } from '../../../bench/pipeline/officers.js';
+import { refusalReason } from '../../../bench/pipeline/submit.js';
+import { admissionDecision } from '../../../shared/app/admission.js';
 import { declarationInput } from '../../../shared/schemas/declaration.js';
 import { KNOWN_GOOD_CREDIT_CODES } from '../../support/fixtures.js';
 import type { Meter } from '../../../shared/adapters/metering.js';
@@ -211,5 +213,18 @@ describe('meters and cost', () => {
     expect(c.gbSeconds).toBeCloseTo(0.005 + 0.001, 6);
     expect(c.dominant).toBe('dynamodbWrites');
     expect(c.total).toBeCloseTo(Object.values(c.perMillion).reduce((a, v) => a + v, 0), 2);
+  });
+});
+
+describe('refusal reasons', () => {
+  const limits = { maxBacklog: 15, maxInFlight: 8, writeTargetMs: 100 };
+  const detailOf = (signals: Parameters<typeof admissionDecision>[0]) =>
+    `Clearway is at capacity (${admissionDecision(signals, limits)!.reason}); nothing was stored, submit again after 1 s`;
+  it("names the admission signal that refused, from intake's own problem detail", () => {
+    expect(refusalReason(detailOf({ inFlight: 8, backlog: 0 }))).toBe('in-flight');
+    expect(refusalReason(detailOf({ inFlight: 2, backlog: 0, fastestRecentWriteMs: 180 }))).toBe('congestion');
+    expect(refusalReason(detailOf({ inFlight: 0, backlog: 40 }))).toBe('backlog');
+    expect(refusalReason('rate limited by the gateway')).toBe('other');
+    expect(refusalReason(undefined)).toBe('other');
   });
 });
