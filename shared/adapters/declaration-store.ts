@@ -377,6 +377,30 @@ export const declarationStore = {
     return { ...headerRecordOf(headerItem), lines: chunks.flatMap((c) => JSON.parse(c.lines as string) as DeclarationLine[]) };
   },
 
+  /**
+   * Several whole declarations at once (strongly consistent): one BatchGetItem of their headers,
+   * where `get` makes one Query each; a header whose lines sit in chunk items (over 64 KB) is read
+   * again whole by `get`. Unknown ids are absent from the answer. The audit worker reads its
+   * batch this way (shared/app/audit.ts, `batchScopedPorts`).
+   */
+  async getMany(ids: readonly string[]): Promise<Map<string, DeclarationRecord>> {
+    const unique = [...new Set(ids)];
+    const headers = await batchGetAll(
+      unique.map((id) => keys.declaration(id)),
+      { consistent: true },
+    );
+    const found = new Map<string, DeclarationRecord>();
+    const chunked: string[] = [];
+    for (const item of headers) {
+      const id = keys.declarationIdOf(String(item.pk));
+      const inline = recordOfInlineHeader(item);
+      if (inline) found.set(id, inline);
+      else chunked.push(id);
+    }
+    for (const whole of await Promise.all(chunked.map((id) => declarationStore.get(id)))) if (whole) found.set(whole.id, whole);
+    return found;
+  },
+
   /** Ids of the region's most recent declarations in [from, to], newest first (all shards merged). */
   /** `deadline` (epoch ms): stop walking back through days once it passes (the caller reports truncation). */
   async recentIds(from: string, to: string, limit: number, deadline = Infinity): Promise<string[]> {

@@ -36,7 +36,7 @@ import type { DeclarationStatus } from '../schemas/declaration.js';
 import { stepTimeLimitS } from '../region.js';
 import { changeDeclaration, type DeclarationChangeStore } from './declaration-change.js';
 import { productionSealer } from './inspection.js';
-import { sharedPerBatch } from './batch-scope.js';
+import { coalescedPerBatch, sharedPerBatch } from './batch-scope.js';
 
 export type AuditOutcome =
   { outcome: 'decided'; status: DeclarationStatus; events: OutboxEvent[] } | { outcome: 'already-audited' | 'not-found' | 'parked' };
@@ -62,7 +62,9 @@ export const auditPorts: AuditPorts = {
 /**
  * Ports for one batch of audits (one worker invocation): the active rule set version and each
  * enterprise's credit are read once per batch instead of once per declaration: a batch of ten
- * makes one rule set read and one per distinct enterprise, not twenty (docs/pipeline.md). A
+ * makes one rule set read and one per distinct enterprise, not twenty (docs/pipeline.md). The
+ * declarations themselves are read together, one BatchGetItem for the batch where each would make
+ * a Query of its own (a store without `getMany` reads them one by one as before). A
  * batch is audited within a second or so; a publish or a credit change that commits meanwhile
  * applies from the next batch, exactly as it would to an audit that had started a moment earlier
  * (each decision records the rule set version it used). See shared/app/batch-scope.ts.
@@ -72,6 +74,7 @@ export function batchScopedPorts(ports: AuditPorts): AuditPorts {
     ...ports,
     activeRuleSet: sharedPerBatch(() => ports.activeRuleSet(), () => 'active'),
     enterprises: { get: sharedPerBatch((code: string) => ports.enterprises.get(code), (code) => code) },
+    store: ports.store.getMany ? { ...ports.store, get: coalescedPerBatch(ports.store.getMany.bind(ports.store)) } : ports.store,
   };
 }
 

@@ -14,3 +14,40 @@ export function sharedPerBatch<K extends unknown[], V>(read: (...args: K) => Pro
     return found;
   };
 }
+
+/**
+ * Reads that one batch's records start at the same moment, answered by one request for all of
+ * them (`readMany`, e.g. one BatchGetItem where each record would make its own Query). It shares
+ * time, not results: the calls collected until the event loop's next turn (Powertools starts
+ * every record of a batch before any of them waits on I/O) go out together, and a later call
+ * (a re-read after a lost race) makes a read of its own. A key asked for twice in one round is
+ * read once; each caller gets its own copy, so no caller sees another's changes to it.
+ */
+export function coalescedPerBatch<V>(readMany: (keys: string[]) => Promise<Map<string, V>>) {
+  type Waiter = { resolve: (value: V | undefined) => void; reject: (error: unknown) => void };
+  let round: Map<string, Waiter[]> | undefined;
+  const flush = async (waiting: Map<string, Waiter[]>) => {
+    let found: Map<string, V>;
+    try {
+      found = await readMany([...waiting.keys()]);
+    } catch (error) {
+      for (const waiters of waiting.values()) for (const w of waiters) w.reject(error);
+      return;
+    }
+    for (const [key, waiters] of waiting) {
+      const value = found.get(key);
+      waiters.forEach((w, i) => w.resolve(i === 0 || value === undefined ? value : structuredClone(value)));
+    }
+  };
+  return (key: string): Promise<V | undefined> =>
+    new Promise((resolve, reject) => {
+      if (!round) {
+        const waiting = (round = new Map<string, Waiter[]>());
+        setImmediate(() => {
+          round = undefined;
+          void flush(waiting);
+        });
+      }
+      round.set(key, [...(round.get(key) ?? []), { resolve, reject }]);
+    });
+}

@@ -154,6 +154,39 @@ describe('audit worker', () => {
     }
   });
 
+  it("reads a batch's declarations in one BatchGetItem, a large one (line chunks) whole, an unknown id as not found", async () => {
+    const small = await submit('A');
+    const more = await call(declarations, 'POST /declarations', { principal: enterprise(small.code), body: declarationBody(small.code) });
+    const lines = Array.from({ length: 300 }, (_, i) => ({
+      hsCode: '8471300000',
+      description: `laptop ${i} ${'x'.repeat(480)}`,
+      quantity: 1,
+      unit: 'PCS',
+      valueUsd: 1,
+    }));
+    const large = await call(declarations, 'POST /declarations', {
+      principal: enterprise(small.code),
+      body: declarationBody(small.code, { lines }),
+    });
+    expect(large.status).toBe(202);
+    const unknown = 'dcl_00000000000000000000000000';
+    enableMetering();
+    try {
+      resetMeter();
+      const ids = [small.id, more.body.id as string, large.body.id as string];
+      const result = await runAudit(...[...ids, unknown].map((declarationId) => JSON.stringify({ declarationId })));
+      expect(result.batchItemFailures).toEqual([]);
+      const calls = meterSnapshot().dynamodb.calls;
+      // One BatchGetItem for the four (one Query each before), and one Query for the large one's chunks.
+      expect(calls.BatchGetItem).toBe(1);
+      expect(calls.Query).toBe(1);
+      for (const id of ids) expect((await read(id, small.code)).status).not.toBe('ACCEPTED');
+      expect((await read(large.body.id, small.code)).lines).toHaveLength(300);
+    } finally {
+      enableMetering(false);
+    }
+  });
+
   it('acts once on a redelivered or duplicated message', async () => {
     await drain('Notify');
     const { id, code } = await submit('B');

@@ -1,6 +1,6 @@
 /** Reads shared by one batch's records (shared/app/batch-scope.ts). */
 import { describe, expect, it } from 'vitest';
-import { sharedPerBatch } from '../../../shared/app/batch-scope.js';
+import { coalescedPerBatch, sharedPerBatch } from '../../../shared/app/batch-scope.js';
 
 function countingRead() {
   const asked: string[] = [];
@@ -30,5 +30,50 @@ describe('sharedPerBatch', () => {
     const next = sharedPerBatch(read, (code) => code);
     await expect(next('broken')).rejects.toThrow('read failed');
     expect(asked).toEqual(['broken', 'broken']);
+  });
+});
+
+describe('coalescedPerBatch', () => {
+  function countingReadMany() {
+    const rounds: string[][] = [];
+    const readMany = async (keys: string[]) => {
+      rounds.push(keys);
+      if (keys.includes('broken')) throw new Error('read failed');
+      return new Map(keys.filter((k) => k !== 'absent').map((k) => [k, { key: k, seen: [] as string[] }]));
+    };
+    return { rounds, readMany };
+  }
+
+  it('answers the calls made at the same moment with one read, each distinct key once', async () => {
+    const { rounds, readMany } = countingReadMany();
+    const get = coalescedPerBatch(readMany);
+    const results = await Promise.all([get('A'), get('B'), get('A'), get('absent')]);
+    expect(rounds).toEqual([['A', 'B', 'absent']]);
+    expect(results.map((r) => r?.key)).toEqual(['A', 'B', 'A', undefined]);
+  });
+
+  it('gives each caller of the same key its own copy', async () => {
+    const { readMany } = countingReadMany();
+    const get = coalescedPerBatch(readMany);
+    const [first, second] = await Promise.all([get('A'), get('A')]);
+    first!.seen.push('changed by the first caller');
+    expect(second).toEqual({ key: 'A', seen: [] });
+  });
+
+  it('shares time, not results: a later call reads again', async () => {
+    const { rounds, readMany } = countingReadMany();
+    const get = coalescedPerBatch(readMany);
+    await get('A');
+    await Promise.all([get('A'), get('C')]);
+    expect(rounds).toEqual([['A'], ['A', 'C']]);
+  });
+
+  it('fails every caller of a failed round, and only them', async () => {
+    const { rounds, readMany } = countingReadMany();
+    const get = coalescedPerBatch(readMany);
+    const failed = await Promise.allSettled([get('A'), get('broken')]);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect((await get('A'))?.key).toBe('A');
+    expect(rounds).toEqual([['A', 'broken'], ['A']]);
   });
 });
