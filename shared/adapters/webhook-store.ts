@@ -12,7 +12,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import type { EventType, WebhookOwner } from '../domain/events.js';
+import { ownerKey, type EventType, type WebhookOwner } from '../domain/events.js';
 import type { Delivery, DeliveryStatus, EndpointChange, Settlement, WebhookEndpoint } from '../domain/webhook.js';
 import { deliveryIdOf, disabledAttributes } from '../domain/webhook.js';
 import { batchGetAll, dynamo, tableName } from './aws.js';
@@ -129,6 +129,26 @@ export const webhookStore = {
   async getEndpoint(owner: WebhookOwner): Promise<WebhookEndpoint | undefined> {
     const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.webhook(owner), ConsistentRead: true }));
     return Item ? endpointOf(Item) : undefined;
+  },
+
+  /** Several owners' endpoints in one BatchGetItem (consistent; one alone is a GetItem), keyed by `ownerKey`; owners without one are absent. */
+  async getEndpoints(owners: readonly WebhookOwner[]): Promise<Map<string, WebhookEndpoint>> {
+    const wanted = new Map(owners.map((owner) => [JSON.stringify(keys.webhook(owner)), owner]));
+    if (wanted.size === 1) {
+      const [owner] = wanted.values();
+      const one = await webhookStore.getEndpoint(owner!);
+      return new Map(one ? [[ownerKey(owner!), one]] : []);
+    }
+    const items = await batchGetAll(
+      [...wanted.values()].map((owner) => keys.webhook(owner)),
+      { consistent: true },
+    );
+    return new Map(
+      items.flatMap((item) => {
+        const owner = wanted.get(JSON.stringify({ pk: item.pk, sk: item.sk }));
+        return owner ? [[ownerKey(owner), endpointOf(item)] as const] : [];
+      }),
+    );
   },
 
   /**

@@ -43,7 +43,11 @@ export type AuditOutcome =
 
 export type AuditPorts = {
   store: DeclarationChangeStore;
-  enterprises: { get(code: string): Promise<Pick<EnterpriseRecord, 'level' | 'blacklisted'> | undefined> };
+  enterprises: {
+    get(code: string): Promise<Pick<EnterpriseRecord, 'level' | 'blacklisted'> | undefined>;
+    /** Several at once, in one request (absent codes are not in the map). */
+    getMany?(codes: string[]): Promise<Map<string, Pick<EnterpriseRecord, 'level' | 'blacklisted'>>>;
+  };
   activeRuleSet: () => Promise<CompiledRuleSet | undefined>;
   sealer: () => Promise<Sealer>;
   clock: () => string;
@@ -63,18 +67,21 @@ export const auditPorts: AuditPorts = {
  * Ports for one batch of audits (one worker invocation): the active rule set version and each
  * enterprise's credit are read once per batch instead of once per declaration: a batch of ten
  * makes one rule set read and one per distinct enterprise, not twenty (docs/pipeline.md). The
- * declarations themselves are read together, one BatchGetItem for the batch where each would make
- * a Query of its own (a store without `getMany` reads them one by one as before). A
+ * declarations are read together, one BatchGetItem for the batch where each would make a Query of
+ * its own, and so are the enterprises they name (stores without `getMany` read one by one). A
  * batch is audited within a second or so; a publish or a credit change that commits meanwhile
  * applies from the next batch, exactly as it would to an audit that had started a moment earlier
  * (each decision records the rule set version it used). See shared/app/batch-scope.ts.
  */
 export function batchScopedPorts(ports: AuditPorts): AuditPorts {
+  const { enterprises, store } = ports;
+  const same = (key: string) => key;
+  const readEnterprise = enterprises.getMany ? coalescedPerBatch(enterprises.getMany.bind(enterprises), same) : enterprises.get.bind(enterprises);
   return {
     ...ports,
     activeRuleSet: sharedPerBatch(() => ports.activeRuleSet(), () => 'active'),
-    enterprises: { get: sharedPerBatch((code: string) => ports.enterprises.get(code), (code) => code) },
-    store: ports.store.getMany ? { ...ports.store, get: coalescedPerBatch(ports.store.getMany.bind(ports.store)) } : ports.store,
+    enterprises: { get: sharedPerBatch(readEnterprise, same) },
+    store: store.getMany ? { ...store, get: coalescedPerBatch(store.getMany.bind(store), same) } : store,
   };
 }
 

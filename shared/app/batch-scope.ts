@@ -21,33 +21,37 @@ export function sharedPerBatch<K extends unknown[], V>(read: (...args: K) => Pro
  * time, not results: the calls collected until the event loop's next turn (Powertools starts
  * every record of a batch before any of them waits on I/O) go out together, and a later call
  * (a re-read after a lost race) makes a read of its own. A key asked for twice in one round is
- * read once; each caller gets its own copy, so no caller sees another's changes to it.
+ * read once; each caller gets its own copy, so no caller sees another's changes to it. `readMany`
+ * answers by `keyOf(key)`; a key it leaves out is answered undefined (not found).
  */
-export function coalescedPerBatch<V>(readMany: (keys: string[]) => Promise<Map<string, V>>) {
+export function coalescedPerBatch<K, V>(readMany: (keys: K[]) => Promise<Map<string, V>>, keyOf: (key: K) => string) {
   type Waiter = { resolve: (value: V | undefined) => void; reject: (error: unknown) => void };
-  let round: Map<string, Waiter[]> | undefined;
-  const flush = async (waiting: Map<string, Waiter[]>) => {
+  let round: Map<string, { key: K; waiters: Waiter[] }> | undefined;
+  const flush = async (waiting: Map<string, { key: K; waiters: Waiter[] }>) => {
     let found: Map<string, V>;
     try {
-      found = await readMany([...waiting.keys()]);
+      found = await readMany([...waiting.values()].map((w) => w.key));
     } catch (error) {
-      for (const waiters of waiting.values()) for (const w of waiters) w.reject(error);
+      for (const { waiters } of waiting.values()) for (const w of waiters) w.reject(error);
       return;
     }
-    for (const [key, waiters] of waiting) {
-      const value = found.get(key);
+    for (const [id, { waiters }] of waiting) {
+      const value = found.get(id);
       waiters.forEach((w, i) => w.resolve(i === 0 || value === undefined ? value : structuredClone(value)));
     }
   };
-  return (key: string): Promise<V | undefined> =>
+  return (key: K): Promise<V | undefined> =>
     new Promise((resolve, reject) => {
       if (!round) {
-        const waiting = (round = new Map<string, Waiter[]>());
+        const waiting = (round = new Map());
         setImmediate(() => {
           round = undefined;
           void flush(waiting);
         });
       }
-      round.set(key, [...(round.get(key) ?? []), { resolve, reject }]);
+      const id = keyOf(key);
+      const entry = round.get(id) ?? { key, waiters: [] };
+      entry.waiters.push({ resolve, reject });
+      round.set(id, entry);
     });
 }

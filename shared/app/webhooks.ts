@@ -23,6 +23,7 @@ import { webhookStore as defaultStore, type WebhookStore } from '../adapters/web
 import { httpSender, type WebhookSender } from '../adapters/webhook-sender.js';
 import { invalid, notFound } from '../domain/errors.js';
 import {
+  ownerKey,
   ownerOf,
   sameOwner,
   type EventMessage,
@@ -47,7 +48,7 @@ import {
   type WebhookEndpoint,
 } from '../domain/webhook.js';
 import { LOST_RACE, retryOnConflict } from './conflict-retry.js';
-import { sharedPerBatch } from './batch-scope.js';
+import { coalescedPerBatch, sharedPerBatch } from './batch-scope.js';
 
 /** SQS can delay a message by at most 15 minutes; later retries wait in the due index for the sweep. */
 const MAX_QUEUE_DELAY_S = 900;
@@ -73,16 +74,18 @@ export function deliveryPorts(queue: WorkQueue<NotifyMessage>, overrides: Partia
 
 /**
  * Ports for one batch of notify messages (one worker invocation): each owner's endpoint is read
- * once per batch, not once per event, so a big filer's ten events in a batch cost one endpoint read.
+ * once per batch, not once per event, so a big filer's ten events in a batch cost one endpoint read,
+ * and the owners the records ask for at the same moment are read in one BatchGetItem.
  * Powertools runs a batch's records concurrently, so they read the endpoint at nearly the same
  * moment anyway: nothing a delivery sees changes. An endpoint change (a new URL, a disable, a
  * rotation) that commits while a batch runs applies from the next batch, as it would to a delivery
  * that had started a moment earlier; the conditional settle writes are untouched.
  */
 export function batchScopedDeliveryPorts(ports: DeliveryPorts): DeliveryPorts {
+  // One BatchGetItem for the owners the batch's records ask for at once (coalescedPerBatch).
   const getEndpoint = sharedPerBatch(
-    (owner: WebhookOwner) => ports.store.getEndpoint(owner),
-    (owner) => `${owner.kind}#${owner.id}`,
+    coalescedPerBatch((owners: WebhookOwner[]) => ports.store.getEndpoints(owners), ownerKey),
+    ownerKey,
   );
   return { ...ports, store: { ...ports.store, getEndpoint } };
 }

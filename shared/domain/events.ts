@@ -27,6 +27,8 @@ export type EventType = (typeof EVENT_TYPES)[number];
 /** Who a webhook endpoint (and every delivery to it) belongs to. */
 export type WebhookOwner = { kind: 'enterprise'; id: string } | { kind: 'bureau'; id: string };
 export type OwnerKind = WebhookOwner['kind'];
+/** One string per owner (a map key): `enterprise#<code>` or `bureau#<code>`. */
+export const ownerKey = (owner: WebhookOwner) => `${owner.kind}#${owner.id}`;
 
 export type OutboxEvent = {
   id: string;

@@ -131,24 +131,31 @@ describe('audit worker', () => {
       filings.push(res.body.id);
     }
     const other = await submit('B');
+    await ruleSetStore.activeCompiled(); // the version's body is cached per container: only the pointer is read per batch
     enableMetering();
     try {
       resetMeter();
       const result = await runAudit(...[...filings, other.id].map((declarationId) => JSON.stringify({ declarationId })));
       expect(result.batchItemFailures).toEqual([]);
-      // One rule set pointer and two enterprises for four declarations (eleven before the batch scope).
-      expect(meterSnapshot().dynamodb.calls.GetItem).toBe(3);
+      // One rule set pointer, and one BatchGetItem each for the four declarations and their two
+      // enterprises (eleven reads before the batch scope, seven before reads were batched).
+      const calls = meterSnapshot().dynamodb.calls;
+      expect(calls.GetItem).toBe(1);
+      expect(calls.BatchGetItem).toBe(2);
+      expect(calls.Query ?? 0).toBe(0);
       for (const id of filings) expect((await read(id, first.code)).status).not.toBe('ACCEPTED');
       expect((await read(other.id, other.code)).status).not.toBe('ACCEPTED');
 
-      // The next batch reads both again: nothing is cached beyond a batch.
+      // The next batch reads both again: nothing is cached beyond a batch. Alone, a declaration is
+      // one Query and an enterprise one GetItem.
       const later = await call(declarations, 'POST /declarations', {
         principal: enterprise(first.code),
         body: declarationBody(first.code),
       });
       resetMeter();
       await runAudit(JSON.stringify({ declarationId: later.body.id }));
-      expect(meterSnapshot().dynamodb.calls.GetItem).toBe(2);
+      expect(meterSnapshot().dynamodb.calls).toMatchObject({ GetItem: 2, Query: 1 });
+      expect(meterSnapshot().dynamodb.calls.BatchGetItem ?? 0).toBe(0);
     } finally {
       enableMetering(false);
     }
@@ -170,6 +177,7 @@ describe('audit worker', () => {
     });
     expect(large.status).toBe(202);
     const unknown = 'dcl_00000000000000000000000000';
+    await ruleSetStore.activeCompiled();
     enableMetering();
     try {
       resetMeter();
@@ -177,9 +185,11 @@ describe('audit worker', () => {
       const result = await runAudit(...[...ids, unknown].map((declarationId) => JSON.stringify({ declarationId })));
       expect(result.batchItemFailures).toEqual([]);
       const calls = meterSnapshot().dynamodb.calls;
-      // One BatchGetItem for the four (one Query each before), and one Query for the large one's chunks.
+      // One BatchGetItem for the four (one Query each before), one Query for the large one's chunks,
+      // and the rule set pointer and the one enterprise (a GetItem each).
       expect(calls.BatchGetItem).toBe(1);
       expect(calls.Query).toBe(1);
+      expect(calls.GetItem).toBe(2);
       for (const id of ids) expect((await read(id, small.code)).status).not.toBe('ACCEPTED');
       expect((await read(large.body.id, small.code)).lines).toHaveLength(300);
     } finally {

@@ -207,6 +207,32 @@ describe('notification hot path', () => {
     expect(toMe(next.event.id)).toHaveLength(1);
   });
 
+  it("reads the endpoints of a batch's owners in one BatchGetItem", async () => {
+    const codes = [newCreditCode(), newCreditCode(), newCreditCode()];
+    for (const code of codes.slice(0, 2)) await endpointFor({ kind: 'enterprise', id: code });
+    // Two events of each owner; the third owner has no endpoint (its events are consumed unsent).
+    const events = await Promise.all(codes.flatMap((code) => [committedEvent(code), committedEvent(code)]));
+    const batch = {
+      Records: events.map(({ message }, i) => ({
+        messageId: `m${i}`,
+        receiptHandle: `r${i}`,
+        body: JSON.stringify(message),
+        attributes: {},
+      })),
+    } as any;
+
+    const { result, calls } = await countDynamoCalls(() => notifyWorker(batch, lambdaContext));
+
+    expect(result.batchItemFailures).toEqual([]);
+    // One read for three owners (three GetItems before), a lease and a settle for each of the four
+    // deliveries, one claim for each of the two events nobody listens for.
+    expect(calls.filter((c) => c === 'BatchGetItem')).toHaveLength(1);
+    expect(calls.filter((c) => c === 'GetItem')).toHaveLength(0);
+    expect(calls.filter((c) => c === 'UpdateItem')).toHaveLength(10);
+    for (const { event } of events.slice(0, 4)) expect(toMe(event.id)).toHaveLength(1);
+    for (const { event } of events.slice(4)) expect(await countConsumed(event.id)).toBe(true);
+  });
+
   it('routes an event to a bureau owner through the same machinery', async () => {
     const enterpriseId = newCreditCode();
     const bureau: WebhookOwner = { kind: 'bureau', id: `T${Math.random().toString(36).slice(2, 6)}` };

@@ -46,7 +46,7 @@ describe('coalescedPerBatch', () => {
 
   it('answers the calls made at the same moment with one read, each distinct key once', async () => {
     const { rounds, readMany } = countingReadMany();
-    const get = coalescedPerBatch(readMany);
+    const get = coalescedPerBatch(readMany, (k: string) => k);
     const results = await Promise.all([get('A'), get('B'), get('A'), get('absent')]);
     expect(rounds).toEqual([['A', 'B', 'absent']]);
     expect(results.map((r) => r?.key)).toEqual(['A', 'B', 'A', undefined]);
@@ -54,7 +54,7 @@ describe('coalescedPerBatch', () => {
 
   it('gives each caller of the same key its own copy', async () => {
     const { readMany } = countingReadMany();
-    const get = coalescedPerBatch(readMany);
+    const get = coalescedPerBatch(readMany, (k: string) => k);
     const [first, second] = await Promise.all([get('A'), get('A')]);
     first!.seen.push('changed by the first caller');
     expect(second).toEqual({ key: 'A', seen: [] });
@@ -62,7 +62,7 @@ describe('coalescedPerBatch', () => {
 
   it('shares time, not results: a later call reads again', async () => {
     const { rounds, readMany } = countingReadMany();
-    const get = coalescedPerBatch(readMany);
+    const get = coalescedPerBatch(readMany, (k: string) => k);
     await get('A');
     await Promise.all([get('A'), get('C')]);
     expect(rounds).toEqual([['A'], ['A', 'C']]);
@@ -70,7 +70,7 @@ describe('coalescedPerBatch', () => {
 
   it('fails every caller of a failed round, and only them', async () => {
     const { rounds, readMany } = countingReadMany();
-    const get = coalescedPerBatch(readMany);
+    const get = coalescedPerBatch(readMany, (k: string) => k);
     const failed = await Promise.allSettled([get('A'), get('broken')]);
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect((await get('A'))?.key).toBe('A');
