@@ -8,6 +8,7 @@ import path from 'node:path';
 import { renderChart } from './chart.js';
 import { costPerMillion, type Cost } from './cost.js';
 import { formatCpu } from './cpu.js';
+import { formatCpuPerDeclaration } from './process-cpu.js';
 import type { Budget } from './meters.js';
 import type { PhaseResult } from './phases.js';
 import { ASSUMPTIONS, PRICES } from './prices.js';
@@ -75,6 +76,7 @@ export function printRun(r: RunResult): void {
     `   paths ${JSON.stringify(r.paths.byDecision)} routes ${JSON.stringify(r.paths.byRoute)} lines ${r.paths.lines.mean} mean`,
     `   webhooks received ${r.webhooks.received}, verified ${r.webhooks.verified}, bad signature ${r.webhooks.badSignature}, duplicate ids ${r.webhooks.duplicates}`,
     `   officers ${JSON.stringify(r.officers)}`,
+    ...(r.cpuPerDeclaration ? [`   ${formatCpuPerDeclaration(r.cpuPerDeclaration)}`] : []),
     `   backlog max undecided ${r.backlog.maxUndecided}, max queued ${r.backlog.maxQueued ?? '-'}; after ${r.end.drainedInS} s drain: ${r.end.nonTerminal} not terminal ${JSON.stringify(r.end.statusesOfUnfinished)}${r.end.terminalWithoutWebhook ? ` (terminal but no webhook: ${JSON.stringify(r.end.missingWebhooks)})` : ''}; DLQ ${JSON.stringify(r.deadLetters)}`,
   ];
   if (r.platformErrors.count) lines.push(`   platform error lines: ${r.platformErrors.count}; last: ${r.platformErrors.last.at(-1)}`);

@@ -9,6 +9,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { request } from '../support/load.js';
 import { cpuShares, cpuSnapshot, type CpuShares } from './cpu.js';
+import { cpuPerDeclaration, processTreeCpu, type CpuPerDeclaration } from './process-cpu.js';
 import { Ledger } from './ledger.js';
 import { planDeclaration, seeded, type BenchEnterprise, type Planned } from './mix.js';
 import { Officers } from './officers.js';
@@ -52,6 +53,12 @@ export type RunResult = {
   loadAverage: { start: number[]; end: number[] };
   /** Shares of the machine's CPU time during the load (Linux): busy, idle, and stolen by the hypervisor (bench/pipeline/cpu.ts). */
   cpu?: CpuShares;
+  /**
+   * Local runs (Linux): CPU milliseconds per accepted declaration from the load's start to the end
+   * of the drain, by DynamoDB Local's JVM, the platform's Node processes and the bench itself
+   * (bench/pipeline/process-cpu.ts). Steadier from run to run than the latencies.
+   */
+  cpuPerDeclaration?: CpuPerDeclaration;
   options: Omit<RunOptions, 'quiet'>;
   submitted: number;
   accepted: number;
@@ -114,6 +121,7 @@ export async function runLoad(bench: Bench, o: RunOptions): Promise<RunResult> {
   const startedAt = new Date().toISOString();
   const loadStart = os.loadavg();
   const cpuAtStart = cpuSnapshot();
+  const processCpuAtStart = processTreeCpu(bench.target.pid);
   const outputAtStart = bench.target.output?.().length ?? 0;
   const rng = seeded(o.seed);
   const officers = new Officers(bench.target.url, bench.officerKeys, ledger, { delayMs: o.officerDelayMs, pollMs: 500, failShare: o.failShare });
@@ -194,6 +202,7 @@ export async function runLoad(bench: Bench, o: RunOptions): Promise<RunResult> {
   const drainStart = performance.now();
   while (ledger.unfinished().length > 0 && performance.now() - drainStart < o.drainS * 1000) await sleep(250);
   const drainedInS = (performance.now() - drainStart) / 1000;
+  const processCpuAtDrainEnd = processTreeCpu(bench.target.pid);
   await officers.stop();
   sampling = false;
   await sampler;
@@ -243,6 +252,7 @@ export async function runLoad(bench: Bench, o: RunOptions): Promise<RunResult> {
     startedAt,
     loadAverage: { start: loadStart.map((v) => +v.toFixed(2)), end: os.loadavg().map((v) => +v.toFixed(2)) },
     cpu: cpuShares(cpuAtStart, cpuAtLoadEnd),
+    cpuPerDeclaration: cpuPerDeclaration(processCpuAtStart, processCpuAtDrainEnd, ledger.accepted),
     options: { ...o, quiet: undefined } as RunResult['options'],
     submitted: ledger.offered,
     accepted: ledger.accepted,

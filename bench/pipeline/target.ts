@@ -18,6 +18,8 @@ export type Target = {
   /** Local runs: the data dir (template.json, endpoints.json) and where the functions write their meters. */
   dataDir?: string;
   meterDir?: string;
+  /** Local runs: the platform's process (CPU per declaration is read from its process tree). */
+  pid?: number;
   /** Local runs: what the platform printed so far (its log level is ERROR). */
   output?: () => string;
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
@@ -48,6 +50,7 @@ export async function openTarget(options: { url?: string; adminKey: string; mete
     url: platform.url,
     dataDir: platform.dataDir,
     meterDir,
+    pid: platform.child.pid,
     output: platform.output,
     admin: (method, p, body) => call(platform.url, 'bench-admin', method, p, body),
     close: async () => {

@@ -13,6 +13,7 @@ import { costPerMillion } from '../../../bench/pipeline/cost.js';
 import { PRICES } from '../../../bench/pipeline/prices.js';
 import { outcomeFor } from '../../../bench/pipeline/officers.js';
 import { refusalReason } from '../../../bench/pipeline/submit.js';
+import { cpuPerDeclaration, parseProcStat, processTreeCpu } from '../../../bench/pipeline/process-cpu.js';
 import { admissionDecision } from '../../../shared/app/admission.js';
 import { declarationInput } from '../../../shared/schemas/declaration.js';
 import { KNOWN_GOOD_CREDIT_CODES } from '../../support/fixtures.js';
@@ -226,5 +227,41 @@ describe('refusal reasons', () => {
     expect(refusalReason(detailOf({ inFlight: 0, backlog: 40 }))).toBe('backlog');
     expect(refusalReason('rate limited by the gateway')).toBe('other');
     expect(refusalReason(undefined)).toBe('other');
+  });
+});
+
+describe('CPU per declaration, by process', () => {
+  // Fields as Linux writes them: pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ...
+  const stat = (pid: number, comm: string, ppid: number, utime: number, stime: number) =>
+    `${pid} (${comm}) S ${ppid} 1 1 0 -1 4194560 100 0 0 0 ${utime} ${stime} 0 0 20 0 12 0 1000 0 0`;
+
+  it('reads the parent and the CPU ticks, a command with spaces and parentheses included', () => {
+    expect(parseProcStat(stat(42, 'node (worker) x', 7, 150, 50))).toEqual({ pid: 42, ppid: 7, comm: 'node (worker) x', cpuTicks: 200 });
+    expect(parseProcStat('garbage')).toBeUndefined();
+  });
+
+  it("sums the platform's process tree, the JVM apart, and leaves other processes out", () => {
+    const procs: Record<string, string> = {
+      '10': stat(10, 'node', 1, 100, 0), // the platform
+      '11': stat(11, 'node', 10, 300, 100), // tsx's child
+      '12': stat(12, 'node', 11, 5, 5), // the emulator watchdog
+      '13': stat(13, 'java', 12, 1000, 200), // DynamoDB Local
+      '99': stat(99, 'java', 1, 7777, 0), // someone else's JVM
+    };
+    const read = { pids: () => [...Object.keys(procs), '14'], stat: (pid: string) => procs[pid] ?? '', ticksPerSecond: 100 };
+    const snapshot = processTreeCpu(10, read)!;
+    // At 100 ticks per second (Linux's CLK_TCK) a tick is 10 ms.
+    expect(snapshot.jvmMs).toBe(12_000);
+    expect(snapshot.nodeMs).toBe(5_100);
+    expect(processTreeCpu(12345, read)).toBeUndefined();
+    expect(processTreeCpu(undefined, read)).toBeUndefined();
+  });
+
+  it('divides what each side spent between two snapshots by the declarations accepted', () => {
+    const from = { jvmMs: 1_000, nodeMs: 500, benchMs: 100 };
+    const to = { jvmMs: 13_000, nodeMs: 8_500, benchMs: 2_100 };
+    expect(cpuPerDeclaration(from, to, 1_000)).toEqual({ dynamodbLocalMs: 12, platformMs: 8, benchMs: 2, declarations: 1_000 });
+    expect(cpuPerDeclaration(from, to, 0)).toBeUndefined();
+    expect(cpuPerDeclaration(undefined, to, 10)).toBeUndefined();
   });
 });
