@@ -15,6 +15,7 @@ export type Options = {
   meterDir?: string;
   perLevel: number;
   officerDelayS: number;
+  officerPollS: number;
   failShare: number;
   drainS: number;
   seed: number;
@@ -38,6 +39,7 @@ export const USAGE = `npm run bench:pipeline -- [options]
                       default $CLEARWAY_ADMIN_KEY or local-admin-key; --meter-dir D if it meters)
   --per-level N       enterprises registered per credit level AA/A/B/C/D (default 4)
   --officer-delay S   seconds an officer takes before recording a step (default 2)
+  --officer-poll S    seconds between an officer's worklist reads (default 0.5; one officer per bureau)
   --fail-share F      share of inspected declarations officers fail (default 0.03)
   --drain S           seconds to wait after the load for everything to be terminal (default 60)
   --retry             honour Retry-After: file a refused declaration again after that long
@@ -64,6 +66,7 @@ export function parseOptions(argv: string[]): Options {
       'meter-dir': { type: 'string' },
       'per-level': { type: 'string' },
       'officer-delay': { type: 'string' },
+      'officer-poll': { type: 'string' },
       'fail-share': { type: 'string' },
       drain: { type: 'string' },
       seed: { type: 'string' },
@@ -102,6 +105,7 @@ export function parseOptions(argv: string[]): Options {
     meterDir: values['meter-dir'],
     perLevel: num('per-level', values['per-level'], 4, 1, 100),
     officerDelayS: num('officer-delay', values['officer-delay'], 2, 0),
+    officerPollS: num('officer-poll', values['officer-poll'], 0.5, 0.05, 60),
     failShare: num('fail-share', values['fail-share'], 0.03, 0, 1),
     drainS: num('drain', values.drain, 60, 0),
     seed: num('seed', values.seed, 1, 0),

@@ -26,6 +26,7 @@ const runOptions = (o: Partial<RunOptions> & Pick<RunOptions, 'label' | 'rate' |
   batch: options.batch,
   seed: options.seed,
   officerDelayMs: options.officerDelayS * 1000,
+  officerPollMs: options.officerPollS * 1000,
   failShare: options.failShare,
   drainS: options.drainS,
   timeoutMs: options.timeoutS * 1000,

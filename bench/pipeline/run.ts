@@ -39,6 +39,8 @@ export type RunOptions = {
   batch: number;
   seed: number;
   officerDelayMs: number;
+  /** How often each officer reads its bureau's worklist. */
+  officerPollMs: number;
   failShare: number;
   drainS: number;
   timeoutMs: number;
@@ -124,7 +126,7 @@ export async function runLoad(bench: Bench, o: RunOptions): Promise<RunResult> {
   const processCpuAtStart = processTreeCpu(bench.target.pid);
   const outputAtStart = bench.target.output?.().length ?? 0;
   const rng = seeded(o.seed);
-  const officers = new Officers(bench.target.url, bench.officerKeys, ledger, { delayMs: o.officerDelayMs, pollMs: 500, failShare: o.failShare });
+  const officers = new Officers(bench.target.url, bench.officerKeys, ledger, { delayMs: o.officerDelayMs, pollMs: o.officerPollMs, failShare: o.failShare });
   const ctx: SubmitContext = {
     url: bench.target.url,
     ledger,
