@@ -21,12 +21,16 @@ export function parseProcStat(line: string): ProcStat | undefined {
   const close = line.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
   const rest = line.slice(close + 2).split(' ');
-  // rest[0] is the state (field 3); ppid is field 4, utime 14, stime 15.
-  const ppid = Number(rest[1]);
-  const utime = Number(rest[11]);
-  const stime = Number(rest[12]);
-  if (![ppid, utime, stime].every(Number.isFinite)) return undefined;
-  return { pid: Number(line.slice(0, open).trim()), ppid, comm: line.slice(open + 1, close), cpuTicks: utime + stime };
+  // rest[0] is the state (field 3); ppid is field 4, utime 14, stime 15, and cutime 16, cstime 17:
+  // the CPU of its children that have exited (and were waited for), gone from /proc by now.
+  const [ppid, utime, stime, cutime, cstime] = [1, 11, 12, 13, 14].map((i) => Number(rest[i]));
+  if (![ppid, utime, stime, cutime, cstime].every(Number.isFinite)) return undefined;
+  return {
+    pid: Number(line.slice(0, open).trim()),
+    ppid: ppid!,
+    comm: line.slice(open + 1, close),
+    cpuTicks: utime! + stime! + cutime! + cstime!,
+  };
 }
 
 let ticksPerSecond: number | undefined;

@@ -74,6 +74,17 @@ export async function queryAll(
 const BATCH_GET_ROUNDS = 8;
 
 /**
+ * DynamoDB kept leaving keys unprocessed: throttling, so load and not a fault. Marked the way the
+ * SDK marks its own throttles (`$retryable.throttling`), so shared/domain/transient-errors.ts
+ * classes it as overload: an HTTP read answers 503 with Retry-After, and the audit worker does not
+ * count it against the declarations of its batch.
+ */
+export class UnprocessedKeysError extends Error {
+  override readonly name = 'UnprocessedKeysError';
+  readonly $retryable = { throttling: true };
+}
+
+/**
  * The items of these keys (any number, 100 to a BatchGet), in no particular order; a key with no
  * item is left out. DynamoDB answers part of a batch under throttling (`UnprocessedKeys`): those
  * are asked again with exponential backoff (10 ms, 20 ms, … as AWS advises), never in a tight
@@ -87,7 +98,7 @@ export async function batchGetAll(
   for (let i = 0; i < wanted.length; i += 100) {
     let pending = wanted.slice(i, i + 100);
     for (let round = 0; pending.length; round++) {
-      if (round === BATCH_GET_ROUNDS) throw new Error(`BatchGet left ${pending.length} items unread after ${round} rounds`);
+      if (round === BATCH_GET_ROUNDS) throw new UnprocessedKeysError(`BatchGet left ${pending.length} items unread after ${round} rounds`);
       if (round) await new Promise((r) => setTimeout(r, 10 * 2 ** (round - 1)));
       const out = await dynamo.send(
         new BatchGetCommand({

@@ -22,23 +22,37 @@ export function sharedPerBatch<K extends unknown[], V>(read: (...args: K) => Pro
  * every record of a batch before any of them waits on I/O) go out together, and a later call
  * (a re-read after a lost race) makes a read of its own. A key asked for twice in one round is
  * read once; each caller gets its own copy, so no caller sees another's changes to it. `readMany`
- * answers by `keyOf(key)`; a key it leaves out is answered undefined (not found).
+ * answers by `keyOf(key)`; a key it leaves out is answered undefined (not found). When a round's
+ * read fails, each of its keys is read again alone: a failure reaches only the callers whose own
+ * read fails, so one poison item never fails its batch-mates.
  */
 export function coalescedPerBatch<K, V>(readMany: (keys: K[]) => Promise<Map<string, V>>, keyOf: (key: K) => string) {
   type Waiter = { resolve: (value: V | undefined) => void; reject: (error: unknown) => void };
   let round: Map<string, { key: K; waiters: Waiter[] }> | undefined;
+  const answer = (waiters: Waiter[], value: V | undefined) =>
+    waiters.forEach((w, i) => w.resolve(i === 0 || value === undefined ? value : structuredClone(value)));
   const flush = async (waiting: Map<string, { key: K; waiters: Waiter[] }>) => {
-    let found: Map<string, V>;
     try {
-      found = await readMany([...waiting.values()].map((w) => w.key));
-    } catch (error) {
-      for (const { waiters } of waiting.values()) for (const w of waiters) w.reject(error);
+      const found = await readMany([...waiting.values()].map((w) => w.key));
+      for (const [id, { waiters }] of waiting) answer(waiters, found.get(id));
       return;
+    } catch (error) {
+      if (waiting.size === 1) {
+        for (const { waiters } of waiting.values()) for (const w of waiters) w.reject(error);
+        return;
+      }
     }
-    for (const [id, { waiters }] of waiting) {
-      const value = found.get(id);
-      waiters.forEach((w, i) => w.resolve(i === 0 || value === undefined ? value : structuredClone(value)));
-    }
+    // A round failed: each key is read again on its own, so that one bad item (or one that cannot
+    // be parsed) fails only the records that asked for it, as their own reads would have.
+    await Promise.all(
+      [...waiting].map(async ([id, { key, waiters }]) => {
+        try {
+          answer(waiters, (await readMany([key])).get(id));
+        } catch (error) {
+          for (const w of waiters) w.reject(error);
+        }
+      }),
+    );
   };
   return (key: K): Promise<V | undefined> =>
     new Promise((resolve, reject) => {

@@ -19,6 +19,10 @@ import { declarationBody } from '../support/declarations.js';
 import { newCreditCode } from '../support/fixtures.js';
 import { drain } from '../support/queues.js';
 import { enableMetering, meterSnapshot, resetMeter } from '../../shared/adapters/metering.js';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo, tableName } from '../../shared/adapters/aws.js';
+import { keys } from '../../shared/adapters/keys.js';
+import { auditDeclaration, auditPorts, batchScopedPorts } from '../../shared/app/audit.js';
 
 const rulesOfficer = officer('SD', 'rules');
 const sqsRecord = (body: string, id = Math.random().toString(36)) => ({
@@ -194,6 +198,42 @@ describe('audit worker', () => {
       expect((await read(large.body.id, small.code)).lines).toHaveLength(300);
     } finally {
       enableMetering(false);
+    }
+    // In one round again: the unknown id is not found, the others were audited already.
+    const ports = batchScopedPorts(auditPorts);
+    const outcomes = await Promise.all([unknown, small.id].map((id) => auditDeclaration(id, ports)));
+    expect(outcomes.map((o) => o.outcome)).toEqual(['not-found', 'already-audited']);
+  });
+
+  it('fails only the record whose declaration cannot be read, not its batch-mates that were read with it', async () => {
+    const good = await submit('A');
+    const bad = await submit('A');
+    // A header whose lines no longer parse (a poison item): its read throws.
+    const setLines = (linesJson: string) =>
+      dynamo.send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.declaration(bad.id),
+          UpdateExpression: 'SET linesJson = :lines',
+          ExpressionAttributeValues: { ':lines': linesJson },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+    const { Attributes } = await setLines('[{"hsCode": ');
+    try {
+      const result = await auditWorker(
+        {
+          Records: [
+            sqsRecord(JSON.stringify({ declarationId: bad.id }), 'bad'),
+            sqsRecord(JSON.stringify({ declarationId: good.id }), 'good'),
+          ],
+        } as any,
+        lambdaContext,
+      );
+      expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }]);
+      expect((await read(good.id, good.code)).status).not.toBe('ACCEPTED');
+    } finally {
+      await setLines(Attributes!.linesJson as string); // the region's other readers (simulations) read it too
     }
   });
 

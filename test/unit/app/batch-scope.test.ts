@@ -68,12 +68,24 @@ describe('coalescedPerBatch', () => {
     expect(rounds).toEqual([['A'], ['A', 'C']]);
   });
 
-  it('fails every caller of a failed round, and only them', async () => {
+  it('reads a failed round again key by key: only the callers of the failing key fail', async () => {
     const { rounds, readMany } = countingReadMany();
     const get = coalescedPerBatch(readMany, (k: string) => k);
-    const failed = await Promise.allSettled([get('A'), get('broken')]);
-    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    const settled = await Promise.allSettled([get('A'), get('broken'), get('B'), get('broken')]);
+    expect(settled.map((r) => (r.status === 'fulfilled' ? r.value?.key : String(r.reason)))).toEqual([
+      'A',
+      'Error: read failed',
+      'B',
+      'Error: read failed',
+    ]);
+    expect(rounds).toEqual([['A', 'broken', 'B'], ['A'], ['broken'], ['B']]);
+  });
+
+  it('fails the callers of a round of one key at once, and the next round reads again', async () => {
+    const { rounds, readMany } = countingReadMany();
+    const get = coalescedPerBatch(readMany, (k: string) => k);
+    await expect(Promise.all([get('broken'), get('broken')])).rejects.toThrow('read failed');
     expect((await get('A'))?.key).toBe('A');
-    expect(rounds).toEqual([['A', 'broken'], ['A']]);
+    expect(rounds).toEqual([['broken'], ['A']]);
   });
 });

@@ -232,11 +232,12 @@ describe('refusal reasons', () => {
 
 describe('CPU per declaration, by process', () => {
   // Fields as Linux writes them: pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ...
-  const stat = (pid: number, comm: string, ppid: number, utime: number, stime: number) =>
-    `${pid} (${comm}) S ${ppid} 1 1 0 -1 4194560 100 0 0 0 ${utime} ${stime} 0 0 20 0 12 0 1000 0 0`;
+  const stat = (pid: number, comm: string, ppid: number, utime: number, stime: number, children = [0, 0]) =>
+    `${pid} (${comm}) S ${ppid} 1 1 0 -1 4194560 100 0 0 0 ${utime} ${stime} ${children[0]} ${children[1]} 20 0 12 0 1000 0 0`;
 
-  it('reads the parent and the CPU ticks, a command with spaces and parentheses included', () => {
+  it('reads the parent and the CPU ticks (its exited children included), a command with spaces and parentheses too', () => {
     expect(parseProcStat(stat(42, 'node (worker) x', 7, 150, 50))).toEqual({ pid: 42, ppid: 7, comm: 'node (worker) x', cpuTicks: 200 });
+    expect(parseProcStat(stat(42, 'node', 7, 150, 50, [30, 20]))?.cpuTicks).toBe(250);
     expect(parseProcStat('garbage')).toBeUndefined();
   });
 
