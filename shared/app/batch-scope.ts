@@ -1,3 +1,5 @@
+import { isTransient } from '../domain/transient-errors.js';
+
 /**
  * Reads shared by the records of one queue-worker batch (one invocation): the first call for a key
  * starts the read, later calls for that key get the same promise. Powertools runs a batch's records
@@ -24,8 +26,10 @@ export function sharedPerBatch<K extends unknown[], V>(read: (...args: K) => Pro
  * read once; each caller gets its own copy, so no caller sees another's changes to it. `readMany`
  * answers by `keyOf(key)`; a key it leaves out is answered undefined (not found). When a round's
  * read fails, each of its keys is read again alone: a failure reaches only the callers whose own
- * read fails, so one poison item never fails its batch-mates.
+ * read fails, so one poison item never fails its batch-mates (a transient failure, throttling or
+ * an outage, fails the round as it is: the records retry as they would have).
  */
+
 export function coalescedPerBatch<K, V>(readMany: (keys: K[]) => Promise<Map<string, V>>, keyOf: (key: K) => string) {
   type Waiter = { resolve: (value: V | undefined) => void; reject: (error: unknown) => void };
   let round: Map<string, { key: K; waiters: Waiter[] }> | undefined;
@@ -37,7 +41,8 @@ export function coalescedPerBatch<K, V>(readMany: (keys: K[]) => Promise<Map<str
       for (const [id, { waiters }] of waiting) answer(waiters, found.get(id));
       return;
     } catch (error) {
-      if (waiting.size === 1) {
+      // Throttling or an outage is everyone's: reading each key again would only add load.
+      if (waiting.size === 1 || isTransient(error)) {
         for (const { waiters } of waiting.values()) for (const w of waiters) w.reject(error);
         return;
       }

@@ -81,6 +81,21 @@ describe('coalescedPerBatch', () => {
     expect(rounds).toEqual([['A', 'broken', 'B'], ['A'], ['broken'], ['B']]);
   });
 
+  it('fails a whole round at once on throttling, without reading each key again', async () => {
+    const rounds: string[][] = [];
+    const throttled = Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
+    const get = coalescedPerBatch(
+      async (keys: string[]) => {
+        rounds.push(keys);
+        throw throttled;
+      },
+      (k: string) => k,
+    );
+    const settled = await Promise.allSettled([get('A'), get('B')]);
+    expect(settled.map((r) => r.status === 'rejected' && r.reason)).toEqual([throttled, throttled]);
+    expect(rounds).toEqual([['A', 'B']]);
+  });
+
   it('fails the callers of a round of one key at once, and the next round reads again', async () => {
     const { rounds, readMany } = countingReadMany();
     const get = coalescedPerBatch(readMany, (k: string) => k);
