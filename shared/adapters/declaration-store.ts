@@ -9,7 +9,7 @@ import { transactWrite, type TransactItems } from './transact.js';
 import { canTransition, totalValueCents, type DeclarationRecord } from '../domain/declaration.js';
 import { centsToUsd } from '../schemas/numbers.js';
 import type { DeclarationLine, DeclarationStatus, StoredDeclarationSummary } from '../schemas/declaration.js';
-import { batchGetAll, dynamo, queryAll, tableName } from './aws.js';
+import { batchGetAll, dynamo, queryAll, readConsistently, tableName } from './aws.js';
 import { DAY_SHARDS, decodeCursor, encodeCursor, GSI1, GSI2, GSI3, keys, withoutStorageAttributes } from './keys.js';
 import { counterUpdates, mergedCounterUpdates, type CountedDeclaration } from './stats-counters.js';
 import { effectivenessUpdates } from './effectiveness-counters.js';
@@ -384,24 +384,15 @@ export const declarationStore = {
    * batch this way (shared/app/audit.ts, `batchScopedPorts`).
    */
   async getMany(ids: readonly string[]): Promise<Map<string, DeclarationRecord>> {
-    const unique = [...new Set(ids)];
-    if (unique.length === 1) {
-      // One is one Query, chunks included: as cheap as a batch of one, and never two requests.
-      const one = await declarationStore.get(unique[0]!);
-      return new Map(one ? [[one.id, one]] : []);
-    }
-    const headers = await batchGetAll(
-      unique.map((id) => keys.declaration(id)),
-      { consistent: true },
-    );
+    const read = await readConsistently<string, DeclarationRecord | 'chunked'>(ids, {
+      idOf: (id) => id,
+      tableKey: (id) => keys.declaration(id),
+      readOne: (id) => declarationStore.get(id),
+      entryOf: (item) => [keys.declarationIdOf(String(item.pk)), recordOfInlineHeader(item) ?? 'chunked'],
+    });
     const found = new Map<string, DeclarationRecord>();
-    const chunked: string[] = [];
-    for (const item of headers) {
-      const id = keys.declarationIdOf(String(item.pk));
-      const inline = recordOfInlineHeader(item);
-      if (inline) found.set(id, inline);
-      else chunked.push(id);
-    }
+    for (const [id, record] of read) if (record !== 'chunked') found.set(id, record);
+    const chunked = [...read].flatMap(([id, record]) => (record === 'chunked' ? [id] : []));
     for (const whole of await Promise.all(chunked.map((id) => declarationStore.get(id)))) if (whole) found.set(whole.id, whole);
     return found;
   },

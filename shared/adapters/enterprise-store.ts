@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { transactWrite, type TransactItems } from './transact.js';
 import type { CreditChange, CreditHistoryEntry, EnterpriseRecord, EnterpriseStore } from '../domain/enterprise.js';
 import { conflict } from '../domain/errors.js';
-import { batchGetAll, dynamo, tableName } from './aws.js';
+import { dynamo, readConsistently, tableName } from './aws.js';
 import { keys } from './keys.js';
 import { outboxPut } from './outbox.js';
 
@@ -43,16 +43,12 @@ export const dynamoEnterpriseStore: EnterpriseStore = {
 
   /** One BatchGetItem for up to 100 enterprises (the audit worker's batch, shared/app/audit.ts); one alone is a GetItem. */
   async getMany(codes) {
-    const unique = [...new Set(codes)];
-    if (unique.length === 1) {
-      const one = await dynamoEnterpriseStore.get(unique[0]!);
-      return new Map(one ? [[one.creditCode, one]] : []);
-    }
-    const items = await batchGetAll(
-      unique.map((code) => keys.enterprise(code)),
-      { consistent: true },
-    );
-    return new Map(items.map((item) => [String(item.creditCode), toRecord(item)]));
+    return readConsistently(codes, {
+      idOf: (code) => code,
+      tableKey: (code) => keys.enterprise(code),
+      readOne: (code) => dynamoEnterpriseStore.get(code),
+      entryOf: (item) => [String(item.creditCode), toRecord(item)],
+    });
   },
 
   async history(code, limit) {

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { ownerKey, type EventType, type WebhookOwner } from '../domain/events.js';
 import type { Delivery, DeliveryStatus, EndpointChange, Settlement, WebhookEndpoint } from '../domain/webhook.js';
 import { deliveryIdOf, disabledAttributes } from '../domain/webhook.js';
-import { batchGetAll, dynamo, tableName } from './aws.js';
+import { batchGetAll, dynamo, readConsistently, tableName } from './aws.js';
 import { consumeLeasedEventUpdate } from './outbox.js';
 import { decodeCursor, encodeCursor, GSI1, keys, withoutStorageAttributes } from './keys.js';
 import { transactWrite } from './transact.js';
@@ -133,22 +133,17 @@ export const webhookStore = {
 
   /** Several owners' endpoints in one BatchGetItem (consistent; one alone is a GetItem), keyed by `ownerKey`; owners without one are absent. */
   async getEndpoints(owners: readonly WebhookOwner[]): Promise<Map<string, WebhookEndpoint>> {
-    const wanted = new Map(owners.map((owner) => [JSON.stringify(keys.webhook(owner)), owner]));
-    if (wanted.size === 1) {
-      const [owner] = wanted.values();
-      const one = await webhookStore.getEndpoint(owner!);
-      return new Map(one ? [[ownerKey(owner!), one]] : []);
-    }
-    const items = await batchGetAll(
-      [...wanted.values()].map((owner) => keys.webhook(owner)),
-      { consistent: true },
-    );
-    return new Map(
-      items.flatMap((item) => {
-        const owner = wanted.get(JSON.stringify({ pk: item.pk, sk: item.sk }));
-        return owner ? [[ownerKey(owner), endpointOf(item)] as const] : [];
-      }),
-    );
+    // Each item is matched back by the key it was read under.
+    const ownerOfKey = new Map(owners.map((owner) => [JSON.stringify(keys.webhook(owner)), owner]));
+    return readConsistently(owners, {
+      idOf: ownerKey,
+      tableKey: (owner) => keys.webhook(owner),
+      readOne: (owner) => webhookStore.getEndpoint(owner),
+      entryOf: (item) => {
+        const owner = ownerOfKey.get(JSON.stringify({ pk: item.pk, sk: item.sk }));
+        return owner ? [ownerKey(owner), endpointOf(item)] : undefined;
+      },
+    });
   },
 
   /**
