@@ -25,8 +25,11 @@ const LOCAL_DEFAULTS: Record<string, string | undefined> = {
   // load intake needs 1-3 at a time; 8 leaves room for bursts (docs/pipeline.md).
   // Backlog: at the rated load (14/s on 2026-12-02) the work queues hold at most ~8 messages; past it they
   // swing to 60 and more. At 3x, a limit of 60 gave document release p99 2.6 s, 30 gave 1.5-1.8 s,
-  // 15 with the congestion signal 0.98-1.3 s (2026-12-03, CPU stolen 0-5 %; README).
-  CLEARWAY_INTAKE_MAX_BACKLOG: '15',
+  // 15 with the congestion signal 0.98-1.3 s (2026-12-03, CPU stolen 0-5 %; README). On 2026-12-04,
+  // with the drain discount and the batched reads, 15 refused 2 of 960 at 16/s twice while the
+  // machine was 39-48 % busy (momentary peaks, not a queue), where 20 and 25 refused none; at 27/s
+  // 15, 20 and 25 held the bound alike, and with 20 a find-max held 20/s (README).
+  CLEARWAY_INTAKE_MAX_BACKLOG: '20',
   CLEARWAY_INTAKE_MAX_IN_FLIGHT: '8',
   // Congestion (the fastest intake write of two quarter seconds in a row over the target, with
   // another in flight): the manifest's 100 ms. Measured from the client: at the rated load a
