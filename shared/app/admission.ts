@@ -15,12 +15,16 @@
  *   admits every arrival of the next second (48 of them at 48/s offered), all of which then wait
  *   behind each other. Only what was stored counts: requests refused by validation, replays and
  *   refused batch items add no work (a flood of bad requests must not look like a backlog).
- *   What was stored since is discounted by what the queues were seen to drain between the last
- *   two samples (previous depth + what was stored in between - this depth, per millisecond): when
+ *   What was stored since is discounted by what the queues were seen to drain over the samples of
+ *   the last `DRAIN_WINDOW_MS` (oldest depth + what was stored since - this depth, per millisecond): when
  *   the pipeline keeps up, most of a second's arrivals are gone again before the next sample, and
  *   counting them all would refuse a pipeline that keeps up on its own arrivals once the limit is
  *   low enough to hold the latency bound at 3x (README, Measured). When the queues grow, the
- *   estimated drain falls and the arrivals count in full again. In the cloud a container sees only
+ *   estimated drain falls and the arrivals count in full again. Several seconds, not the last two
+ *   samples: a sample lands at a random point of the pipeline's own bursts (an audit batch of 10
+ *   taken or not), so one second's drain swings between 0 and twice the real rate, and judged on
+ *   it alone admission refused every other second in waves at a load it sustained (docs/pipeline.md,
+ *   "Admission's drain"). In the cloud a container sees only
  *   what it stored itself, so it underestimates the drain: it discounts less, never more.
  * - how long this container's own single filings take to write: when even the fastest of each of the
  *   last two quarter seconds (of at least three each) took longer than `writeTargetMs`, the store
@@ -51,6 +55,12 @@ export type AdmissionLimits = {
 export const CONGESTION_INTERVAL_MS = 250;
 /** Writes an interval needs for a verdict: one or two slow ones are a hiccup (a pause), not a queue. */
 export const CONGESTION_MIN_WRITES = 3;
+/**
+ * The queues' drain is judged over the samples of this long (about four at one a second): long
+ * enough that one sample caught in a burst moves it by a quarter, short enough that a pipeline
+ * that stalls counts arrivals in full again within a few seconds.
+ */
+export const DRAIN_WINDOW_MS = 4_000;
 
 /** The limits from the function's environment (its manifest sets them; see docs/scaling.md). */
 export function admissionLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): AdmissionLimits {
@@ -69,6 +79,9 @@ export type Refusal = { retryAfterS: number; reason: string };
 
 /** Messages on the work queues, and when the request that counted them was sent (epoch ms). */
 export type BacklogSample = { depth: number; takenAt: number };
+
+/** A sample as this container first saw it, with how many declarations it had stored by then. */
+type SeenSample = BacklogSample & { storedBefore: number };
 
 /** What a request adds: transactions it holds while it runs, declarations it adds to the backlog. */
 export type IntakeWeight = { transactions: number; declarations: number };
@@ -92,7 +105,8 @@ export function admissionDecision(
   if (signals.backlog !== undefined && signals.backlog + room > limits.maxBacklog) {
     // Each maxBacklog of waiting work is about one latency budget (a second) of draining.
     const retryAfterS = Math.min(30, Math.max(1, Math.ceil(signals.backlog / limits.maxBacklog)));
-    return { retryAfterS, reason: `${signals.backlog} declarations and events are waiting to be processed` };
+    // An estimate (the drain discount is fractional); the message names whole declarations.
+    return { retryAfterS, reason: `${Math.ceil(signals.backlog)} declarations and events are waiting to be processed` };
   }
   return undefined;
 }
@@ -101,10 +115,11 @@ export class Admission {
   private inFlight = 0;
   /** Declarations of the requests running now: they are about to add to the backlog. */
   private declarationsInFlight = 0;
-  /** The sample the count below is relative to, and the declarations stored here since it arrived. */
-  private current: BacklogSample | undefined;
-  private addedSinceSample = 0;
-  /** Declarations per millisecond the queues drained between the last two samples (0: not known). */
+  /** The samples of the last `DRAIN_WINDOW_MS`, oldest first; the newest is the one the backlog is counted from. */
+  private recent: SeenSample[] = [];
+  /** Declarations this container has stored, ever: what was stored between two samples is a difference of it. */
+  private storedTotal = 0;
+  /** Declarations per millisecond the queues drained over the recent samples (0: not known). */
   private drainPerMs = 0;
   /** The fastest single filing's write of the current interval, and of the last two complete ones. */
   private intervalStartedAt = 0;
@@ -120,18 +135,20 @@ export class Admission {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The latest sample; a new one gives the drain since the previous and restarts the count. */
-  private latestSample(): BacklogSample | undefined {
+  /** The latest sample; a new one joins the window and gives the drain over it. */
+  private latestSample(): SeenSample | undefined {
     const sample = this.sample();
-    if (sample !== undefined && sample.takenAt !== this.current?.takenAt) {
-      const previous = this.current;
-      const elapsedMs = previous === undefined ? 0 : sample.takenAt - previous.takenAt;
-      this.drainPerMs =
-        previous !== undefined && elapsedMs > 0 ? Math.max(0, previous.depth + this.addedSinceSample - sample.depth) / elapsedMs : 0;
-      this.current = sample;
-      this.addedSinceSample = 0;
-    }
-    return sample;
+    const newest = this.recent.at(-1);
+    if (sample === undefined) return undefined;
+    if (sample.takenAt === newest?.takenAt) return newest;
+    const seen = { ...sample, storedBefore: this.storedTotal };
+    this.recent.push(seen);
+    while (this.recent.length > 1 && seen.takenAt - this.recent[0]!.takenAt > DRAIN_WINDOW_MS) this.recent.shift();
+    const oldest = this.recent[0]!;
+    const elapsedMs = seen.takenAt - oldest.takenAt;
+    const storedBetween = seen.storedBefore - oldest.storedBefore;
+    this.drainPerMs = elapsedMs > 0 ? Math.max(0, oldest.depth + storedBetween - seen.depth) / elapsedMs : 0;
+    return seen;
   }
 
   /**
@@ -141,8 +158,9 @@ export class Admission {
   private backlog(): number | undefined {
     const sample = this.latestSample();
     if (sample === undefined) return undefined;
+    const storedSince = this.storedTotal - sample.storedBefore;
     const drainedSince = this.drainPerMs * Math.max(0, this.now() - sample.takenAt);
-    return sample.depth + Math.max(0, this.addedSinceSample - drainedSince) + this.declarationsInFlight;
+    return sample.depth + Math.max(0, storedSince - drainedSince) + this.declarationsInFlight;
   }
 
   /**
@@ -205,8 +223,10 @@ export class Admission {
     // transactions in parallel, 25 declarations each, so its time says how big it was, not how
     // busy the store is.
     if (stored > 0 && weight.declarations === 1) this.recordWrite(this.now() - startedAt);
+    // A sample that arrived while the work ran was taken before this was stored, or during: it
+    // joins the window first, so this counts as stored after it (at worst counted twice, never missed).
     this.latestSample();
-    this.addedSinceSample += stored;
+    this.storedTotal += stored;
     return result;
   }
 }

@@ -114,7 +114,49 @@ describe('Admission', () => {
       clock = 6000 + i * 10;
       burst.push(await file());
     }
-    expect(burst.filter((r) => r === 'accepted')).toHaveLength(7);
+    // The drain over the last four seconds (27 in 4 s) still discounts a little of the burst.
+    expect(burst.filter((r) => r === 'accepted')).toHaveLength(8);
+    // The queues stall at 10 for four seconds (replays keep the samples coming, storing nothing):
+    // once the window holds only the stall, nothing is discounted, and exactly 15 - 10 are admitted.
+    for (let second = 7; second <= 11; second++) {
+      sample = { depth: 10, takenAt: second * 1000 };
+      clock = second * 1000;
+      await admission.run(
+        { transactions: 1, declarations: 1 },
+        async () => 'replayed',
+        () => 0,
+      );
+    }
+    const stalled: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      clock = 11_000 + i * 10;
+      stalled.push(await file());
+    }
+    expect(stalled.filter((r) => r === 'accepted')).toHaveLength(5);
+  });
+  it("judges the drain over several seconds, so samples caught in the pipeline's bursts do not refuse in waves", async () => {
+    // 30 a second, all of it drained, but the samples land alternately between the pipeline's
+    // bursts (nothing waiting) and inside one (14 waiting). Judged on the last two samples alone,
+    // every second sample showed a drain of 16 a second and 9 filings were refused: [.., 9, 0, 9, 0].
+    let sample: BacklogSample = { depth: 0, takenAt: 0 };
+    let clock = 0;
+    const admission = new Admission(
+      { maxInFlight: 1000, maxBacklog: 20 },
+      () => sample,
+      () => clock,
+    );
+    const refusedPerSecond: number[] = [];
+    for (let second = 0; second < 10; second++) {
+      sample = { depth: second % 2 === 0 ? 0 : 14, takenAt: second * 1000 };
+      let refused = 0;
+      for (let i = 0; i < 30; i++) {
+        clock = second * 1000 + Math.floor((i * 1000) / 30);
+        await admission.run({ transactions: 1, declarations: 1 }, async () => 'accepted').catch(() => (refused += 1));
+      }
+      refusedPerSecond.push(refused);
+    }
+    // The first seconds have too little history to go by; once four seconds of it are in, none.
+    expect(refusedPerSecond.slice(6)).toEqual([0, 0, 0, 0]);
   });
   it('refuses a concurrent filing while even the fastest write of the last interval was over the target, never the only one', async () => {
     let clock = 0;
@@ -207,5 +249,24 @@ describe('Admission', () => {
     expect(await admission.run({ transactions: 2, declarations: 50 }, async () => 'accepted')).toBe('accepted');
     await expect(admission.run({ transactions: 1, declarations: 1 }, async () => 'accepted')).resolves.toBe('accepted');
     await expect(admission.run({ transactions: 2, declarations: 50 }, async () => 'accepted')).rejects.toThrow(/51 declarations/);
+  });
+  it('names the backlog in whole declarations, though the drain it discounts is an estimate', async () => {
+    let sample: BacklogSample = { depth: 0, takenAt: 0 };
+    let clock = 0;
+    const admission = new Admission(
+      { maxInFlight: 1000, maxBacklog: 20 },
+      () => sample,
+      () => clock,
+    );
+    // 10 stored in the first second, 7 of them drained by the next sample: 2.33 drained per second.
+    for (let i = 0; i < 10; i++) await admission.run({ transactions: 1, declarations: 1 }, async () => 'accepted');
+    sample = { depth: 3, takenAt: 3000 };
+    clock = 3000;
+    await admission.run({ transactions: 1, declarations: 20 }, async () => 'accepted');
+    clock = 3100;
+    // 3 + 20 - 0.23 drained = 22.77 waiting: named as 23, not as a fraction.
+    await expect(admission.run({ transactions: 1, declarations: 1 }, async () => 'accepted')).rejects.toThrow(
+      /\(23 declarations and events are waiting/,
+    );
   });
 });
