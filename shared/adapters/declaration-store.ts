@@ -11,9 +11,9 @@ import { centsToUsd } from '../schemas/numbers.js';
 import type { DeclarationLine, DeclarationStatus, StoredDeclarationSummary } from '../schemas/declaration.js';
 import { batchGetAll, dynamo, queryAll, readConsistently, tableName } from './aws.js';
 import { DAY_SHARDS, decodeCursor, encodeCursor, GSI1, GSI2, GSI3, keys, withoutStorageAttributes } from './keys.js';
-import { counterUpdates, mergedCounterUpdates, type CountedDeclaration } from './stats-counters.js';
+import { counterUpdates, mergedCounterUpdates, releaseBucketAttr, type CountedDeclaration } from './stats-counters.js';
 import { effectivenessUpdates } from './effectiveness-counters.js';
-import { movesAnything } from '../domain/effectiveness.js';
+import { movesAnything, type EffectivenessDelta } from '../domain/effectiveness.js';
 import { outboxPut } from './outbox.js';
 import { touchPending } from './pending-index.js';
 import { involvementPut, involvementPuts, involvementsWithSteps, stepInvolvementPuts, stepItemPut } from './worklist-store.js';
@@ -222,6 +222,97 @@ function lostTo(header: Record<string, unknown> | undefined): LostRace | false {
   return current ? { current } : false;
 }
 
+/** What a transition moves on the statistics counters: its deltas, the release-time bucket among them. */
+export type CounterDelta = { record: CountedDeclaration; counters: Record<string, number> };
+/** What a transition moves on the rule effectiveness counters (contract section 15). */
+export type EffectivenessMove = { record: { createdAt: string }; delta: EffectivenessDelta };
+
+/**
+ * The writes of a (non-amending) transition: its own items (the header's conditional update first,
+ * steps, involvements, events, certificate) and the counter deltas that must commit with them.
+ * `apply` commits them alone; `applyMany` (shared/adapters/declaration-transitions.ts) packs the
+ * transitions of an audit batch into one transaction, the counters merged.
+ */
+export function transitionWrites(t: DeclarationTransition): {
+  own: TransactItems;
+  counters?: CounterDelta;
+  effectiveness?: EffectivenessMove;
+} {
+  const d = t.record;
+  // The state machine is the domain's; a change to the same status only updates the record.
+  if (t.from !== t.to && !canTransition(t.from, t.to)) throw new Error(`declaration ${d.id}: ${t.from} → ${t.to} is not a transition`);
+  const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
+  const values: Record<string, unknown> = {
+    ':from': t.from,
+    ':to': t.to,
+    ':at': d.updatedAt,
+    ':timeline': t.timeline,
+    ':seen': t.expectedVersion,
+    ':next': t.expectedVersion + 1,
+  };
+  const sets = ['#status = :to', 'updatedAt = :at', 'timeline = list_append(timeline, :timeline)', '#version = :next'];
+  for (const [k, v] of Object.entries(t.set)) {
+    if (v === undefined) continue;
+    names[`#${k}`] = k;
+    values[`:${k}`] = v;
+    sets.push(`#${k} = :${k}`);
+  }
+  // Parked (the audit failed too often) or back in the stranded index (redriven by an operator).
+  if (t.to === 'ACCEPTED' && t.pendingIndex) {
+    values[':pendingPk'] = t.pendingIndex === 'parked' ? keys.parked : keys.stranded(d.id);
+    values[':pendingSk'] = t.pendingIndex === 'parked' ? keys.parkedSort(d.updatedAt, d.id) : d.updatedAt;
+    sets.push('gsi2pk = :pendingPk', 'gsi2sk = :pendingSk');
+  }
+  const seen = t.expectedVersion === 0 ? '(#version = :seen OR attribute_not_exists(#version))' : '#version = :seen';
+  const own: TransactItems = [
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.declaration(d.id),
+        // Out of the stranded (or parked) index once it has left ACCEPTED (the audit is done).
+        UpdateExpression: `SET ${sets.join(', ')}${t.to !== 'ACCEPTED' ? ' REMOVE gsi2pk, gsi2sk' : ''}`,
+        ConditionExpression: `#status = :from AND ${seen}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        // Lost to a concurrent change: the header as the winner left it, to decide again on.
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+  ];
+  for (const step of t.worklist) own.push(stepItemPut(d, step));
+  // A step owed by a bureau with no other role lists the declaration for that bureau too.
+  own.push(...stepInvolvementPuts(d, t.worklist));
+  for (const event of t.events) own.push(outboxPut(event));
+  if (t.certificate) {
+    own.push({
+      Put: {
+        TableName: tableName(),
+        Item: { ...keys.certificate(t.certificate.content.certificateNo), itemType: 'certificate', ...t.certificate },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
+  }
+  const moved = Object.entries(t.counters).filter(([, v]) => v !== undefined && v !== 0) as [string, number][];
+  if (t.releaseSeconds !== undefined) moved.push([releaseBucketAttr(t.releaseSeconds), 1]);
+  return {
+    own,
+    ...(moved.length ? { counters: { record: d, counters: Object.fromEntries(moved) } } : {}),
+    // Rule effectiveness (contract section 15): exact for the same reason as the statistics.
+    ...(movesAnything(t.effectiveness) ? { effectiveness: { record: d, delta: t.effectiveness } } : {}),
+  };
+}
+
+/**
+ * What a transition's failed commit answers: `failedOwn` are the positions among its own items
+ * whose condition failed, `header` the header as the winner left it. Only the declaration's own
+ * condition (position 0) decides "changed meanwhile"; any other failed condition (e.g. a
+ * certificate number taken) is a real error.
+ */
+export function lostOrFailed(t: DeclarationTransition, failedOwn: number[], header: Record<string, unknown> | undefined): false | LostRace {
+  if (failedOwn.includes(0)) return lostTo(header);
+  throw new Error(`declaration ${t.record.id}: transition failed on items ${failedOwn.join(', ')}`);
+}
+
 export const declarationStore = {
   /**
    * Applies a pure transition (shared/domain/transition.ts) as ONE transaction: the header's
@@ -237,70 +328,13 @@ export const declarationStore = {
 
   async apply(t: DeclarationTransition): Promise<boolean | LostRace> {
     if (t.amendment) return applyAmendment({ ...t, amendment: t.amendment });
-    const d = t.record;
-    // The state machine is the domain's; a change to the same status only updates the record.
-    if (t.from !== t.to && !canTransition(t.from, t.to)) throw new Error(`declaration ${d.id}: ${t.from} → ${t.to} is not a transition`);
-    const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
-    const values: Record<string, unknown> = {
-      ':from': t.from,
-      ':to': t.to,
-      ':at': d.updatedAt,
-      ':timeline': t.timeline,
-      ':seen': t.expectedVersion,
-      ':next': t.expectedVersion + 1,
-    };
-    const sets = ['#status = :to', 'updatedAt = :at', 'timeline = list_append(timeline, :timeline)', '#version = :next'];
-    for (const [k, v] of Object.entries(t.set)) {
-      if (v === undefined) continue;
-      names[`#${k}`] = k;
-      values[`:${k}`] = v;
-      sets.push(`#${k} = :${k}`);
-    }
-    // Parked (the audit failed too often) or back in the stranded index (redriven by an operator).
-    if (t.to === 'ACCEPTED' && t.pendingIndex) {
-      values[':pendingPk'] = t.pendingIndex === 'parked' ? keys.parked : keys.stranded(d.id);
-      values[':pendingSk'] = t.pendingIndex === 'parked' ? keys.parkedSort(d.updatedAt, d.id) : d.updatedAt;
-      sets.push('gsi2pk = :pendingPk', 'gsi2sk = :pendingSk');
-    }
-    const seen = t.expectedVersion === 0 ? '(#version = :seen OR attribute_not_exists(#version))' : '#version = :seen';
-    const items: TransactItems = [
-      {
-        Update: {
-          TableName: tableName(),
-          Key: keys.declaration(d.id),
-          // Out of the stranded (or parked) index once it has left ACCEPTED (the audit is done).
-          UpdateExpression: `SET ${sets.join(', ')}${t.to !== 'ACCEPTED' ? ' REMOVE gsi2pk, gsi2sk' : ''}`,
-          ConditionExpression: `#status = :from AND ${seen}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          // Lost to a concurrent change: the header as the winner left it, to decide again on.
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
-      },
-    ];
-    for (const step of t.worklist) items.push(stepItemPut(d, step));
-    // A step owed by a bureau with no other role lists the declaration for that bureau too.
-    items.push(...stepInvolvementPuts(d, t.worklist));
-    for (const event of t.events) items.push(outboxPut(event));
-    const counters = Object.values(t.counters).some((v) => v !== undefined && v !== 0);
-    if (counters || t.releaseSeconds !== undefined) items.push(...counterUpdates(d, t.counters, t.releaseSeconds));
-    // Rule effectiveness (contract section 15): exact for the same reason as the statistics.
-    if (movesAnything(t.effectiveness)) items.push(...effectivenessUpdates(d, t.effectiveness));
-    if (t.certificate) {
-      items.push({
-        Put: {
-          TableName: tableName(),
-          Item: { ...keys.certificate(t.certificate.content.certificateNo), itemType: 'certificate', ...t.certificate },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
-    }
+    const { own, counters, effectiveness } = transitionWrites(t);
+    const items = [...own];
+    if (counters) items.push(...counterUpdates(counters.record, counters.counters));
+    if (effectiveness) items.push(...effectivenessUpdates(effectiveness.record, effectiveness.delta));
     const outcome = await transactWrite(items);
     if (outcome.committed) return true;
-    // Only the declaration's own condition decides "changed meanwhile"; any other failed
-    // condition (e.g. a certificate number taken) is a real error.
-    if (outcome.failedItems.includes(0)) return lostTo(outcome.currentItems.get(0));
-    throw new Error(`declaration ${d.id}: transition failed on items ${outcome.failedItems.join(', ')}`);
+    return lostOrFailed(t, outcome.failedItems, outcome.currentItems.get(0));
   },
 
   /**

@@ -53,6 +53,46 @@ export function effectivenessUpdates(d: { createdAt: string }, delta: Effectiven
   return items;
 }
 
+/**
+ * One update per counter item for several deltas that commit in one transaction (an audit batch's,
+ * shared/adapters/declaration-transitions.ts): DynamoDB refuses a transaction that touches an item
+ * twice, and the deltas of one rule set version and creation day meet on its items. Each such
+ * group is summed and written as one delta (one random shard for the group).
+ */
+export function mergedEffectivenessUpdates(moves: { record: { createdAt: string }; delta: EffectivenessDelta }[]): TransactItems {
+  const groups = new Map<string, { record: { createdAt: string }; delta: EffectivenessDelta; rules: Map<string, RuleCounts> }>();
+  for (const { record, delta } of moves) {
+    const key = `${delta.ruleSetVersion}|${record.createdAt.slice(0, 10)}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = {
+        record,
+        delta: {
+          ruleSetVersion: delta.ruleSetVersion,
+          rules: [],
+          random: { inspected: 0, failed: 0, followUpChecked: 0, followUpFailed: 0 },
+        },
+        rules: new Map(),
+      };
+      groups.set(key, group);
+    }
+    for (const m of BASELINE) group.delta.random[m] += delta.random[m];
+    for (const rule of delta.rules) {
+      const sum = group.rules.get(rule.ruleId) ?? {
+        ruleId: rule.ruleId,
+        fired: 0,
+        inspected: 0,
+        failed: 0,
+        followUpChecked: 0,
+        followUpFailed: 0,
+      };
+      for (const m of METRICS) sum[m] += rule[m];
+      group.rules.set(rule.ruleId, sum);
+    }
+  }
+  return [...groups.values()].flatMap(({ record, delta, rules }) => effectivenessUpdates(record, { ...delta, rules: [...rules.values()] }));
+}
+
 export type EffectivenessTotals = { rules: Map<string, Omit<RuleCounts, 'ruleId'>>; random: BaselineCounts };
 
 /** The counters of a version summed over shards and the creation days [fromDay, toDay] (open ends: all). */

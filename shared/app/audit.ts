@@ -10,6 +10,7 @@
  * an operator's redrive (`redriveDeclaration`, POST /declarations/{id}/redrive).
  */
 import { declarationStore } from '../adapters/declaration-store.js';
+import { applyMany } from '../adapters/declaration-transitions.js';
 import { dynamoEnterpriseStore } from '../adapters/enterprise-store.js';
 import { ruleSetStore } from '../adapters/ruleset-store.js';
 import { decideAudit } from '../domain/audit.js';
@@ -36,7 +37,7 @@ import type { DeclarationStatus } from '../schemas/declaration.js';
 import { stepTimeLimitS } from '../region.js';
 import { changeDeclaration, type DeclarationChangeStore } from './declaration-change.js';
 import { productionSealer } from './inspection.js';
-import { coalescedPerBatch, sharedPerBatch } from './batch-scope.js';
+import { coalescedPerBatch, groupedPerRound, sharedPerBatch } from './batch-scope.js';
 
 export type AuditOutcome =
   { outcome: 'decided'; status: DeclarationStatus; events: OutboxEvent[] } | { outcome: 'already-audited' | 'not-found' | 'parked' };
@@ -56,7 +57,7 @@ export type AuditPorts = {
 };
 
 export const auditPorts: AuditPorts = {
-  store: declarationStore,
+  store: { ...declarationStore, applyMany: (ts) => applyMany(ts) },
   enterprises: dynamoEnterpriseStore,
   activeRuleSet: () => ruleSetStore.activeCompiled(),
   sealer: productionSealer,
@@ -71,7 +72,9 @@ export const auditPorts: AuditPorts = {
  * its own, and so are the enterprises they name (stores without `getMany` read one by one). A
  * batch is audited within a second or so; a publish or a credit change that commits meanwhile
  * applies from the next batch, exactly as it would to an audit that had started a moment earlier
- * (each decision records the rule set version it used). See shared/app/batch-scope.ts.
+ * (each decision records the rule set version it used). The transitions the batch decides at the
+ * same moment commit in one transaction, each on its own conditions, the counters they meet on
+ * merged (shared/adapters/declaration-transitions.ts). See shared/app/batch-scope.ts.
  */
 export function batchScopedPorts(ports: AuditPorts): AuditPorts {
   const { enterprises, store } = ports;
@@ -81,7 +84,11 @@ export function batchScopedPorts(ports: AuditPorts): AuditPorts {
     ...ports,
     activeRuleSet: sharedPerBatch(() => ports.activeRuleSet(), () => 'active'),
     enterprises: { get: sharedPerBatch(readEnterprise, same) },
-    store: store.getMany ? { ...store, get: coalescedPerBatch(store.getMany.bind(store), same) } : store,
+    store: {
+      ...store,
+      ...(store.getMany ? { get: coalescedPerBatch(store.getMany.bind(store), same) } : {}),
+      ...(store.applyMany ? { apply: groupedPerRound(store.applyMany.bind(store), store.apply.bind(store)) } : {}),
+    },
   };
 }
 

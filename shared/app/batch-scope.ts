@@ -74,3 +74,43 @@ export function coalescedPerBatch<K, V>(readMany: (keys: K[]) => Promise<Map<str
       round.set(id, entry);
     });
 }
+
+/**
+ * Writes that one batch's records make at the same moment, committed together (`runMany`, e.g.
+ * one transaction for an audit batch's transitions, shared/adapters/declaration-transitions.ts).
+ * Like `coalescedPerBatch` it shares time, not outcomes: the calls collected until the event
+ * loop's next turn go out together and each gets its own answer (`runMany` answers by position,
+ * settled, so that one caller's failure is its own); a round of one call, and every later call
+ * (a retry after a lost race), runs alone by `runOne`, exactly as without the grouping.
+ */
+export function groupedPerRound<I, O>(runMany: (inputs: I[]) => Promise<PromiseSettledResult<O>[]>, runOne: (input: I) => Promise<O>) {
+  type Call = { input: I; resolve: (value: O) => void; reject: (error: unknown) => void };
+  let round: Call[] | undefined;
+  const flush = async (calls: Call[]) => {
+    if (calls.length === 1) {
+      const [only] = calls as [Call];
+      return runOne(only.input).then(only.resolve, only.reject);
+    }
+    try {
+      const outcomes = await runMany(calls.map((c) => c.input));
+      calls.forEach((c, i) => {
+        const outcome = outcomes[i];
+        if (outcome?.status === 'fulfilled') c.resolve(outcome.value);
+        else c.reject(outcome ? outcome.reason : new Error('a grouped write gave no answer'));
+      });
+    } catch (error) {
+      for (const c of calls) c.reject(error);
+    }
+  };
+  return (input: I): Promise<O> =>
+    new Promise((resolve, reject) => {
+      if (!round) {
+        const calls = (round = []);
+        setImmediate(() => {
+          round = undefined;
+          void flush(calls);
+        });
+      }
+      round.push({ input, resolve, reject });
+    });
+}

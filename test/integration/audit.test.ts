@@ -253,6 +253,58 @@ describe('audit worker', () => {
     expect(types).toHaveLength(1 + d.steps.length);
   });
 
+  it("audits a batch's declarations in one transaction, and one that another change overtook decides again on its own", async () => {
+    const filings = [await submit('A')];
+    for (let i = 0; i < 2; i++) {
+      const res = await call(declarations, 'POST /declarations', {
+        principal: enterprise(filings[0]!.code),
+        body: declarationBody(filings[0]!.code),
+      });
+      filings.push({ id: res.body.id as string, code: filings[0]!.code });
+    }
+    const victim = filings[1]!.id;
+    // Just before the pack commits, another change moves the victim's version (an officer's
+    // edit, a concurrent audit): the pack is refused, the other two commit, the victim decides again.
+    let overtaken = false;
+    const store = {
+      ...auditPorts.store,
+      applyMany: async (ts: Parameters<NonNullable<typeof auditPorts.store.applyMany>>[0]) => {
+        if (!overtaken) {
+          overtaken = true;
+          await dynamo.send(
+            new UpdateCommand({
+              TableName: tableName(),
+              Key: keys.declaration(victim),
+              // A new declaration's header has no version yet (version 0).
+              UpdateExpression: 'SET #version = if_not_exists(#version, :zero) + :one',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+            }),
+          );
+        }
+        return auditPorts.store.applyMany!(ts);
+      },
+    };
+    const ports = batchScopedPorts({ ...auditPorts, store });
+    await ruleSetStore.activeCompiled();
+    enableMetering();
+    try {
+      resetMeter();
+      const outcomes = await Promise.all(filings.map(({ id }) => auditDeclaration(id, ports)));
+      expect(outcomes.map((o) => o.outcome)).toEqual(['decided', 'decided', 'decided']);
+      // The refused pack, the pack again without the victim, and the victim alone.
+      expect(meterSnapshot().dynamodb.calls.TransactWriteItems).toBe(3);
+    } finally {
+      enableMetering(false);
+    }
+    expect(overtaken).toBe(true);
+    for (const { id, code } of filings) {
+      const d = await read(id, code);
+      expect(d.status).not.toBe('ACCEPTED');
+      expect(d.timeline).toHaveLength(2); // filed, audited: once
+    }
+  });
+
   it('fails only the poison message of a batch; the rest is audited', async () => {
     const { id, code } = await submit('B');
     const poison = sqsRecord('{"declarationId": 42}', 'poison');

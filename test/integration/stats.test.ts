@@ -7,6 +7,8 @@ import { seed } from '../../functions/seed.js';
 import { admin, call, enterprise, lambdaContext, officer } from '../support/api.js';
 import { declarationBody } from '../support/declarations.js';
 import { newCreditCode } from '../support/fixtures.js';
+import { enableMetering, meterSnapshot, resetMeter } from '../../shared/adapters/metering.js';
+import { ruleSetStore } from '../../shared/adapters/ruleset-store.js';
 
 // Bureaus no other integration test declares at, so the deltas below are this file's alone.
 const PLACE = { declaredAt: 'NX', portBureau: 'NM', port: 'ERL', inspectionBureau: 'SN', releaseBureau: 'SN' } as const;
@@ -63,6 +65,47 @@ describe('GET /stats', () => {
       // Level D: always inspected, never released on documents.
       expect(after[view].inspected - before[view].inspected, view).toBe(2);
       expect(after[view].documentReleased - before[view].documentReleased, view).toBe(0);
+    }
+  });
+
+  it("counts an audit batch's declarations exactly once each, committed in one transaction with their counters merged", async () => {
+    const views = async () => ({
+      declared: await rowOf('declaredAt', 'NX'),
+      inspected: await rowOf('inspectedAt', 'SN'),
+      destination: await rowOf('destination', 'NM'),
+    });
+    const code = newCreditCode();
+    await call(enterprises, 'POST /enterprises', {
+      principal: admin,
+      body: { creditCode: code, name: 'Stats Batch Co', registeredBureau: 'NX', creditLevel: 'AA' },
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await call(declarations, 'POST /declarations', { principal: enterprise(code), body: declarationBody(code, PLACE) });
+      ids.push(res.body.id);
+    }
+    const before = await views();
+    await ruleSetStore.activeCompiled(); // the version's body is cached per container: only the pointer is read per batch
+    enableMetering();
+    try {
+      resetMeter();
+      const records = ids.map((id) => ({ messageId: id, body: JSON.stringify({ declarationId: id }) }));
+      expect((await auditWorker({ Records: records } as never, lambdaContext)).batchItemFailures).toEqual([]);
+      // One transaction for the four (one each before the pack).
+      expect(meterSnapshot().dynamodb.calls.TransactWriteItems).toBe(1);
+    } finally {
+      enableMetering(false);
+    }
+    const after = await views();
+    for (const view of ['declared', 'inspected', 'destination'] as const) {
+      const decided = after[view].documentReleased - before[view].documentReleased + (after[view].inspected - before[view].inspected);
+      expect(decided, view).toBe(4);
+      expect(after[view].declarations - before[view].declarations, view).toBe(0); // counted at intake, not again
+    }
+    for (const id of ids) {
+      const d = (await call(declarations, 'GET /declarations/{id}', { principal: enterprise(code), params: { id } })).body;
+      expect(d.status).not.toBe('ACCEPTED');
+      expect(d.timeline).toHaveLength(2); // filed, audited: once
     }
   });
 

@@ -1,6 +1,6 @@
 /** Reads shared by one batch's records (shared/app/batch-scope.ts). */
 import { describe, expect, it } from 'vitest';
-import { coalescedPerBatch, sharedPerBatch } from '../../../shared/app/batch-scope.js';
+import { coalescedPerBatch, groupedPerRound, sharedPerBatch } from '../../../shared/app/batch-scope.js';
 
 function countingRead() {
   const asked: string[] = [];
@@ -102,5 +102,53 @@ describe('coalescedPerBatch', () => {
     await expect(Promise.all([get('broken'), get('broken')])).rejects.toThrow('read failed');
     expect((await get('A'))?.key).toBe('A');
     expect(rounds).toEqual([['broken'], ['A']]);
+  });
+});
+
+describe('groupedPerRound', () => {
+  function recording() {
+    const rounds: string[][] = [];
+    const alone: string[] = [];
+    const runMany = async (inputs: string[]): Promise<PromiseSettledResult<string>[]> => {
+      rounds.push(inputs);
+      return inputs.map((i) =>
+        i === 'bad' ? { status: 'rejected', reason: new Error(`${i} failed`) } : { status: 'fulfilled', value: `${i} done` },
+      );
+    };
+    const runOne = async (input: string) => {
+      alone.push(input);
+      return `${input} alone`;
+    };
+    return { rounds, alone, write: groupedPerRound(runMany, runOne) };
+  }
+  it("runs the calls of one moment together, answering each by position; a failure is its own caller's", async () => {
+    const { rounds, alone, write } = recording();
+    const answers = await Promise.allSettled(['a', 'bad', 'c'].map((i) => write(i)));
+    expect(rounds).toEqual([['a', 'bad', 'c']]);
+    expect(alone).toEqual([]);
+    expect(answers.map((a) => (a.status === 'fulfilled' ? a.value : (a.reason as Error).message))).toEqual([
+      'a done',
+      'bad failed',
+      'c done',
+    ]);
+  });
+  it('runs a call alone when nothing else came in its moment, and a later call (a retry) in a round of its own', async () => {
+    const { rounds, alone, write } = recording();
+    expect(await write('a')).toBe('a alone');
+    const [b, c] = await Promise.all([write('b'), write('c')]);
+    expect([b, c]).toEqual(['b done', 'c done']);
+    expect(await write('d')).toBe('d alone');
+    expect(alone).toEqual(['a', 'd']);
+    expect(rounds).toEqual([['b', 'c']]);
+  });
+  it('fails every call of a round whose run fails as a whole', async () => {
+    const write = groupedPerRound<string, string>(
+      async () => {
+        throw new Error('outage');
+      },
+      async (i) => i,
+    );
+    const answers = await Promise.allSettled([write('a'), write('b')]);
+    expect(answers.map((a) => a.status)).toEqual(['rejected', 'rejected']);
   });
 });
