@@ -28,7 +28,10 @@ const LOCAL_DEFAULTS: Record<string, string | undefined> = {
   // 15 with the congestion signal 0.98-1.3 s (2026-12-03, CPU stolen 0-5 %; README). On 2026-12-04,
   // with the drain discount and the batched reads, 15 refused 2 of 960 at 16/s twice while the
   // machine was 39-48 % busy (momentary peaks, not a queue), where 20 and 25 refused none; at 27/s
-  // 15, 20 and 25 held the bound alike, and with 20 a find-max held 23/s (README).
+  // 15, 20 and 25 held the bound alike, and with 20 a find-max held 23/s (README). It is a floor:
+  // the manifest's CLEARWAY_INTAKE_BACKLOG_SECONDS (0.75) lets the backlog hold 0.75 s of the drain
+  // the queues are seen to make when that is more (at 50/s, 20 messages are 0.4 s of work; below
+  // 26.7/s drained, 20 binds as before).
   CLEARWAY_INTAKE_MAX_BACKLOG: '20',
   CLEARWAY_INTAKE_MAX_IN_FLIGHT: '8',
   // Congestion (the fastest intake write of two quarter seconds in a row over the target, with

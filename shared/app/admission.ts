@@ -26,6 +26,10 @@
  *   it alone admission refused every other second in waves at a load it sustained (docs/pipeline.md,
  *   "Admission's drain"). In the cloud a container sees only
  *   what it stored itself, so it underestimates the drain: it discounts less, never more.
+ *   The limit is `maxBacklog` messages, or `backlogSeconds` of that drain when the queues drain
+ *   faster (`backlogLimit`): what waits is judged in time, as docs/scaling.md sets the cloud's
+ *   limit ("about a second of the measured drain"), so a pipeline that drains 50 a second is not
+ *   held to the 20 messages that are a second of work at 20 a second.
  * - how long this container's own single filings take to write: when even the fastest of each of the
  *   last two quarter seconds (of at least three each) took longer than `writeTargetMs`, the store
  *   is persistently congested (locally: DynamoDB Local, shared with the consumers, is saturated)
@@ -45,7 +49,23 @@ export type AdmissionLimits = {
   maxBacklog: number;
   /** Intake's share of the 1 s bound: a store slower than this for two intervals running is congested (unset: not judged). */
   writeTargetMs?: number;
+  /**
+   * The backlog may also hold this many seconds of what the queues were seen to drain, when that
+   * is more than `maxBacklog` (unset: `maxBacklog` alone). A queue is judged by how long its work
+   * waits, not by how many messages it holds: the same 20 messages are a second of work at 20
+   * declarations a second and 0.4 s at 50 (Little's law: waiting = backlog ÷ drain).
+   */
+  backlogSeconds?: number;
 };
+
+/** However fast the drain seems, the backlog limit grows to at most this many times `maxBacklog`. */
+export const MAX_BACKLOG_GROWTH = 4;
+
+/** The backlog limit for a drain of `drainPerS` declarations a second: `maxBacklog`, or `backlogSeconds` of the drain if more. */
+export function backlogLimit(limits: AdmissionLimits, drainPerS: number | undefined): number {
+  const ofDrain = Math.floor((drainPerS ?? 0) * (limits.backlogSeconds ?? 0));
+  return Math.min(MAX_BACKLOG_GROWTH * limits.maxBacklog, Math.max(limits.maxBacklog, ofDrain));
+}
 
 /**
  * The store counts as congested when the fastest write of each of the last two intervals of this
@@ -72,6 +92,7 @@ export function admissionLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): Ad
     maxInFlight: num('CLEARWAY_INTAKE_MAX_IN_FLIGHT', 64),
     maxBacklog: num('CLEARWAY_INTAKE_MAX_BACKLOG', 1000),
     writeTargetMs: num('CLEARWAY_INTAKE_WRITE_TARGET_MS', 100),
+    ...(env.CLEARWAY_INTAKE_BACKLOG_SECONDS !== undefined ? { backlogSeconds: num('CLEARWAY_INTAKE_BACKLOG_SECONDS', 0) } : {}),
   };
 }
 
@@ -88,7 +109,7 @@ export type IntakeWeight = { transactions: number; declarations: number };
 
 /** Pure: whether a request of `weight` may start, given the signals. */
 export function admissionDecision(
-  signals: { inFlight: number; backlog: number | undefined; fastestRecentWriteMs?: number },
+  signals: { inFlight: number; backlog: number | undefined; fastestRecentWriteMs?: number; drainPerS?: number },
   limits: AdmissionLimits,
   weight: IntakeWeight = { transactions: 1, declarations: 1 },
 ): Refusal | undefined {
@@ -99,12 +120,13 @@ export function admissionDecision(
   if (signals.inFlight > 0 && fastest !== undefined && limits.writeTargetMs !== undefined && fastest > limits.writeTargetMs) {
     return { retryAfterS: 1, reason: `the store is congested (no intake write took less than ${Math.round(fastest)} ms of late)` };
   }
+  const maxBacklog = backlogLimit(limits, signals.drainPerS);
   // A request's own room is capped at half the limit: otherwise a batch larger than the limit (100
   // declarations against the local 60) would be refused even onto an empty backlog, for ever.
-  const room = Math.min(weight.declarations, Math.floor(limits.maxBacklog / 2));
-  if (signals.backlog !== undefined && signals.backlog + room > limits.maxBacklog) {
+  const room = Math.min(weight.declarations, Math.floor(maxBacklog / 2));
+  if (signals.backlog !== undefined && signals.backlog + room > maxBacklog) {
     // Each maxBacklog of waiting work is about one latency budget (a second) of draining.
-    const retryAfterS = Math.min(30, Math.max(1, Math.ceil(signals.backlog / limits.maxBacklog)));
+    const retryAfterS = Math.min(30, Math.max(1, Math.ceil(signals.backlog / maxBacklog)));
     // An estimate (the drain discount is fractional); the message names whole declarations.
     return { retryAfterS, reason: `${Math.ceil(signals.backlog)} declarations and events are waiting to be processed` };
   }
@@ -197,7 +219,12 @@ export class Admission {
   async run<T>(weight: IntakeWeight, work: () => Promise<T>, added: (result: T) => number = () => weight.declarations): Promise<T> {
     this.rollInterval(this.now());
     const refusal = admissionDecision(
-      { inFlight: this.inFlight, backlog: this.backlog(), fastestRecentWriteMs: this.fastestRecentWrite() },
+      {
+        inFlight: this.inFlight,
+        backlog: this.backlog(),
+        fastestRecentWriteMs: this.fastestRecentWrite(),
+        drainPerS: this.drainPerMs * 1000,
+      },
       this.limits,
       weight,
     );

@@ -184,6 +184,7 @@ describe('least privilege', () => {
     const [, fn] = functionByEntry('functions/http/declarations.ts');
     expect(fn.Properties.Environment.Variables).toMatchObject({
       CLEARWAY_INTAKE_MAX_BACKLOG: '2000',
+      CLEARWAY_INTAKE_BACKLOG_SECONDS: '0.75',
       CLEARWAY_INTAKE_MAX_IN_FLIGHT: '64',
       CLEARWAY_INTAKE_WRITE_TARGET_MS: '100',
     });

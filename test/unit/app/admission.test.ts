@@ -1,6 +1,6 @@
 /** Admission control (shared/app/admission.ts): refuse before storing, beyond what can be sustained. */
 import { describe, expect, it } from 'vitest';
-import { Admission, admissionDecision, admissionLimitsFromEnv, type BacklogSample } from '../../../shared/app/admission.js';
+import { Admission, admissionDecision, admissionLimitsFromEnv, backlogLimit, type BacklogSample } from '../../../shared/app/admission.js';
 import { DomainError } from '../../../shared/domain/errors.js';
 
 const limits = { maxInFlight: 3, maxBacklog: 100 };
@@ -28,6 +28,17 @@ describe('admission decision', () => {
     expect(admissionDecision({ inFlight: 0, backlog: 29 }, local, { transactions: 4, declarations: 100 })).toBeUndefined();
     expect(admissionDecision({ inFlight: 0, backlog: 31 }, local, { transactions: 4, declarations: 100 })).toBeDefined();
   });
+  it('lets the backlog hold backlogSeconds of the measured drain when that is more than maxBacklog, up to four times it', () => {
+    const timed = { maxInFlight: 8, maxBacklog: 20, backlogSeconds: 1 };
+    expect(backlogLimit(timed, undefined)).toBe(20);
+    expect(backlogLimit(timed, 12)).toBe(20); // a slow drain: the floor
+    expect(backlogLimit(timed, 50.9)).toBe(50); // a second of a 50/s drain
+    expect(backlogLimit(timed, 1_000)).toBe(80); // a drain that seems too good to be true is capped
+    expect(backlogLimit({ maxInFlight: 8, maxBacklog: 20 }, 50)).toBe(20); // unset: maxBacklog alone
+    // 30 waiting: refused when the queues drain 20 a second (1.5 s of work), admitted at 50 a second (0.6 s).
+    expect(admissionDecision({ inFlight: 0, backlog: 30, drainPerS: 20 }, timed)).toBeDefined();
+    expect(admissionDecision({ inFlight: 0, backlog: 30, drainPerS: 50 }, timed)).toBeUndefined();
+  });
   it('reads its limits from the environment, with defaults for missing or bad values', () => {
     expect(admissionLimitsFromEnv({ CLEARWAY_INTAKE_MAX_BACKLOG: '60', CLEARWAY_INTAKE_MAX_IN_FLIGHT: '24' })).toEqual({
       maxBacklog: 60,
@@ -35,6 +46,7 @@ describe('admission decision', () => {
       writeTargetMs: 100,
     });
     expect(admissionLimitsFromEnv({ CLEARWAY_INTAKE_MAX_BACKLOG: 'x' })).toEqual({ maxBacklog: 1000, maxInFlight: 64, writeTargetMs: 100 });
+    expect(admissionLimitsFromEnv({ CLEARWAY_INTAKE_BACKLOG_SECONDS: '1.5' }).backlogSeconds).toBe(1.5);
   });
 });
 
@@ -133,6 +145,49 @@ describe('Admission', () => {
       stalled.push(await file());
     }
     expect(stalled.filter((r) => r === 'accepted')).toHaveLength(5);
+  });
+  it('admits onto a backlog that a fast drain clears within backlogSeconds, and holds a stalled one to maxBacklog', async () => {
+    // A pipeline that takes 0.6 s over each declaration: at 50 a second about 30 are in its
+    // queues at any moment, more than maxBacklog (20), though each is done within the bound.
+    const run = async (limits: { maxInFlight: number; maxBacklog: number; backlogSeconds?: number }) => {
+      const stored: number[] = [];
+      let clock = 0;
+      let stalledSince = Infinity;
+      const depthAt = (t: number) => stored.filter((at) => at > t - 600 || at > stalledSince).length;
+      let sample: BacklogSample = { depth: 0, takenAt: 0 };
+      const admission = new Admission(
+        limits,
+        () => sample,
+        () => clock,
+      );
+      const refusedPerSecond: number[] = [];
+      const second = async (s: number) => {
+        sample = { depth: depthAt(s * 1000), takenAt: s * 1000 };
+        let refused = 0;
+        for (let i = 0; i < 50; i++) {
+          clock = s * 1000 + i * 20;
+          const answer = await admission
+            .run({ transactions: 1, declarations: 1 }, async () => void stored.push(clock))
+            .then(() => 'accepted')
+            .catch((e: DomainError) => e.kind);
+          if (answer === 'overloaded') refused += 1;
+        }
+        refusedPerSecond.push(refused);
+      };
+      for (let s = 0; s < 15; s++) await second(s);
+      // The pipeline stalls: what is stored stays in the queues, nothing drains.
+      stalledSince = 15_000;
+      for (let s = 15; s < 21; s++) await second(s);
+      return refusedPerSecond;
+    };
+    const byCount = await run({ maxInFlight: 1000, maxBacklog: 20 });
+    const byTime = await run({ maxInFlight: 1000, maxBacklog: 20, backlogSeconds: 1 });
+    // Held to 20 messages, a third or more of every second is refused; judged by a second of the
+    // drain, fewer as the drain seen grows with what is admitted, and within ten seconds none.
+    expect(byCount.slice(10, 15).every((refused) => refused >= 15)).toBe(true);
+    expect(byTime.slice(10, 15)).toEqual([0, 0, 0, 0, 0]);
+    // Stalled, the drain seen falls to nothing within the window and the limit to 20 again: all refused.
+    expect(byTime.slice(-1)).toEqual([50]);
   });
   it("judges the drain over several seconds, so samples caught in the pipeline's bursts do not refuse in waves", async () => {
     // 30 a second, all of it drained, but the samples land alternately between the pipeline's
