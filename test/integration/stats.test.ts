@@ -18,6 +18,17 @@ const rowOf = async (groupBy: string, bureau: string, direction = 'EXPORT') => {
   expect(res.status).toBe(200);
   return res.body.rows.find((r: { bureau: string }) => r.bureau === bureau);
 };
+/** The three views' rows of this file's bureaus. */
+const views = async () => ({
+  declared: await rowOf('declaredAt', 'NX'),
+  inspected: await rowOf('inspectedAt', 'SN'),
+  destination: await rowOf('destination', 'NM'),
+});
+const registerAtNX = async (name: string, creditLevel: string) => {
+  const code = newCreditCode();
+  await call(enterprises, 'POST /enterprises', { principal: admin, body: { creditCode: code, name, registeredBureau: 'NX', creditLevel } });
+  return code;
+};
 const audit = (id: string) =>
   auditWorker({ Records: [{ messageId: id, body: JSON.stringify({ declarationId: id }) }] } as never, lambdaContext);
 
@@ -27,16 +38,8 @@ beforeAll(async () => {
 
 describe('GET /stats', () => {
   it('counts by declaration place, inspection place and destination, exactly once per declaration', async () => {
-    const before = {
-      declared: await rowOf('declaredAt', 'NX'),
-      inspected: await rowOf('inspectedAt', 'SN'),
-      destination: await rowOf('destination', 'NM'),
-    };
-    const code = newCreditCode();
-    await call(enterprises, 'POST /enterprises', {
-      principal: admin,
-      body: { creditCode: code, name: 'Stats Co', registeredBureau: 'NX', creditLevel: 'D' },
-    });
+    const before = await views();
+    const code = await registerAtNX('Stats Co', 'D');
     const lines = [
       { hsCode: '8471300000', description: 'laptops', quantity: 3, unit: 'PCS', valueUsd: 1000.5 },
       { hsCode: '8528720000', description: 'monitors', quantity: 2, unit: 'PCS', valueUsd: 250.25 },
@@ -53,11 +56,7 @@ describe('GET /stats', () => {
       await audit(id);
       await audit(id); // a redelivery must not count again
     }
-    const after = {
-      declared: await rowOf('declaredAt', 'NX'),
-      inspected: await rowOf('inspectedAt', 'SN'),
-      destination: await rowOf('destination', 'NM'),
-    };
+    const after = await views();
     for (const view of ['declared', 'inspected', 'destination'] as const) {
       expect(after[view].declarations - before[view].declarations, view).toBe(2);
       expect(after[view].lines - before[view].lines, view).toBe(4);
@@ -69,16 +68,7 @@ describe('GET /stats', () => {
   });
 
   it("counts an audit batch's declarations exactly once each, committed in one transaction with their counters merged", async () => {
-    const views = async () => ({
-      declared: await rowOf('declaredAt', 'NX'),
-      inspected: await rowOf('inspectedAt', 'SN'),
-      destination: await rowOf('destination', 'NM'),
-    });
-    const code = newCreditCode();
-    await call(enterprises, 'POST /enterprises', {
-      principal: admin,
-      body: { creditCode: code, name: 'Stats Batch Co', registeredBureau: 'NX', creditLevel: 'AA' },
-    });
+    const code = await registerAtNX('Stats Batch Co', 'AA');
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
       const res = await call(declarations, 'POST /declarations', { principal: enterprise(code), body: declarationBody(code, PLACE) });

@@ -1,6 +1,13 @@
 /** Admission control (shared/app/admission.ts): refuse before storing, beyond what can be sustained. */
 import { describe, expect, it } from 'vitest';
-import { Admission, admissionDecision, admissionLimitsFromEnv, backlogLimit, type BacklogSample } from '../../../shared/app/admission.js';
+import {
+  Admission,
+  admissionDecision,
+  admissionLimitsFromEnv,
+  backlogLimit,
+  type AdmissionLimits,
+  type BacklogSample,
+} from '../../../shared/app/admission.js';
 import { DomainError } from '../../../shared/domain/errors.js';
 
 const limits = { maxInFlight: 3, maxBacklog: 100 };
@@ -49,6 +56,17 @@ describe('admission decision', () => {
     expect(admissionLimitsFromEnv({ CLEARWAY_INTAKE_BACKLOG_SECONDS: '1.5' }).backlogSeconds).toBe(1.5);
   });
 });
+
+/** An Admission on a clock and a backlog sample the test moves by hand. */
+function onHandClock(limits: AdmissionLimits, sample: BacklogSample | undefined = { depth: 0, takenAt: 0 }) {
+  const at = { sample, clock: 0 };
+  const admission = new Admission(
+    limits,
+    () => at.sample,
+    () => at.clock,
+  );
+  return { at, admission };
+}
 
 describe('Admission', () => {
   it('runs admitted work, refuses what comes beyond the in-flight limit with overloaded + Retry-After, and admits again after', async () => {
@@ -151,23 +169,17 @@ describe('Admission', () => {
     // queues at any moment, more than maxBacklog (20), though each is done within the bound.
     const run = async (limits: { maxInFlight: number; maxBacklog: number; backlogSeconds?: number }) => {
       const stored: number[] = [];
-      let clock = 0;
       let stalledSince = Infinity;
-      const depthAt = (t: number) => stored.filter((at) => at > t - 600 || at > stalledSince).length;
-      let sample: BacklogSample = { depth: 0, takenAt: 0 };
-      const admission = new Admission(
-        limits,
-        () => sample,
-        () => clock,
-      );
+      const depthAt = (t: number) => stored.filter((when) => when > t - 600 || when > stalledSince).length;
+      const { at, admission } = onHandClock(limits);
       const refusedPerSecond: number[] = [];
       const second = async (s: number) => {
-        sample = { depth: depthAt(s * 1000), takenAt: s * 1000 };
+        at.sample = { depth: depthAt(s * 1000), takenAt: s * 1000 };
         let refused = 0;
         for (let i = 0; i < 50; i++) {
-          clock = s * 1000 + i * 20;
+          at.clock = s * 1000 + i * 20;
           const answer = await admission
-            .run({ transactions: 1, declarations: 1 }, async () => void stored.push(clock))
+            .run({ transactions: 1, declarations: 1 }, async () => void stored.push(at.clock))
             .then(() => 'accepted')
             .catch((e: DomainError) => e.kind);
           if (answer === 'overloaded') refused += 1;
@@ -193,19 +205,13 @@ describe('Admission', () => {
     // 30 a second, all of it drained, but the samples land alternately between the pipeline's
     // bursts (nothing waiting) and inside one (14 waiting). Judged on the last two samples alone,
     // every second sample showed a drain of 16 a second and 9 filings were refused: [.., 9, 0, 9, 0].
-    let sample: BacklogSample = { depth: 0, takenAt: 0 };
-    let clock = 0;
-    const admission = new Admission(
-      { maxInFlight: 1000, maxBacklog: 20 },
-      () => sample,
-      () => clock,
-    );
+    const { at, admission } = onHandClock({ maxInFlight: 1000, maxBacklog: 20 });
     const refusedPerSecond: number[] = [];
     for (let second = 0; second < 10; second++) {
-      sample = { depth: second % 2 === 0 ? 0 : 14, takenAt: second * 1000 };
+      at.sample = { depth: second % 2 === 0 ? 0 : 14, takenAt: second * 1000 };
       let refused = 0;
       for (let i = 0; i < 30; i++) {
-        clock = second * 1000 + Math.floor((i * 1000) / 30);
+        at.clock = second * 1000 + Math.floor((i * 1000) / 30);
         await admission.run({ transactions: 1, declarations: 1 }, async () => 'accepted').catch(() => (refused += 1));
       }
       refusedPerSecond.push(refused);
@@ -306,19 +312,13 @@ describe('Admission', () => {
     await expect(admission.run({ transactions: 2, declarations: 50 }, async () => 'accepted')).rejects.toThrow(/51 declarations/);
   });
   it('names the backlog in whole declarations, though the drain it discounts is an estimate', async () => {
-    let sample: BacklogSample = { depth: 0, takenAt: 0 };
-    let clock = 0;
-    const admission = new Admission(
-      { maxInFlight: 1000, maxBacklog: 20 },
-      () => sample,
-      () => clock,
-    );
+    const { at, admission } = onHandClock({ maxInFlight: 1000, maxBacklog: 20 });
     // 10 stored in the first second, 7 of them drained by the next sample: 2.33 drained per second.
     for (let i = 0; i < 10; i++) await admission.run({ transactions: 1, declarations: 1 }, async () => 'accepted');
-    sample = { depth: 3, takenAt: 3000 };
-    clock = 3000;
+    at.sample = { depth: 3, takenAt: 3000 };
+    at.clock = 3000;
     await admission.run({ transactions: 1, declarations: 20 }, async () => 'accepted');
-    clock = 3100;
+    at.clock = 3100;
     // 3 + 20 - 0.23 drained = 22.77 waiting: named as 23, not as a fraction.
     await expect(admission.run({ transactions: 1, declarations: 1 }, async () => 'accepted')).rejects.toThrow(
       /\(23 declarations and events are waiting/,
