@@ -293,6 +293,10 @@ export function transitionWrites(t: DeclarationTransition): {
     });
   }
   const moved = Object.entries(t.counters).filter(([, v]) => v !== undefined && v !== 0) as [string, number][];
+  // A counter lives for ever: one non-integer delta would make every later ADD to it fail. Checked
+  // here, per transition, so a pack (whose deltas are summed) refuses it as `apply` alone would.
+  for (const [name, v] of moved)
+    if (!Number.isSafeInteger(v)) throw new Error(`declaration ${d.id}: counter ${name}: ${v} is not a whole number`);
   if (t.releaseSeconds !== undefined) moved.push([releaseBucketAttr(t.releaseSeconds), 1]);
   return {
     own,

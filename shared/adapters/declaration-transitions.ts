@@ -14,7 +14,10 @@
  *   again on), and the rest are committed again without them;
  * - an error that is not load (an item too large, a malformed value) commits each transition
  *   alone, so that it fails only its own declaration, as it would have without the pack;
- * - throttling or an outage fails the pack as it is: every record retries, as it would have.
+ * - throttling or an outage fails the pack as it is and every record of it retries (one
+ *   throttled item fails its batch-mates' commits too; nothing is written, nothing is counted
+ *   against a declaration, and reading DynamoDB's reasons per item under throttling would only
+ *   add load).
  * Amendments (their own transaction shape) and a second transition of one declaration (a
  * transaction may touch an item only once) are applied alone, beside the pack.
  */
@@ -65,7 +68,7 @@ export async function applyMany(
       const writes = transitionWrites(t);
       const effectivenessItems = writes.effectiveness ? mergedEffectivenessUpdates([writes.effectiveness]).length : 0;
       const items = writes.own.length + (writes.counters ? STATS_ITEMS : 0) + effectivenessItems;
-      packable.push({ index, t, writes, items, bytes: JSON.stringify(writes.own).length });
+      packable.push({ index, t, writes, items, bytes: Buffer.byteLength(JSON.stringify(writes.own)) });
     } catch (reason) {
       results[index] = { status: 'rejected', reason };
     }
@@ -127,8 +130,11 @@ async function commitPack(pack: Packed[], results: ApplyOutcome[], commit: Commi
       failedOwn.set(k, [...(failedOwn.get(k) ?? []), position - starts[k]!]);
     }
     if (failedOwn.size === 0) {
-      const reason = new Error(`a pack of ${remaining.length} transitions failed on items ${outcome.failedItems.join(', ')}`);
-      for (const p of remaining) results[p.index] = { status: 'rejected', reason };
+      // A condition failed outside every transition's own items (counter updates carry none, so
+      // this should not happen): alone, each fails or commits on its own.
+      if (remaining.length > 1) return void (await Promise.all(remaining.map((p) => commitPack([p], results, commit))));
+      const reason = new Error(`declaration ${remaining[0]!.t.record.id}: transition failed on items ${outcome.failedItems.join(', ')}`);
+      results[remaining[0]!.index] = { status: 'rejected', reason };
       return;
     }
     for (const [k, positions] of failedOwn) {

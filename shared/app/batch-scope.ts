@@ -89,7 +89,10 @@ export function groupedPerRound<I, O>(runMany: (inputs: I[]) => Promise<PromiseS
   const flush = async (calls: Call[]) => {
     if (calls.length === 1) {
       const [only] = calls as [Call];
-      return runOne(only.input).then(only.resolve, only.reject);
+      // Through a promise, so that a runOne that throws at once still answers its caller.
+      return Promise.resolve()
+        .then(() => runOne(only.input))
+        .then(only.resolve, only.reject);
     }
     try {
       const outcomes = await runMany(calls.map((c) => c.input));

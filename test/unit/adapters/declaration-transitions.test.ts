@@ -115,6 +115,38 @@ describe('applyMany', () => {
     expect(commits).toHaveLength(4); // the pack, then each alone
   });
 
+  it('refuses a non-integer counter delta for its own transition only, even where the pack would sum it to a whole number', async () => {
+    const { commits, commit } = recordingCommit();
+    const half = { released: 1, lines: 0.5 } as DeclarationTransition['counters'];
+    const outcomes = await applyMany([release('a', { counters: half }), release('b', { counters: half }), release('c')], {
+      commit,
+      applyAlone: aloneNever,
+    });
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    expect(
+      commits
+        .flat()
+        .filter((i) => !isCounter(i))
+        .map(headerOf),
+    ).toEqual(['DECL#c']);
+  });
+
+  it("commits each alone when a condition fails outside every transition's own items, and fails a lone one", async () => {
+    const { commits, commit } = recordingCommit((items) =>
+      items.length > 4 ? { committed: false, failedItems: [items.length - 1], currentItems: new Map() } : { committed: true },
+    );
+    const outcomes = await applyMany([release('a'), release('b')], { commit, applyAlone: aloneNever });
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(commits).toHaveLength(3);
+    const never = recordingCommit((items) => ({ committed: false, failedItems: [items.length - 1], currentItems: new Map() }));
+    const [lone] = await applyMany([release('a')], { commit: never.commit, applyAlone: aloneNever });
+    expect(lone).toMatchObject({
+      status: 'rejected',
+      reason: expect.objectContaining({ message: expect.stringMatching(/declaration a/) }),
+    });
+    expect(never.commits).toHaveLength(1);
+  });
+
   it('fails the whole pack on throttling, without retrying each alone (that would only add load)', async () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $retryable: { throttling: true } });
     const { commits, commit } = recordingCommit(() => {

@@ -141,6 +141,15 @@ describe('groupedPerRound', () => {
     expect(alone).toEqual(['a', 'd']);
     expect(rounds).toEqual([['b', 'c']]);
   });
+  it('answers a lone call whose run throws at once, instead of leaving it unsettled', async () => {
+    const write = groupedPerRound<string, string>(
+      async (inputs) => inputs.map((i) => ({ status: 'fulfilled' as const, value: i })),
+      () => {
+        throw new Error('thrown before any promise');
+      },
+    );
+    await expect(write('a')).rejects.toThrow('thrown before any promise');
+  });
   it('fails every call of a round whose run fails as a whole', async () => {
     const write = groupedPerRound<string, string>(
       async () => {
