@@ -10,7 +10,7 @@
 import { queryAll, tableName } from './aws.js';
 import { EFFECTIVENESS_SHARDS, keys } from './keys.js';
 import type { TransactItems } from './transact.js';
-import type { BaselineCounts, EffectivenessDelta, RuleCounts } from '../domain/effectiveness.js';
+import { summed, type BaselineCounts, type EffectivenessDelta, type RuleCounts } from '../domain/effectiveness.js';
 
 const METRICS = ['fired', 'inspected', 'failed', 'followUpChecked', 'followUpFailed'] as const;
 const BASELINE = ['inspected', 'failed', 'followUpChecked', 'followUpFailed'] as const;
@@ -60,37 +60,14 @@ export function effectivenessUpdates(d: { createdAt: string }, delta: Effectiven
  * group is summed and written as one delta (one random shard for the group).
  */
 export function mergedEffectivenessUpdates(moves: { record: { createdAt: string }; delta: EffectivenessDelta }[]): TransactItems {
-  const groups = new Map<string, { record: { createdAt: string }; delta: EffectivenessDelta; rules: Map<string, RuleCounts> }>();
+  const groups = new Map<string, { record: { createdAt: string }; deltas: EffectivenessDelta[] }>();
   for (const { record, delta } of moves) {
     const key = `${delta.ruleSetVersion}|${record.createdAt.slice(0, 10)}`;
-    let group = groups.get(key);
-    if (!group) {
-      group = {
-        record,
-        delta: {
-          ruleSetVersion: delta.ruleSetVersion,
-          rules: [],
-          random: { inspected: 0, failed: 0, followUpChecked: 0, followUpFailed: 0 },
-        },
-        rules: new Map(),
-      };
-      groups.set(key, group);
-    }
-    for (const m of BASELINE) group.delta.random[m] += delta.random[m];
-    for (const rule of delta.rules) {
-      const sum = group.rules.get(rule.ruleId) ?? {
-        ruleId: rule.ruleId,
-        fired: 0,
-        inspected: 0,
-        failed: 0,
-        followUpChecked: 0,
-        followUpFailed: 0,
-      };
-      for (const m of METRICS) sum[m] += rule[m];
-      group.rules.set(rule.ruleId, sum);
-    }
+    const group = groups.get(key) ?? { record, deltas: [] };
+    group.deltas.push(delta);
+    groups.set(key, group);
   }
-  return [...groups.values()].flatMap(({ record, delta, rules }) => effectivenessUpdates(record, { ...delta, rules: [...rules.values()] }));
+  return [...groups.values()].flatMap(({ record, deltas }) => effectivenessUpdates(record, summed(deltas[0]!.ruleSetVersion, deltas)));
 }
 
 export type EffectivenessTotals = { rules: Map<string, Omit<RuleCounts, 'ruleId'>>; random: BaselineCounts };

@@ -18,6 +18,25 @@ export function sharedPerBatch<K extends unknown[], V>(read: (...args: K) => Pro
 }
 
 /**
+ * The calls made in one turn of the event loop, handed to `flush` together once it ends (the
+ * skeleton of `coalescedPerBatch` and `groupedPerRound`): Powertools starts every record of a
+ * batch before any of them waits on I/O, so a batch's calls of one step arrive in one turn.
+ */
+function perTurn<C>(flush: (calls: C[]) => void): (call: C) => void {
+  let round: C[] | undefined;
+  return (call) => {
+    if (!round) {
+      const calls = (round = []);
+      setImmediate(() => {
+        round = undefined;
+        flush(calls);
+      });
+    }
+    round.push(call);
+  };
+}
+
+/**
  * Reads that one batch's records start at the same moment, answered by one request for all of
  * them (`readMany`, e.g. one BatchGetItem where each record would make its own Query). It shares
  * time, not results: the calls collected until the event loop's next turn (Powertools starts
@@ -32,7 +51,6 @@ export function sharedPerBatch<K extends unknown[], V>(read: (...args: K) => Pro
 
 export function coalescedPerBatch<K, V>(readMany: (keys: K[]) => Promise<Map<string, V>>, keyOf: (key: K) => string) {
   type Waiter = { resolve: (value: V | undefined) => void; reject: (error: unknown) => void };
-  let round: Map<string, { key: K; waiters: Waiter[] }> | undefined;
   const answer = (waiters: Waiter[], value: V | undefined) =>
     waiters.forEach((w, i) => w.resolve(i === 0 || value === undefined ? value : structuredClone(value)));
   const flush = async (waiting: Map<string, { key: K; waiters: Waiter[] }>) => {
@@ -59,20 +77,18 @@ export function coalescedPerBatch<K, V>(readMany: (keys: K[]) => Promise<Map<str
       }),
     );
   };
-  return (key: K): Promise<V | undefined> =>
-    new Promise((resolve, reject) => {
-      if (!round) {
-        const waiting = (round = new Map());
-        setImmediate(() => {
-          round = undefined;
-          void flush(waiting);
-        });
-      }
+  // A key asked for twice in one turn is one entry with two waiters.
+  const call = perTurn<{ key: K; waiter: Waiter }>((calls) => {
+    const waiting = new Map<string, { key: K; waiters: Waiter[] }>();
+    for (const { key, waiter } of calls) {
       const id = keyOf(key);
-      const entry = round.get(id) ?? { key, waiters: [] };
-      entry.waiters.push({ resolve, reject });
-      round.set(id, entry);
-    });
+      const entry = waiting.get(id) ?? { key, waiters: [] };
+      entry.waiters.push(waiter);
+      waiting.set(id, entry);
+    }
+    void flush(waiting);
+  });
+  return (key: K): Promise<V | undefined> => new Promise((resolve, reject) => call({ key, waiter: { resolve, reject } }));
 }
 
 /**
@@ -80,12 +96,11 @@ export function coalescedPerBatch<K, V>(readMany: (keys: K[]) => Promise<Map<str
  * one transaction for an audit batch's transitions, shared/adapters/declaration-transitions.ts).
  * Like `coalescedPerBatch` it shares time, not outcomes: the calls collected until the event
  * loop's next turn go out together and each gets its own answer (`runMany` answers by position,
- * settled, so that one caller's failure is its own); a round of one call, and every later call
- * (a retry after a lost race), runs alone by `runOne`, exactly as without the grouping.
+ * settled, so that one caller's failure is its own); a call alone in its turn (a trickle, or
+ * most retries after a lost race) runs by `runOne`, exactly as without the grouping.
  */
 export function groupedPerRound<I, O>(runMany: (inputs: I[]) => Promise<PromiseSettledResult<O>[]>, runOne: (input: I) => Promise<O>) {
   type Call = { input: I; resolve: (value: O) => void; reject: (error: unknown) => void };
-  let round: Call[] | undefined;
   const flush = async (calls: Call[]) => {
     if (calls.length === 1) {
       const [only] = calls as [Call];
@@ -105,15 +120,6 @@ export function groupedPerRound<I, O>(runMany: (inputs: I[]) => Promise<PromiseS
       for (const c of calls) c.reject(error);
     }
   };
-  return (input: I): Promise<O> =>
-    new Promise((resolve, reject) => {
-      if (!round) {
-        const calls = (round = []);
-        setImmediate(() => {
-          round = undefined;
-          void flush(calls);
-        });
-      }
-      round.push({ input, resolve, reject });
-    });
+  const call = perTurn<Call>((calls) => void flush(calls));
+  return (input: I): Promise<O> => new Promise((resolve, reject) => call({ input, resolve, reject }));
 }

@@ -109,6 +109,26 @@ export function negated(delta: EffectivenessDelta): EffectivenessDelta {
   };
 }
 
+const RULE_METRICS = ['fired', 'inspected', 'failed', 'followUpChecked', 'followUpFailed'] as const;
+const BASELINE_METRICS = ['inspected', 'failed', 'followUpChecked', 'followUpFailed'] as const;
+
+/**
+ * Several deltas of one rule set version as one (an audit batch's, committed together): each
+ * rule's counts and the baseline's summed.
+ */
+export function summed(ruleSetVersion: number, deltas: readonly EffectivenessDelta[]): EffectivenessDelta {
+  const rules = new Map<string, RuleCounts>();
+  const random = { ...NO_BASELINE };
+  for (const delta of deltas) {
+    for (const m of BASELINE_METRICS) random[m] += delta.random[m];
+    for (const rule of delta.rules) {
+      const sum = rules.get(rule.ruleId) ?? { ruleId: rule.ruleId, ...NONE };
+      for (const m of RULE_METRICS) sum[m] += rule[m];
+      rules.set(rule.ruleId, sum);
+    }
+  }
+  return { ruleSetVersion, rules: [...rules.values()], random };
+}
 /** Whether a delta moves anything. */
 export const movesAnything = (delta: EffectivenessDelta | undefined): delta is EffectivenessDelta =>
   !!delta &&

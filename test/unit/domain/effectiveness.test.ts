@@ -10,6 +10,7 @@ import {
   liftOverRandom,
   movesAnything,
   negated,
+  summed,
 } from '../../../shared/domain/effectiveness.js';
 import { inspectionCapacity } from '../../../shared/domain/capacity.js';
 import { recordStep as recordStepUseCase, type InspectionPorts } from '../../../shared/app/inspection.js';
@@ -173,5 +174,22 @@ describe('simulation capacity per bureau', () => {
     );
     expect(result.periodDays).toBe(0.042);
     expect(result.bureaus[0]!.expectedPerDay.draft).toBe(48);
+  });
+});
+
+describe('summed effectiveness deltas', () => {
+  it('adds each rule and the baseline across deltas, one entry per rule, and an amendment and its take-back cancel out', () => {
+    const delta = (fired: number, inspected: number, ruleId = 'R1') => ({
+      ruleSetVersion: 3,
+      rules: [{ ruleId, fired, inspected, failed: 0, followUpChecked: 0, followUpFailed: 0 }],
+      random: { inspected, failed: 0, followUpChecked: 0, followUpFailed: 0 },
+    });
+    const total = summed(3, [delta(1, 1), delta(1, 0), delta(1, 0, 'R2')]);
+    expect(total.rules).toEqual([
+      { ruleId: 'R1', fired: 2, inspected: 1, failed: 0, followUpChecked: 0, followUpFailed: 0 },
+      { ruleId: 'R2', fired: 1, inspected: 0, failed: 0, followUpChecked: 0, followUpFailed: 0 },
+    ]);
+    expect(total.random.inspected).toBe(1);
+    expect(movesAnything(summed(3, [delta(1, 1), negated(delta(1, 1))]))).toBe(false);
   });
 });
