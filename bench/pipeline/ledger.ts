@@ -5,6 +5,7 @@
  * which every declaration webhook carries, so a webhook that beats its 202 is still matched.
  */
 import type { Intent, Level } from './mix.js';
+import { performance } from 'node:perf_hooks';
 import type { WebhookEvent } from './receiver.js';
 
 export type Record_ = {
@@ -30,7 +31,19 @@ export type Record_ = {
   lastStepAnsweredAt?: number;
   finalAt?: number;
   final?: 'RELEASED' | 'RETURNED' | 'FAILED';
+  /**
+   * When the platform decided the final transition: the event's `timestamp`, on the run's clock
+   * (the platform and the bench share this machine's clock). It splits a release's latency into the
+   * way to the decision (intake, audit queue, audit) and the way from it (notify queue, delivery).
+   */
+  finalDecidedAt?: number;
 };
+
+/** An event's ISO `timestamp` on the performance.now() clock (undefined when it does not parse). */
+export function onRunClock(timestamp: string, timeOrigin = performance.timeOrigin): number | undefined {
+  const epochMs = Date.parse(timestamp);
+  return Number.isFinite(epochMs) ? epochMs - timeOrigin : undefined;
+}
 
 const FINAL: Record<string, Record_['final']> = {
   'declaration.released': 'RELEASED',
@@ -100,6 +113,7 @@ export class Ledger {
     if (final && r.finalAt === undefined) {
       r.finalAt = receivedAt;
       r.final = final;
+      r.finalDecidedAt = onRunClock(event.timestamp);
       const at = (receivedAt - this.origin) / 1000;
       if (final === 'RELEASED' && r.mode === 'DOCUMENT_RELEASE') this.documentReleaseAt.push({ at, ms: receivedAt - r.scheduledAt });
       else if (r.lastStepAt !== undefined) this.inspectedReleaseAt.push({ at, ms: receivedAt - r.lastStepAt });

@@ -69,6 +69,11 @@ export function printRun(r: RunResult): void {
     `   intake (accepted)        ${fmt(r.intakeMs.accepted)}`,
     `   intake (refused)         ${fmt(r.intakeMs.refused)}`,
     `   POST → released webhook, document release: ${fmt(r.postToWebhookMs.documentRelease)}`,
+    ...(r.postToWebhookMs.documentReleaseStages
+      ? [
+          `     of which POST → audit decision: ${fmt(r.postToWebhookMs.documentReleaseStages.toDecision)}; decision → webhook: ${fmt(r.postToWebhookMs.documentReleaseStages.decisionToWebhook)}`,
+        ]
+      : []),
     ...Object.entries(r.postToWebhookMs.decisionByRoute).map(([route, s]) => `   POST → decision webhook, ${route.padEnd(22)} ${fmt(s)}`),
     `   POST → returned webhook  ${fmt(r.postToWebhookMs.returned)}`,
     `   last step → final webhook (inspected): ${fmt(r.lastStepToFinalMs)}`,

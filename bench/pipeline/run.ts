@@ -70,6 +70,11 @@ export type RunResult = {
   intakeMs: { accepted: Summary; refused: Summary };
   postToWebhookMs: {
     documentRelease: Summary;
+    /**
+     * The same, split at the audit's decision (the released event's timestamp): POST → decision is
+     * intake, the audit queue and the audit; decision → webhook is the notify queue and the delivery.
+     */
+    documentReleaseStages?: { toDecision: Summary; decisionToWebhook: Summary };
     /** POST → first decision webhook, by the route the audit chose. */
     decisionByRoute: Record<string, Summary>;
     returned: Summary;
@@ -247,6 +252,7 @@ export async function runLoad(bench: Bench, o: RunOptions): Promise<RunResult> {
         })
         .filter((v): v is number => v !== undefined),
     );
+  const isDocumentRelease = (r: (typeof records)[number]) => r.mode === 'DOCUMENT_RELEASE' && r.final === 'RELEASED';
   const routes = [...new Set(records.map((r) => r.route).filter((x): x is string => !!x))].sort();
   const counts = bench.receiver.counts;
   const result: RunResult = {
@@ -275,7 +281,11 @@ export async function runLoad(bench: Bench, o: RunOptions): Promise<RunResult> {
     },
     intakeMs: { accepted: summarize(ctx.intakeAccepted), refused: summarize(ctx.intakeRefused) },
     postToWebhookMs: {
-      documentRelease: ms((r) => r.mode === 'DOCUMENT_RELEASE' && r.final === 'RELEASED', (r) => r.scheduledAt, (r) => r.finalAt),
+      documentRelease: ms(isDocumentRelease, (r) => r.scheduledAt, (r) => r.finalAt),
+      documentReleaseStages: {
+        toDecision: ms(isDocumentRelease, (r) => r.scheduledAt, (r) => r.finalDecidedAt),
+        decisionToWebhook: ms(isDocumentRelease, (r) => r.finalDecidedAt, (r) => r.finalAt),
+      },
       decisionByRoute: Object.fromEntries(routes.map((route) => [route, ms((r) => r.route === route, (r) => r.scheduledAt, (r) => r.decidedAt)])),
       returned: ms((r) => r.final === 'RETURNED', (r) => r.scheduledAt, (r) => r.finalAt),
     },
