@@ -10,6 +10,7 @@ import { ownerOf, type NotifyMessage, type OutboxEvent } from '../domain/events.
 import { dynamo, tableName } from './aws.js';
 import { keys } from './keys.js';
 import { queueCommittedWork, type WorkQueue } from './sqs-queue.js';
+import { logger } from '../http/logger.js';
 
 /** The Put of a transaction that records an event exactly once (conditional on its id). */
 export function outboxPut(event: OutboxEvent) {
@@ -66,6 +67,29 @@ export async function leaseEvent(id: string, now: Date): Promise<{ event: Outbox
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return undefined;
     throw error;
+  }
+}
+
+/**
+ * Gives a lease back (best effort: a lease that cannot be given back expires after
+ * `EVENT_LEASE_MS`), so that a consumer that took it but cannot go on leaves the event to the
+ * message's retry at once rather than to the sweep after the lease expires. Conditional on the
+ * token: it never ends another consumer's lease.
+ */
+export async function releaseEventLease(id: string, leaseToken: string): Promise<void> {
+  try {
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.event(id),
+        UpdateExpression: 'REMOVE leaseToken',
+        ConditionExpression: 'leaseToken = :leaseToken',
+        ExpressionAttributeValues: { ':leaseToken': leaseToken },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException))
+      logger.warn('event lease not given back; it expires', { eventId: id, error: error as Error });
   }
 }
 

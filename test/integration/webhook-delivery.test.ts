@@ -109,12 +109,12 @@ describe('notification hot path', () => {
     expect(await countConsumed(event.id)).toBe(true);
   });
 
-  it('consumes an event nobody listens for in one read and one write, without reading the event', async () => {
+  it('consumes an event nobody listens for in one read and two writes (the lease taken while the endpoint is read, the claim), sending nothing', async () => {
     const code = newCreditCode(); // no endpoint at all
     const { event, message } = await committedEvent(code);
     const { ports: p } = ports();
     const { calls } = await countDynamoCalls(() => acceptEvent(message, p));
-    expect(calls).toEqual(['GetItem', 'UpdateItem']);
+    expect(calls).toEqual(['GetItem', 'UpdateItem', 'UpdateItem']);
     expect(await countConsumed(event.id)).toBe(true);
     expect(toMe(event.id)).toHaveLength(0);
   });
@@ -128,6 +128,37 @@ describe('notification hot path', () => {
     const { calls } = await countDynamoCalls(() => acceptEvent(message, p));
     expect(calls).toEqual(['GetItem', 'UpdateItem']); // the lease's condition refuses a consumed event
     expect(toMe(event.id)).toHaveLength(1);
+  });
+
+  it('reads the endpoint and leases the event at the same moment: the POST waits for one round trip, not two', async () => {
+    const { event, message } = await listeningEnterpriseWithEvent();
+    const { ports: base } = ports();
+    // A read that takes 300 ms: read first and then leased, the POST would go after 300 ms plus the lease.
+    let leasedAt: number | undefined;
+    const startedAt = Date.now();
+    const slowRead: DeliveryPorts = {
+      ...base,
+      store: { ...base.store, getEndpoint: (owner) => new Promise((r) => setTimeout(r, 300)).then(() => base.store.getEndpoint(owner)) },
+      leaseEvent: (id, now) => base.leaseEvent(id, now).then((leased) => ((leasedAt = Date.now()), leased)),
+    };
+    await acceptEvent(message, slowRead);
+    expect(toMe(event.id)).toHaveLength(1);
+    expect(leasedAt! - startedAt).toBeLessThan(250); // the lease did not wait for the read
+  });
+
+  it('gives the lease back when the endpoint cannot be read, so the retry delivers at once (not after the lease expires)', async () => {
+    const { event, message } = await listeningEnterpriseWithEvent();
+    const { ports: p } = ports();
+    const failingRead: DeliveryPorts = {
+      ...p,
+      store: { ...p.store, getEndpoint: async () => Promise.reject(new Error('ProvisionedThroughputExceededException')) },
+    };
+    await expect(acceptEvent(message, failingRead)).rejects.toThrow('ProvisionedThroughputExceededException');
+    expect(toMe(event.id)).toHaveLength(0);
+    // The message's retry: the event is free again, and sent once.
+    await acceptEvent(message, p);
+    expect(toMe(event.id)).toHaveLength(1);
+    expect(await countConsumed(event.id)).toBe(true);
   });
 
   it('makes one delivery and one POST when the same message arrives five times at once', async () => {
@@ -195,7 +226,7 @@ describe('notification hot path', () => {
     const { result, calls } = await countDynamoCalls(() => notifyWorker(batchOf(first.map((c) => c.message)), lambdaContext));
 
     expect(result.batchItemFailures).toEqual([]);
-    // One endpoint read for three events (it was three), then a lease and a settle each.
+    // One endpoint read for three events (it was three), a lease each while it is made, then a settle each.
     expect(calls.filter((c) => c === 'GetItem')).toHaveLength(1);
     expect(calls.filter((c) => c === 'UpdateItem')).toHaveLength(6);
     expect(calls).toHaveLength(7);
@@ -203,7 +234,9 @@ describe('notification hot path', () => {
 
     const next = await committedEvent(code);
     const again = await countDynamoCalls(() => notifyWorker(batchOf([next.message]), lambdaContext));
-    expect(again.calls).toEqual(['GetItem', 'UpdateItem', 'UpdateItem']);
+    // The read and the lease go out together (the batch's read waits a turn for its batch-mates, so
+    // the lease is sent first), then the settle.
+    expect(again.calls).toEqual(['UpdateItem', 'GetItem', 'UpdateItem']);
     expect(toMe(next.event.id)).toHaveLength(1);
   });
 
@@ -225,10 +258,10 @@ describe('notification hot path', () => {
 
     expect(result.batchItemFailures).toEqual([]);
     // One read for three owners (three GetItems before), a lease and a settle for each of the four
-    // deliveries, one claim for each of the two events nobody listens for.
+    // deliveries, a lease and a claim for each of the two events nobody listens for.
     expect(calls.filter((c) => c === 'BatchGetItem')).toHaveLength(1);
     expect(calls.filter((c) => c === 'GetItem')).toHaveLength(0);
-    expect(calls.filter((c) => c === 'UpdateItem')).toHaveLength(10);
+    expect(calls.filter((c) => c === 'UpdateItem')).toHaveLength(12);
     for (const { event } of events.slice(0, 4)) expect(toMe(event.id)).toHaveLength(1);
     for (const { event } of events.slice(4)) expect(await countConsumed(event.id)).toBe(true);
   });
