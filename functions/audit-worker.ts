@@ -15,11 +15,19 @@ const processor = new BatchProcessor(EventType.SQS);
 
 export class PoisonMessage extends Error {}
 
-function messageOf(record: SQSRecord): AuditMessage {
+/** A filer named by the message is only a hint (the declaration's own decides): anything odd is left out. */
+const enterpriseHint = (value: unknown) =>
+  typeof value === 'string' && value.length > 0 && value.length <= 64 ? { enterpriseId: value } : {};
+
+export function messageOf(record: Pick<SQSRecord, 'body'>): AuditMessage {
   try {
-    const { declarationId, parkedRetry } = JSON.parse(record.body) as { declarationId?: unknown; parkedRetry?: unknown };
+    const { declarationId, enterpriseId, parkedRetry } = JSON.parse(record.body) as {
+      declarationId?: unknown;
+      enterpriseId?: unknown;
+      parkedRetry?: unknown;
+    };
     if (typeof declarationId === 'string' && /^dcl_[0-9A-Z]{26}$/.test(declarationId)) {
-      return parkedRetry === true ? { declarationId, parkedRetry } : { declarationId };
+      return { declarationId, ...enterpriseHint(enterpriseId), ...(parkedRetry === true ? { parkedRetry } : {}) };
     }
   } catch {
     /* fall through */
@@ -29,8 +37,8 @@ function messageOf(record: SQSRecord): AuditMessage {
 }
 
 async function processRecord(record: SQSRecord, ports: AuditPorts): Promise<void> {
-  const { declarationId, parkedRetry } = messageOf(record);
-  const result = await auditDeclaration(declarationId, ports, { parkedRetry });
+  const { declarationId, enterpriseId, parkedRetry } = messageOf(record);
+  const result = await auditDeclaration(declarationId, ports, { parkedRetry, enterpriseId });
   if (result.outcome === 'decided') {
     logger.info('declaration audited', { declarationId, status: result.status });
     await queueEvents(notifyQueue, result.events);

@@ -69,7 +69,7 @@ export async function submitBatch(
   });
 
   const results = entries.length ? await ports.createMany(entries) : [];
-  const accepted: string[] = [];
+  const accepted: AuditMessage[] = [];
   let busy = 0;
   results.forEach((result, i) => {
     const { index, record } = entries[i]!;
@@ -89,7 +89,7 @@ export async function submitBatch(
         ),
       };
     } else if (result.created) {
-      accepted.push(record.id);
+      accepted.push({ declarationId: record.id, enterpriseId: record.enterpriseId });
       outcomes[index] = { index, outcome: 'accepted', id: record.id };
     } else if (result.existing.bodyHash === record.bodyHash) {
       outcomes[index] = { index, outcome: 'replayed', id: result.existing.declarationId };
@@ -101,10 +101,6 @@ export async function submitBatch(
   // (A fault is logged with its stack where the HTTP layer answers it 500.)
   if (busy) logger.warn('batch items not stored under load while others committed', { items: busy });
   // Durable now; a failed send is repaired by the redrive sweep.
-  await queueCommittedWork(
-    ports.audit,
-    accepted.map((declarationId) => ({ declarationId })),
-    'declaration',
-  );
+  await queueCommittedWork(ports.audit, accepted, 'declaration');
   return outcomes;
 }

@@ -80,7 +80,7 @@ export async function submitDeclaration(
     return { outcome: 'replayed', declaration: original };
   }
   // Durable now. If the send fails, the redrive sweep queues it after CLEARWAY_STRANDED_AFTER_S.
-  await queueCommittedWork(ports.audit, [{ declarationId: record.id }], 'declaration');
+  await queueCommittedWork(ports.audit, [{ declarationId: record.id, enterpriseId: record.enterpriseId }], 'declaration');
   return { outcome: 'accepted', declaration: record };
 }
 

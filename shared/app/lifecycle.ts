@@ -57,7 +57,7 @@ export async function amend(
   );
   if (!t) return { outcome: 'replayed', declaration: replayOf! };
   // Durable and back in the stranded index: if the send fails, the redrive sweep queues it.
-  await queueCommittedWork(ports.audit, [{ declarationId: id }], 'declaration');
+  await queueCommittedWork(ports.audit, [{ declarationId: id, enterpriseId: t.record.enterpriseId }], 'declaration');
   await ports.publish(t.events);
   return { outcome: 'amended', declaration: t.record };
 }

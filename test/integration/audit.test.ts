@@ -22,7 +22,8 @@ import { enableMetering, meterSnapshot, resetMeter } from '../../shared/adapters
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../../shared/adapters/aws.js';
 import { keys } from '../../shared/adapters/keys.js';
-import { auditDeclaration, auditPorts, batchScopedPorts } from '../../shared/app/audit.js';
+import { auditDeclaration, auditPorts, batchScopedPorts, type AuditPorts } from '../../shared/app/audit.js';
+import { messageOf } from '../../functions/audit-worker.js';
 
 const rulesOfficer = officer('SD', 'rules');
 const sqsRecord = (body: string, id = Math.random().toString(36)) => ({
@@ -125,6 +126,51 @@ describe('audit worker', () => {
     await runAudit(JSON.stringify({ declarationId: id }));
     const d = await read(id, code);
     expect(d.decision).toMatchObject({ blacklisted: true, route: 'EXPORT_ORIGIN_AND_PORT', releaseBureau: 'SD' });
+  });
+
+  it("reads the filer's credit and the rule set while it reads the declaration when the message names the filer", async () => {
+    const { id, code } = await submit('A');
+    const startedAt = Date.now();
+    const firstCalled: Record<string, number> = {};
+    const seen = (what: string) => (firstCalled[what] ??= Date.now() - startedAt);
+    // A declaration read that takes 300 ms: read after it, the credit and the rule set would start at 300 ms.
+    const slowDeclaration: AuditPorts = {
+      ...auditPorts,
+      store: { ...auditPorts.store, get: (i) => new Promise((r) => setTimeout(r, 300)).then(() => auditPorts.store.get(i)) },
+      enterprises: { get: (c) => (seen('credit'), auditPorts.enterprises.get(c)) },
+      activeRuleSet: () => (seen('rule set'), auditPorts.activeRuleSet()),
+    };
+    expect(await auditDeclaration(id, slowDeclaration, { enterpriseId: code })).toMatchObject({ outcome: 'decided' });
+    expect(firstCalled.credit).toBeLessThan(250);
+    expect(firstCalled['rule set']).toBeLessThan(250);
+    expect((await read(id, code)).status).not.toBe('ACCEPTED');
+  });
+
+  it("decides on the credit of the declaration's own filer, whoever the message names", async () => {
+    const listed = await submit('AA');
+    await call(enterprises, 'PUT /enterprises/{code}/credit', {
+      principal: officer('XJ', 'credit'),
+      params: { code: listed.code },
+      body: { blacklisted: true, reason: 'case 18' },
+    });
+    const clean = await submit('AA');
+    // The message names the clean filer for the blacklisted one's declaration.
+    await runAudit(JSON.stringify({ declarationId: listed.id, enterpriseId: clean.code }));
+    expect((await read(listed.id, listed.code)).decision).toMatchObject({ blacklisted: true, route: 'EXPORT_ORIGIN_AND_PORT' });
+  });
+
+  it('takes the filer a message names as a hint, and leaves out one that is not a short string', () => {
+    const declarationId = 'dcl_01JABCDEFGHJKMNPQRSTVWXYZ0';
+    expect(messageOf({ body: JSON.stringify({ declarationId, enterpriseId: '91350100M000100Y43' }) })).toEqual({
+      declarationId,
+      enterpriseId: '91350100M000100Y43',
+    });
+    for (const enterpriseId of [42, '', 'x'.repeat(65), null, { code: 'a' }]) {
+      expect(messageOf({ body: JSON.stringify({ declarationId, enterpriseId, parkedRetry: true }) })).toEqual({
+        declarationId,
+        parkedRetry: true,
+      });
+    }
   });
 
   it('reads the active rule set once per batch and each enterprise once per batch, not once per declaration', async () => {

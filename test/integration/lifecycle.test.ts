@@ -63,9 +63,9 @@ describe('amendment (contract section 13)', () => {
       decision: null,
       amendmentReason: 'producer record attached',
     });
-    // Queued for audit again (and back in the stranded index): the worker decides the amended body.
+    // Queued for audit again (and back in the stranded index), naming its filer: the worker decides the amended body.
     const queued = await drain('Audit');
-    expect(queued).toContainEqual({ declarationId: id });
+    expect(queued).toContainEqual({ declarationId: id, enterpriseId: code });
     await audit(id);
     const after = (await get(id, enterprise(code))).body;
     // Released on documents unless the 1% draw (credit AA) selects it: either way no longer returned.

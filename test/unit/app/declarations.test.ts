@@ -42,13 +42,13 @@ function ports(options: { queueFails?: boolean } = {}) {
 }
 
 describe('submitDeclaration', () => {
-  it('stores, queues for audit once, and answers accepted', async () => {
+  it('stores, queues for audit once (naming the filer, whose credit the audit then reads at once), and answers accepted', async () => {
     const { ports: p, queued, byId } = ports();
     const { outcome, declaration } = await submitDeclaration(declarationBody(ENTERPRISE), enterprise, undefined, p);
     expect(outcome).toBe('accepted');
     expect(declaration.status).toBe('ACCEPTED');
     expect(byId.get(declaration.id)).toEqual(declaration);
-    expect(queued).toEqual([{ declarationId: declaration.id }]);
+    expect(queued).toEqual([{ declarationId: declaration.id, enterpriseId: ENTERPRISE }]);
   });
 
   it('a retry with the same body answers the original and queues nothing more; another body is a 409 naming it', async () => {
