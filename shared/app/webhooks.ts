@@ -130,7 +130,6 @@ async function scheduleRetry(ports: DeliveryPorts, delivery: Pick<Delivery, 'id'
   if (delayS <= MAX_QUEUE_DELAY_S) await ports.queue.send({ deliveryId: delivery.id, owner: delivery.owner }, { delaySeconds: delayS });
 }
 
-/** A committed event: deliver it to its owner's endpoint (if it listens), then consume it. */
 /**
  * The owner's endpoint and the lease of the event, read and taken at the same moment. When the
  * read fails after the lease was taken, the lease is given back before the error goes on, so the
@@ -146,6 +145,7 @@ async function endpointAndLease(message: EventMessage, owner: WebhookOwner, port
   return { endpoint: endpoint.value, leased: lease.value };
 }
 
+/** A committed event: deliver it to its owner's endpoint (if it listens), then consume it. */
 export async function acceptEvent(message: EventMessage, ports: DeliveryPorts): Promise<void> {
   // The message usually names owner and type: the endpoint is read while the event is leased.
   let endpoint: WebhookEndpoint | undefined;
