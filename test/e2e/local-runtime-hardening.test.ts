@@ -203,7 +203,10 @@ describe('the local gateway against hostile clients', () => {
 describe('every 5xx is a problem document with a request id', () => {
   it('the 503 while starting', async () => {
     const port = await freePort();
-    const run = spawnLocal({ PORT: String(port), CLEARWAY_DATA_DIR: newDataDir() });
+    // Detached, and the whole group is signalled: the signal may land while esbuild is bundling, and
+    // esbuild's service finishes a build after its parent dies, writing the bundles into the data dir
+    // after afterAll removed it (each full run used to leave one /tmp/clearway-e2e-* behind).
+    const run = spawnLocal({ PORT: String(port), CLEARWAY_DATA_DIR: newDataDir() }, { detached: true });
     try {
       const starting = await until('a 503 while starting', async () => {
         const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
@@ -212,7 +215,7 @@ describe('every 5xx is a problem document with a request id', () => {
       expect(starting.headers.get('content-type')).toContain('application/problem+json');
       expect(await starting.json()).toMatchObject({ status: 503, detail: 'Clearway is starting', requestId: expect.any(String) });
     } finally {
-      run.child.kill('SIGTERM');
+      process.kill(-run.child.pid!, 'SIGTERM');
       await run.exited;
     }
   });
