@@ -8,7 +8,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { queueEvents } from '../shared/adapters/outbox.js';
 import { notifyQueue, type AuditMessage } from '../shared/adapters/queues.js';
-import { auditDeclaration, auditPorts, batchScopedPorts, type AuditPorts } from '../shared/app/audit.js';
+import { auditBatchPorts, auditDeclaration, type AuditPorts } from '../shared/app/audit.js';
 import { logger } from '../shared/http/logger.js';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -48,7 +48,8 @@ async function processRecord(record: SQSRecord, ports: AuditPorts): Promise<void
 }
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  // The batch's records share one read of the active rule set and of each enterprise's credit.
-  const ports = batchScopedPorts(auditPorts);
+  // The batch's records share one read of the active rule set and of each enterprise's credit,
+  // and the reads they start at the same moment go out as one request.
+  const ports = auditBatchPorts();
   return processPartialResponse(event, (record: SQSRecord) => processRecord(record, ports), processor, { context });
 };

@@ -70,6 +70,36 @@ export async function queryAll(
   return items;
 }
 
+/** An item's table key. */
+export type TableKey = { pk: string; sk: string };
+
+/** Reads one item by its key, strongly consistent (undefined: there is none). */
+export type ItemReader = (key: TableKey) => Promise<Record<string, unknown> | undefined>;
+
+/**
+ * How a batch's reads are collected: `coalescedPerBatch` (shared/app/batch-scope.ts), passed in so
+ * that this module does not reach up into the application layer.
+ */
+export type ReadCoalescer = <K, V>(
+  readMany: (keys: K[]) => Promise<Map<string, V>>,
+  keyOf: (key: K) => string,
+) => (key: K) => Promise<V | undefined>;
+
+const itemId = (key: { pk?: unknown; sk?: unknown }) => `${String(key.pk)}\u0000${String(key.sk)}`;
+
+/**
+ * An item reader whose reads, of any kind of item, share one strongly consistent BatchGetItem
+ * when `coalesce` collects them together: the audit reads a declaration's header, its filer's
+ * credit and the active rule set pointer in one request where it made three (docs/pipeline.md).
+ * A BatchGetItem costs the read units its items would cost read one by one.
+ */
+export function itemsReadTogether(coalesce: ReadCoalescer): ItemReader {
+  return coalesce(
+    async (wanted: TableKey[]) => new Map((await batchGetAll(wanted, { consistent: true })).map((item) => [itemId(item), item])),
+    itemId,
+  );
+}
+
 /**
  * Several items by key, strongly consistent: what a queue worker's batch asks for at once
  * (shared/app/batch-scope.ts). One key alone is read by `readOne` (a GetItem or a Query: one

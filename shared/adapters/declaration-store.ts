@@ -9,7 +9,7 @@ import { transactWrite, type TransactItems } from './transact.js';
 import { canTransition, totalValueCents, type DeclarationRecord } from '../domain/declaration.js';
 import { centsToUsd } from '../schemas/numbers.js';
 import type { DeclarationLine, DeclarationStatus, StoredDeclarationSummary } from '../schemas/declaration.js';
-import { batchGetAll, dynamo, queryAll, readConsistently, tableName } from './aws.js';
+import { batchGetAll, dynamo, queryAll, readConsistently, tableName, type ItemReader } from './aws.js';
 import { DAY_SHARDS, decodeCursor, encodeCursor, GSI1, GSI2, GSI3, keys, withoutStorageAttributes } from './keys.js';
 import { counterUpdates, mergedCounterUpdates, releaseBucketAttr, type CountedDeclaration } from './stats-counters.js';
 import { effectivenessUpdates } from './effectiveness-counters.js';
@@ -413,6 +413,17 @@ export const declarationStore = {
     if (chunks.length !== headerItem.lineChunks)
       throw new Error(`declaration ${id}: ${chunks.length} of ${String(headerItem.lineChunks)} line chunks`);
     return { ...headerRecordOf(headerItem), lines: chunks.flatMap((c) => JSON.parse(c.lines as string) as DeclarationLine[]) };
+  },
+
+  /**
+   * The whole declaration, its header read by `readItem` (one request shared with other reads:
+   * shared/adapters/aws.ts, `itemsReadTogether`); a header whose lines sit in chunk items is read
+   * again whole by `get`.
+   */
+  async getWith(readItem: ItemReader, id: string): Promise<DeclarationRecord | undefined> {
+    const header = await readItem(keys.declaration(id));
+    if (!header) return undefined;
+    return recordOfInlineHeader(header) ?? declarationStore.get(id);
   },
 
   /**

@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { transactWrite, type TransactItems } from './transact.js';
 import type { CreditChange, CreditHistoryEntry, EnterpriseRecord, EnterpriseStore } from '../domain/enterprise.js';
 import { conflict } from '../domain/errors.js';
-import { dynamo, readConsistently, tableName } from './aws.js';
+import { dynamo, readConsistently, tableName, type ItemReader } from './aws.js';
 import { keys } from './keys.js';
 import { outboxPut } from './outbox.js';
 
@@ -19,6 +19,12 @@ const toRecord = (item: Record<string, unknown>): EnterpriseRecord => {
     item as EnterpriseRecord;
   return { creditCode, name, registeredBureau, registeredAt, level, blacklisted, updatedAt, updatedByBureau, version };
 };
+
+/** An enterprise and its credit, its item read by `readItem` (one request shared with other reads). */
+export async function enterpriseWith(readItem: ItemReader, code: string): Promise<EnterpriseRecord | undefined> {
+  const item = await readItem(keys.enterprise(code));
+  return item ? toRecord(item) : undefined;
+}
 
 export const dynamoEnterpriseStore: EnterpriseStore = {
   async register(record) {

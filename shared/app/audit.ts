@@ -11,7 +11,8 @@
  */
 import { declarationStore } from '../adapters/declaration-store.js';
 import { applyMany } from '../adapters/declaration-transitions.js';
-import { dynamoEnterpriseStore } from '../adapters/enterprise-store.js';
+import { itemsReadTogether } from '../adapters/aws.js';
+import { dynamoEnterpriseStore, enterpriseWith } from '../adapters/enterprise-store.js';
 import { ruleSetStore } from '../adapters/ruleset-store.js';
 import { decideAudit } from '../domain/audit.js';
 import {
@@ -64,21 +65,40 @@ export const auditPorts: AuditPorts = {
   clock: () => new Date().toISOString(),
 };
 
+/** What an audit reads before it decides, each read through one shared request (`auditBatchPorts`). */
+export type ReadsTogether = {
+  declaration(id: string): Promise<DeclarationRecord | undefined>;
+  enterprise(code: string): Promise<Pick<EnterpriseRecord, 'level' | 'blacklisted'> | undefined>;
+  activeRuleSet(): Promise<CompiledRuleSet | undefined>;
+};
+
 /**
  * Ports for one batch of audits (one worker invocation): the active rule set version and each
  * enterprise's credit are read once per batch instead of once per declaration: a batch of ten
  * makes one rule set read and one per distinct enterprise, not twenty (docs/pipeline.md). The
  * declarations are read together, one BatchGetItem for the batch where each would make a Query of
- * its own, and so are the enterprises they name (stores without `getMany` read one by one). A
+ * its own, and so are the enterprises they name (stores without `getMany` read one by one). With
+ * `together`, the reads of every kind that start at the same moment share one request: a
+ * declaration whose message names its filer is read with its filer's credit and the rule set
+ * pointer in one BatchGetItem, where it made three requests. A
  * batch is audited within a second or so; a publish or a credit change that commits meanwhile
  * applies from the next batch, exactly as it would to an audit that had started a moment earlier
  * (each decision records the rule set version it used). The transitions the batch decides at the
  * same moment commit in one transaction, each on its own conditions, the counters they meet on
  * merged (shared/adapters/declaration-transitions.ts). See shared/app/batch-scope.ts.
  */
-export function batchScopedPorts(ports: AuditPorts): AuditPorts {
+export function batchScopedPorts(ports: AuditPorts, together?: ReadsTogether): AuditPorts {
   const { enterprises, store } = ports;
   const same = (key: string) => key;
+  const apply = store.applyMany ? { apply: groupedPerRound(store.applyMany.bind(store), store.apply.bind(store)) } : {};
+  if (together) {
+    return {
+      ...ports,
+      activeRuleSet: sharedPerBatch(() => together.activeRuleSet(), () => 'active'),
+      enterprises: { get: sharedPerBatch((code: string) => together.enterprise(code), same) },
+      store: { ...store, get: (id) => together.declaration(id), ...apply },
+    };
+  }
   const readEnterprise = enterprises.getMany ? coalescedPerBatch(enterprises.getMany.bind(enterprises), same) : enterprises.get.bind(enterprises);
   return {
     ...ports,
@@ -87,9 +107,23 @@ export function batchScopedPorts(ports: AuditPorts): AuditPorts {
     store: {
       ...store,
       ...(store.getMany ? { get: coalescedPerBatch(store.getMany.bind(store), same) } : {}),
-      ...(store.applyMany ? { apply: groupedPerRound(store.applyMany.bind(store), store.apply.bind(store)) } : {}),
+      ...apply,
     },
   };
+}
+
+/**
+ * The audit worker's ports for one batch (functions/audit-worker.ts): the production stores, every
+ * read of one moment in one strongly consistent BatchGetItem (shared/adapters/aws.ts,
+ * `itemsReadTogether`).
+ */
+export function auditBatchPorts(): AuditPorts {
+  const readItem = itemsReadTogether(coalescedPerBatch);
+  return batchScopedPorts(auditPorts, {
+    declaration: (id) => declarationStore.getWith(readItem, id),
+    enterprise: (code) => enterpriseWith(readItem, code),
+    activeRuleSet: () => ruleSetStore.activeCompiledWith(readItem),
+  });
 }
 
 /**

@@ -187,25 +187,34 @@ describe('audit worker', () => {
       resetMeter();
       const result = await runAudit(...[...filings, other.id].map((declarationId) => JSON.stringify({ declarationId })));
       expect(result.batchItemFailures).toEqual([]);
-      // One rule set pointer, and one BatchGetItem each for the four declarations and their two
-      // enterprises (eleven reads before the batch scope, seven before reads were batched).
+      // One BatchGetItem for the four declarations with the rule set pointer, and one for the two
+      // enterprises they name (eleven reads before the batch scope, seven before reads were
+      // batched, three before the pointer was read with the declarations).
       const calls = meterSnapshot().dynamodb.calls;
-      expect(calls.GetItem).toBe(1);
+      expect(calls.GetItem ?? 0).toBe(0);
       expect(calls.BatchGetItem).toBe(2);
       expect(calls.Query ?? 0).toBe(0);
       for (const id of filings) expect((await read(id, first.code)).status).not.toBe('ACCEPTED');
       expect((await read(other.id, other.code)).status).not.toBe('ACCEPTED');
 
-      // The next batch reads both again: nothing is cached beyond a batch. Alone, a declaration is
-      // one Query and an enterprise one GetItem.
+      // The next batch reads both again: nothing is cached beyond a batch. Alone, the declaration
+      // is read with the rule set pointer, then its enterprise; when the message names the filer,
+      // all three are one request, and the transaction the only other.
       const later = await call(declarations, 'POST /declarations', {
         principal: enterprise(first.code),
         body: declarationBody(first.code),
       });
       resetMeter();
       await runAudit(JSON.stringify({ declarationId: later.body.id }));
-      expect(meterSnapshot().dynamodb.calls).toMatchObject({ GetItem: 2, Query: 1 });
-      expect(meterSnapshot().dynamodb.calls.BatchGetItem ?? 0).toBe(0);
+      expect(meterSnapshot().dynamodb.calls).toEqual({ BatchGetItem: 2, TransactWriteItems: 1 });
+      const named = await call(declarations, 'POST /declarations', {
+        principal: enterprise(first.code),
+        body: declarationBody(first.code),
+      });
+      resetMeter();
+      await runAudit(JSON.stringify({ declarationId: named.body.id, enterpriseId: first.code }));
+      expect(meterSnapshot().dynamodb.calls).toEqual({ BatchGetItem: 1, TransactWriteItems: 1 });
+      expect((await read(named.body.id, first.code)).status).not.toBe('ACCEPTED');
     } finally {
       enableMetering(false);
     }
@@ -235,11 +244,11 @@ describe('audit worker', () => {
       const result = await runAudit(...[...ids, unknown].map((declarationId) => JSON.stringify({ declarationId })));
       expect(result.batchItemFailures).toEqual([]);
       const calls = meterSnapshot().dynamodb.calls;
-      // One BatchGetItem for the four (one Query each before), one Query for the large one's chunks,
-      // and the rule set pointer and the one enterprise (a GetItem each).
-      expect(calls.BatchGetItem).toBe(1);
+      // One BatchGetItem for the four (one Query each before) and the rule set pointer, one Query
+      // for the large one's chunks, and one BatchGetItem for the one enterprise.
+      expect(calls.BatchGetItem).toBe(2);
       expect(calls.Query).toBe(1);
-      expect(calls.GetItem).toBe(2);
+      expect(calls.GetItem ?? 0).toBe(0);
       for (const id of ids) expect((await read(id, small.code)).status).not.toBe('ACCEPTED');
       expect((await read(large.body.id, small.code)).lines).toHaveLength(300);
     } finally {
