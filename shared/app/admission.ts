@@ -24,8 +24,12 @@
  *   samples: a sample lands at a random point of the pipeline's own bursts (an audit batch of 10
  *   taken or not), so one second's drain swings between 0 and twice the real rate, and judged on
  *   it alone admission refused every other second in waves at a load it sustained (docs/pipeline.md,
- *   "Admission's drain"). In the cloud a container sees only
- *   what it stored itself, so it underestimates the drain: it discounts less, never more.
+ *   "Admission's drain"). While a sample finds the queues quiet (a quarter of the limit or less),
+ *   the discount is at least the fastest pace that quiet queues kept over the last minute: the
+ *   window's drain lags a step up in arrivals and falls to nothing over a pause, and a burst after
+ *   a pause was refused in its first second with the queues all but empty. In the cloud a
+ *   container sees only what it stored itself, so it underestimates the drain and the pace: it
+ *   discounts less, never more.
  *   The limit is `maxBacklog` messages, or `backlogSeconds` of that drain when the queues drain
  *   faster (`backlogLimit`): what waits is judged in time, as docs/scaling.md sets the cloud's
  *   limit ("about a second of the measured drain"), so a pipeline that drains 50 a second is not
@@ -81,6 +85,14 @@ export const CONGESTION_MIN_WRITES = 3;
  * that stalls counts arrivals in full again within a few seconds.
  */
 export const DRAIN_WINDOW_MS = 4_000;
+/**
+ * How long the pace that quiet queues were seen to keep is remembered (`Admission.backlog`): longer
+ * than the pauses between bursts of filings, so that the next burst is judged by what the pipeline
+ * has shown it takes in its stride.
+ */
+export const QUIET_PACE_MEMORY_MS = 60_000;
+/** Queues holding at most this share of `maxBacklog` at a sample are quiet: the pipeline keeps up. */
+export const QUIET_SHARE = 0.25;
 
 /** The limits from the function's environment (its manifest sets them; see docs/scaling.md). */
 export function admissionLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): AdmissionLimits {
@@ -143,6 +155,10 @@ export class Admission {
   private storedTotal = 0;
   /** Declarations per millisecond the queues drained over the recent samples (0: not known). */
   private drainPerMs = 0;
+  /** Between two samples that both found the queues quiet: when, and how many declarations per millisecond were stored. */
+  private quietPaces: { at: number; perMs: number }[] = [];
+  /** The fastest of `quietPaces` while the latest sample found the queues quiet (else 0). */
+  private quietPacePerMs = 0;
   /** The fastest single filing's write of the current interval, and of the last two complete ones. */
   private intervalStartedAt = 0;
   private fastestThisInterval = Infinity;
@@ -164,6 +180,11 @@ export class Admission {
     if (sample === undefined) return undefined;
     if (sample.takenAt === newest?.takenAt) return newest;
     const seen = { ...sample, storedBefore: this.storedTotal };
+    if (newest && seen.takenAt > newest.takenAt && this.isQuiet(newest) && this.isQuiet(seen)) {
+      this.quietPaces.push({ at: seen.takenAt, perMs: (seen.storedBefore - newest.storedBefore) / (seen.takenAt - newest.takenAt) });
+    }
+    while (this.quietPaces.length && seen.takenAt - this.quietPaces[0]!.at > QUIET_PACE_MEMORY_MS) this.quietPaces.shift();
+    this.quietPacePerMs = this.isQuiet(seen) ? this.quietPaces.reduce((fastest, p) => Math.max(fastest, p.perMs), 0) : 0;
     this.recent.push(seen);
     while (this.recent.length > 1 && seen.takenAt - this.recent[0]!.takenAt > DRAIN_WINDOW_MS) this.recent.shift();
     const oldest = this.recent[0]!;
@@ -173,15 +194,27 @@ export class Admission {
     return seen;
   }
 
+  private isQuiet(sample: BacklogSample): boolean {
+    return sample.depth <= Math.floor(this.limits.maxBacklog * QUIET_SHARE);
+  }
+
   /**
    * The sampled backlog, plus what this container stored since the sample less what the queues
-   * drain in that time, plus what it is storing now.
+   * drain in that time, plus what it is storing now. While the latest sample found the queues
+   * quiet, the drain in that time is at least the fastest pace of filings that quiet queues took
+   * in their stride over the last minute: the window's drain lags a rise in arrivals by the
+   * window's length, and falls to nothing over a pause, so a pipeline that keeps up with a burst
+   * after a pause, or with a step up, was refused a few filings in each of the first seconds with
+   * its queues all but empty (at 22 and 24/s: 3 of 1,320 and 2 of 1,440, with at most 4 messages
+   * queued, 2026-12-07). Only a pace shown with quiet queues at both ends counts, and only while
+   * they are quiet: once arrivals pass what the pipeline takes, the next sample finds the queues
+   * grown and the window alone judges again. The limit itself goes by the window (`backlogLimit`).
    */
   private backlog(): number | undefined {
     const sample = this.latestSample();
     if (sample === undefined) return undefined;
     const storedSince = this.storedTotal - sample.storedBefore;
-    const drainedSince = this.drainPerMs * Math.max(0, this.now() - sample.takenAt);
+    const drainedSince = Math.max(this.drainPerMs, this.quietPacePerMs) * Math.max(0, this.now() - sample.takenAt);
     return sample.depth + Math.max(0, storedSince - drainedSince) + this.declarationsInFlight;
   }
 

@@ -219,6 +219,32 @@ describe('Admission', () => {
     // The first seconds have too little history to go by; once four seconds of it are in, none.
     expect(refusedPerSecond.slice(6)).toEqual([0, 0, 0, 0]);
   });
+  it('judges a burst after a pause by the pace quiet queues kept in the last minute, and only while they are quiet', async () => {
+    // 20 a second with the queues holding 2 messages at every sample, then a pause of five seconds
+    // (the samples go on), then 24 a second, kept up with as well. On the window's drain alone,
+    // which the pause brought to nothing, the burst's first second counted every arrival and
+    // refused 6 of its 24.
+    const limits = { maxInFlight: 1000, maxBacklog: 20 };
+    const { at, admission } = onHandClock(limits);
+    const second = async (s: number, perSecond: number, depth: number) => {
+      at.sample = { depth, takenAt: s * 1000 };
+      let refused = 0;
+      for (let i = 0; i < perSecond; i++) {
+        at.clock = s * 1000 + Math.floor((i * 1000) / perSecond);
+        await admission.run({ transactions: 1, declarations: 1 }, async () => 'accepted').catch(() => (refused += 1));
+      }
+      return refused;
+    };
+    const refusedPerSecond: number[] = [];
+    for (let s = 0; s < 6; s++) refusedPerSecond.push(await second(s, 20, 2));
+    for (let s = 6; s < 11; s++) refusedPerSecond.push(await second(s, 0, 0));
+    for (let s = 11; s < 16; s++) refusedPerSecond.push(await second(s, 24, 2));
+    expect(refusedPerSecond.slice(2)).toEqual(Array(14).fill(0));
+    // The same pause, then a sample that finds the queues not quiet (8 waiting, more than a
+    // quarter of the limit): the pace shown before does not count, and the arrivals count in full.
+    for (let s = 16; s < 21; s++) await second(s, 0, 0);
+    expect(await second(21, 24, 8)).toBeGreaterThan(5);
+  });
   it('refuses a concurrent filing while even the fastest write of the last interval was over the target, never the only one', async () => {
     let clock = 0;
     const admission = new Admission(
