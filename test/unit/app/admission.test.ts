@@ -120,7 +120,7 @@ describe('Admission', () => {
       () => clock,
     );
     const file = () => admission.run({ transactions: 1, declarations: 1 }, async () => 'accepted').catch((e: DomainError) => e.kind);
-    // The rated load, 9 a second, one every 111 ms; the queues hold about 7 messages throughout.
+    // The rated load of 2026-12-03, 9 a second, one every 111 ms; the queues hold about 7 messages throughout.
     const answers: string[] = [];
     for (let second = 0; second < 5; second++) {
       sample = { depth: 7, takenAt: second * 1000 };
