@@ -9,7 +9,7 @@ import { transactWrite, type TransactItems } from './transact.js';
 import { canTransition, totalValueCents, type DeclarationRecord } from '../domain/declaration.js';
 import { centsToUsd } from '../schemas/numbers.js';
 import type { DeclarationLine, DeclarationStatus, StoredDeclarationSummary } from '../schemas/declaration.js';
-import { batchGetAll, dynamo, queryAll, readConsistently, tableName, type ItemReader } from './aws.js';
+import { batchGetAll, dynamo, queryAll, tableName, type ItemReader } from './aws.js';
 import { DAY_SHARDS, decodeCursor, encodeCursor, GSI1, GSI2, GSI3, keys, withoutStorageAttributes } from './keys.js';
 import { counterUpdates, mergedCounterUpdates, releaseBucketAttr, type CountedDeclaration } from './stats-counters.js';
 import { effectivenessUpdates } from './effectiveness-counters.js';
@@ -424,26 +424,6 @@ export const declarationStore = {
     const header = await readItem(keys.declaration(id));
     if (!header) return undefined;
     return recordOfInlineHeader(header) ?? declarationStore.get(id);
-  },
-
-  /**
-   * Several whole declarations at once (strongly consistent): one BatchGetItem of their headers,
-   * where `get` makes one Query each; a header whose lines sit in chunk items (over 64 KB) is read
-   * again whole by `get`; a single id is read by `get`. Unknown ids are absent from the answer. The audit worker reads its
-   * batch this way (shared/app/audit.ts, `batchScopedPorts`).
-   */
-  async getMany(ids: readonly string[]): Promise<Map<string, DeclarationRecord>> {
-    const read = await readConsistently<string, DeclarationRecord | 'chunked'>(ids, {
-      idOf: (id) => id,
-      tableKey: (id) => keys.declaration(id),
-      readOne: (id) => declarationStore.get(id),
-      entryOf: (item) => [keys.declarationIdOf(String(item.pk)), recordOfInlineHeader(item) ?? 'chunked'],
-    });
-    const found = new Map<string, DeclarationRecord>();
-    for (const [id, record] of read) if (record !== 'chunked') found.set(id, record);
-    const chunked = [...read].flatMap(([id, record]) => (record === 'chunked' ? [id] : []));
-    for (const whole of await Promise.all(chunked.map((id) => declarationStore.get(id)))) if (whole) found.set(whole.id, whole);
-    return found;
   },
 
   /** Ids of the region's most recent declarations in [from, to], newest first (all shards merged). */

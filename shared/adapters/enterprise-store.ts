@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { transactWrite, type TransactItems } from './transact.js';
 import type { CreditChange, CreditHistoryEntry, EnterpriseRecord, EnterpriseStore } from '../domain/enterprise.js';
 import { conflict } from '../domain/errors.js';
-import { dynamo, readConsistently, tableName, type ItemReader } from './aws.js';
+import { dynamo, tableName, type ItemReader } from './aws.js';
 import { keys } from './keys.js';
 import { outboxPut } from './outbox.js';
 
@@ -45,16 +45,6 @@ export const dynamoEnterpriseStore: EnterpriseStore = {
   async get(code) {
     const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.enterprise(code), ConsistentRead: true }));
     return Item ? toRecord(Item) : undefined;
-  },
-
-  /** One BatchGetItem for up to 100 enterprises (the audit worker's batch, shared/app/audit.ts); one alone is a GetItem. */
-  async getMany(codes) {
-    return readConsistently(codes, {
-      idOf: (code) => code,
-      tableKey: (code) => keys.enterprise(code),
-      readOne: (code) => dynamoEnterpriseStore.get(code),
-      entryOf: (item) => [String(item.creditCode), toRecord(item)],
-    });
   },
 
   async history(code, limit) {

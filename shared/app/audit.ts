@@ -47,8 +47,6 @@ export type AuditPorts = {
   store: DeclarationChangeStore;
   enterprises: {
     get(code: string): Promise<Pick<EnterpriseRecord, 'level' | 'blacklisted'> | undefined>;
-    /** Several at once, in one request (absent codes are not in the map). */
-    getMany?(codes: string[]): Promise<Map<string, Pick<EnterpriseRecord, 'level' | 'blacklisted'>>>;
   };
   activeRuleSet: () => Promise<CompiledRuleSet | undefined>;
   sealer: () => Promise<Sealer>;
@@ -73,53 +71,39 @@ export type ReadsTogether = {
 };
 
 /**
- * Ports for one batch of audits (one worker invocation): the active rule set version and each
- * enterprise's credit are read once per batch instead of once per declaration: a batch of ten
- * makes one rule set read and one per distinct enterprise, not twenty (docs/pipeline.md). The
- * declarations are read together, one BatchGetItem for the batch where each would make a Query of
- * its own, and so are the enterprises they name (stores without `getMany` read one by one). With
- * `together`, the reads of every kind that start at the same moment share one request: a
- * declaration whose message names its filer is read with its filer's credit and the rule set
- * pointer in one BatchGetItem, where it made three requests. A
- * batch is audited within a second or so; a publish or a credit change that commits meanwhile
- * applies from the next batch, exactly as it would to an audit that had started a moment earlier
- * (each decision records the rule set version it used). The transitions the batch decides at the
- * same moment commit in one transaction, each on its own conditions, the counters they meet on
- * merged (shared/adapters/declaration-transitions.ts). See shared/app/batch-scope.ts.
+ * Ports for one batch of audits (one worker invocation). What the batch's records read at the
+ * same moment goes out as one request (`together`): a declaration whose message names its filer is
+ * read with its filer's credit and the rule set pointer in one BatchGetItem, and a batch of ten
+ * reads its ten declarations, their enterprises and the pointer in one or two (docs/pipeline.md).
+ * The active rule set version and each enterprise's credit are read once per batch, not once per
+ * declaration. A batch is audited within a second or so; a publish or a credit change that commits
+ * meanwhile applies from the next batch, exactly as it would to an audit that had started a moment
+ * earlier (each decision records the rule set version it used). The transitions the batch decides
+ * at the same moment commit in one transaction, each on its own conditions, the counters they meet
+ * on merged (shared/adapters/declaration-transitions.ts). See shared/app/batch-scope.ts.
  */
-export function batchScopedPorts(ports: AuditPorts, together?: ReadsTogether): AuditPorts {
-  const { enterprises, store } = ports;
-  const same = (key: string) => key;
-  const apply = store.applyMany ? { apply: groupedPerRound(store.applyMany.bind(store), store.apply.bind(store)) } : {};
-  if (together) {
-    return {
-      ...ports,
-      activeRuleSet: sharedPerBatch(() => together.activeRuleSet(), () => 'active'),
-      enterprises: { get: sharedPerBatch((code: string) => together.enterprise(code), same) },
-      store: { ...store, get: (id) => together.declaration(id), ...apply },
-    };
-  }
-  const readEnterprise = enterprises.getMany ? coalescedPerBatch(enterprises.getMany.bind(enterprises), same) : enterprises.get.bind(enterprises);
+export function batchScopedPorts(ports: AuditPorts, together: ReadsTogether): AuditPorts {
+  const { store } = ports;
   return {
     ...ports,
-    activeRuleSet: sharedPerBatch(() => ports.activeRuleSet(), () => 'active'),
-    enterprises: { get: sharedPerBatch(readEnterprise, same) },
+    activeRuleSet: sharedPerBatch(() => together.activeRuleSet(), () => 'active'),
+    enterprises: { get: sharedPerBatch((code: string) => together.enterprise(code), (code) => code) },
     store: {
       ...store,
-      ...(store.getMany ? { get: coalescedPerBatch(store.getMany.bind(store), same) } : {}),
-      ...apply,
+      get: (id) => together.declaration(id),
+      ...(store.applyMany ? { apply: groupedPerRound(store.applyMany.bind(store), store.apply.bind(store)) } : {}),
     },
   };
 }
 
 /**
- * The audit worker's ports for one batch (functions/audit-worker.ts): the production stores, every
- * read of one moment in one strongly consistent BatchGetItem (shared/adapters/aws.ts,
- * `itemsReadTogether`).
+ * The audit worker's ports for one batch (functions/audit-worker.ts): `ports` (the production
+ * stores by default), every read of one moment in one strongly consistent BatchGetItem
+ * (shared/adapters/aws.ts, `itemsReadTogether`).
  */
-export function auditBatchPorts(): AuditPorts {
+export function auditBatchPorts(ports: AuditPorts = auditPorts): AuditPorts {
   const readItem = itemsReadTogether(coalescedPerBatch);
-  return batchScopedPorts(auditPorts, {
+  return batchScopedPorts(ports, {
     declaration: (id) => declarationStore.getWith(readItem, id),
     enterprise: (code) => enterpriseWith(readItem, code),
     activeRuleSet: () => ruleSetStore.activeCompiledWith(readItem),

@@ -14,8 +14,6 @@ import { LOST_RACE, retryOnConflict } from './conflict-retry.js';
 /** The store operations a declaration change needs (the DynamoDB store in production). */
 export type DeclarationChangeStore = {
   get(id: string): Promise<DeclarationRecord | undefined>;
-  /** Several at once, in fewer requests than one `get` each (absent ids are not in the map). */
-  getMany?(ids: readonly string[]): Promise<Map<string, DeclarationRecord>>;
   /**
    * Commits `t` if the declaration is still as it was read: true, or for a lost race false or
    * (when the store had it at hand) the declaration as the winner left it.

@@ -47,8 +47,6 @@ export interface EnterpriseStore {
   register(record: EnterpriseRecord): Promise<void>;
   /** Strongly consistent read: the credit an audit sees is the latest committed change. */
   get(code: string): Promise<EnterpriseRecord | undefined>;
-  /** Several at once, strongly consistent, in as few requests as the store can (absent codes are not in the map). */
-  getMany?(codes: readonly string[]): Promise<Map<string, EnterpriseRecord>>;
   history(code: string, limit: number): Promise<CreditHistoryEntry[]>;
   /**
    * Commits a change, its history entry and its outbox event in one transaction, only if the record

@@ -22,7 +22,7 @@ import { enableMetering, meterSnapshot, resetMeter } from '../../shared/adapters
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../../shared/adapters/aws.js';
 import { keys } from '../../shared/adapters/keys.js';
-import { auditDeclaration, auditPorts, batchScopedPorts, type AuditPorts } from '../../shared/app/audit.js';
+import { auditBatchPorts, auditDeclaration, auditPorts, type AuditPorts } from '../../shared/app/audit.js';
 import { messageOf } from '../../functions/audit-worker.js';
 
 const rulesOfficer = officer('SD', 'rules');
@@ -255,7 +255,7 @@ describe('audit worker', () => {
       enableMetering(false);
     }
     // In one round again: the unknown id is not found, the others were audited already.
-    const ports = batchScopedPorts(auditPorts);
+    const ports = auditBatchPorts();
     const outcomes = await Promise.all([unknown, small.id].map((id) => auditDeclaration(id, ports)));
     expect(outcomes.map((o) => o.outcome)).toEqual(['not-found', 'already-audited']);
   });
@@ -340,7 +340,7 @@ describe('audit worker', () => {
         return auditPorts.store.applyMany!(ts);
       },
     };
-    const ports = batchScopedPorts({ ...auditPorts, store });
+    const ports = auditBatchPorts({ ...auditPorts, store });
     await ruleSetStore.activeCompiled();
     enableMetering();
     try {
