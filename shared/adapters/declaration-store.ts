@@ -20,7 +20,7 @@ import { involvementPut, involvementPuts, involvementsWithSteps, stepInvolvement
 import type { CounterIncrements, DeclarationTransition } from '../domain/transition.js';
 import type { RevisionRecord } from '../schemas/lifecycle.js';
 import type { CertificateContent } from '../domain/certificate.js';
-import { signCompactJws, withCertificateJws } from '../domain/certificate-jws.js';
+import { jwsPayload, signCompactJws, withCertificateJws } from '../domain/certificate-jws.js';
 import { certificateSigner } from './certificate-signer.js';
 
 const CHUNK_BYTES = 300_000;
@@ -283,15 +283,7 @@ export function transitionWrites(t: DeclarationTransition): {
   // A step owed by a bureau with no other role lists the declaration for that bureau too.
   own.push(...stepInvolvementPuts(d, t.worklist));
   for (const event of t.events) own.push(outboxPut(event));
-  if (t.certificate) {
-    own.push({
-      Put: {
-        TableName: tableName(),
-        Item: { ...keys.certificate(t.certificate.content.certificateNo), itemType: 'certificate', ...t.certificate },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    });
-  }
+  if (t.certificate) own.push(certificateNumberPut(d, t.certificate));
   const moved = Object.entries(t.counters).filter(([, v]) => v !== undefined && v !== 0) as [string, number][];
   // A counter lives for ever: one non-integer delta would make every later ADD to it fail. Checked
   // here, per transition, so a pack (whose deltas are summed) refuses it as `apply` alone would.
@@ -304,6 +296,50 @@ export function transitionWrites(t: DeclarationTransition): {
     // Rule effectiveness (contract section 15): exact for the same reason as the statistics.
     ...(movesAnything(t.effectiveness) ? { effectiveness: { record: d, delta: t.effectiveness } } : {}),
   };
+}
+
+/**
+ * The item of a certificate number: its conditional put keeps the number unique, and it leads to
+ * the declaration. The certificate itself is the declaration's `release` (digest, signature, and
+ * the JWS whose payload is the content, written by the same transaction), so a certificate with a
+ * JWS is not stored twice: a second copy of the content and the JWS cost about 4 WCU per release
+ * (docs/cost.md). One without a JWS keeps it all here, as certificates issued before 2026-12-08 do.
+ */
+function certificateNumberPut(d: Pick<DeclarationRecord, 'id'>, certificate: NonNullable<DeclarationTransition['certificate']>) {
+  const copy = typeof certificate.jws === 'string' ? {} : certificate;
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: { ...keys.certificate(certificate.content.certificateNo), itemType: 'certificate', declarationId: d.id, ...copy },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+type StoredCertificate = { content: CertificateContent; digest: string; signature: string; jws?: string };
+
+/** A certificate from its number's item and, when the item holds no copy, its declaration's release. */
+async function certificateOf(numberItem: Record<string, unknown>, no: string): Promise<StoredCertificate | undefined> {
+  if (numberItem.content !== undefined) {
+    const { content, digest, signature, jws } = numberItem as StoredCertificate;
+    return { content, digest, signature, ...(typeof jws === 'string' ? { jws } : {}) };
+  }
+  const { Item } = await dynamo.send(
+    new GetCommand({
+      TableName: tableName(),
+      Key: keys.declaration(String(numberItem.declarationId)),
+      ProjectionExpression: '#release',
+      ExpressionAttributeNames: { '#release': 'release' },
+      ConsistentRead: true,
+    }),
+  );
+  const release = Item?.release as { certificateNo?: string; digest?: string; signature?: string; jws?: string } | undefined;
+  if (!release || release.certificateNo !== no) return undefined;
+  const { digest, signature, jws } = release;
+  const content = typeof jws === 'string' ? jwsPayload(jws) : undefined;
+  if (!content || typeof digest !== 'string' || typeof signature !== 'string')
+    throw new Error(`certificate ${no}: the release of declaration ${String(numberItem.declarationId)} holds no readable certificate`);
+  return { content: content as CertificateContent, digest, signature, jws: jws! };
 }
 
 /**
@@ -384,16 +420,9 @@ export const declarationStore = {
   },
 
   /** A certificate as issued, for verification. */
-  async certificate(no: string): Promise<{ content: CertificateContent; digest: string; signature: string; jws?: string } | undefined> {
+  async certificate(no: string): Promise<StoredCertificate | undefined> {
     const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.certificate(no) }));
-    return Item
-      ? {
-          content: Item.content as CertificateContent,
-          digest: Item.digest as string,
-          signature: Item.signature as string,
-          ...(typeof Item.jws === 'string' ? { jws: Item.jws } : {}),
-        }
-      : undefined;
+    return Item ? certificateOf(Item, no) : undefined;
   },
 
   /** The whole declaration: header and lines (strongly consistent). */

@@ -38,6 +38,22 @@ export async function signCompactJws(content: object, signer: Signer): Promise<s
   return `${signingInput}.${b64url(signature)}`;
 }
 
+/**
+ * What a compact JWS signs, parsed: the payload segment's JSON (for a certificate, its canonical
+ * content, so the certificate as issued can be read back from its JWS alone). Undefined when the
+ * string is not three segments or the payload is not a JSON object.
+ */
+export function jwsPayload(jws: string): Record<string, unknown> | undefined {
+  const segments = jws.split('.');
+  if (segments.length !== 3) return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(segments[1]!, 'base64url').toString('utf8')) as unknown;
+    return payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** RFC 7638 thumbprint of an EC public key: SHA-256 of its required members in lexical order. */
 export function jwkThumbprint(jwk: { crv: string; x: string; y: string }): string {
   return createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: 'EC', x: jwk.x, y: jwk.y })).digest('base64url');

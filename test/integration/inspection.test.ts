@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as declarations } from '../../functions/http/declarations.js';
 import { handler as officers } from '../../functions/http/officers.js';
 import { handler as enterprises } from '../../functions/http/enterprises.js';
@@ -8,6 +8,9 @@ import { handler as auditWorker } from '../../functions/audit-worker.js';
 import { seed } from '../../functions/seed.js';
 import { dynamo } from '../../shared/adapters/aws.js';
 import { keys } from '../../shared/adapters/keys.js';
+import { signingKey } from '../../shared/adapters/signing-key.js';
+import { digestOf, sign } from '../../shared/domain/certificate.js';
+import { canonicalJson } from '../../shared/domain/declaration.js';
 import { getEvent } from '../../shared/adapters/outbox.js';
 import { declarationStore } from '../../shared/adapters/declaration-store.js';
 import type { DeclarationChangeStore } from '../../shared/app/declaration-change.js';
@@ -182,6 +185,74 @@ describe('certificates', () => {
       content: { declarationId: id, bureau: 'GS' },
     });
 
+    // The number's item leads to the declaration; the certificate is its release, not a second copy.
+    const { Item: numberItem } = await dynamo.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: keys.certificate(no) }));
+    expect(numberItem).toMatchObject({ declarationId: id });
+    expect(numberItem).not.toHaveProperty('content');
+    expect(numberItem).not.toHaveProperty('jws');
+
+    // Tampering with what the release stores: a changed payload, then a forged signature.
+    const [protectedHeader, , jwsSignature] = (released.body.release.jws as string).split('.');
+    const altered = Buffer.from(canonicalJson({ ...check.body.content, totalValueUsd: 1 })).toString('base64url');
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: keys.declaration(id),
+        UpdateExpression: 'SET #release.jws = :jws',
+        ExpressionAttributeNames: { '#release': 'release' },
+        ExpressionAttributeValues: { ':jws': `${protectedHeader}.${altered}.${jwsSignature}` },
+      }),
+    );
+    expect((await call(certificates, 'GET /certificates/{no}', { params: { no } })).body).toMatchObject({
+      genuine: true,
+      unaltered: false,
+      content: { totalValueUsd: 1 },
+    });
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: keys.declaration(id),
+        UpdateExpression: 'SET #release.signature = :s',
+        ExpressionAttributeNames: { '#release': 'release' },
+        ExpressionAttributeValues: { ':s': 'forged' },
+      }),
+    );
+    expect((await call(certificates, 'GET /certificates/{no}', { params: { no } })).body.genuine).toBe(false);
+
+    expect((await call(certificates, 'GET /certificates/{no}', { params: { no: 'CWGS20260101ZZZZZZZZZZZZ' } })).status).toBe(404);
+    expect((await call(certificates, 'GET /certificates/{no}', { params: { no: 'nope' } })).status).toBe(404);
+  });
+
+  it('still verifies a certificate whose number item holds its own copy (issued before 2026-12-08), and notices tampering with it', async () => {
+    const { id } = await awaitingInspection();
+    await record(inspector('HA'), id, 'ORIGIN_INSPECTION', { outcome: 'PASS' });
+    const released = await record(inspector('SD'), id, 'PORT_VERIFICATION', { outcome: 'PASS' });
+    const { content } = (await call(certificates, 'GET /certificates/{no}', { params: { no: released.body.release.certificateNo } })).body;
+    const no = `${released.body.release.certificateNo}X`;
+    const legacyContent = { ...content, certificateNo: no };
+    const digest = digestOf(legacyContent);
+    await dynamo.send(
+      new PutCommand({
+        TableName: process.env.TABLE_NAME,
+        Item: {
+          ...keys.certificate(no),
+          itemType: 'certificate',
+          content: legacyContent,
+          digest,
+          signature: sign(digest, await signingKey()),
+        },
+      }),
+    );
+    const check = await call(certificates, 'GET /certificates/{no}', { params: { no } });
+    expect(check.status).toBe(200);
+    expect(check.body).toMatchObject({
+      certificateNo: no,
+      genuine: true,
+      unaltered: true,
+      digest,
+      content: { certificateNo: no, declarationId: id },
+    });
+    expect(check.body).not.toHaveProperty('jws');
     await dynamo.send(
       new UpdateCommand({
         TableName: process.env.TABLE_NAME,
@@ -194,17 +265,5 @@ describe('certificates', () => {
       genuine: true,
       unaltered: false,
     });
-    await dynamo.send(
-      new UpdateCommand({
-        TableName: process.env.TABLE_NAME,
-        Key: keys.certificate(no),
-        UpdateExpression: 'SET signature = :s',
-        ExpressionAttributeValues: { ':s': 'forged' },
-      }),
-    );
-    expect((await call(certificates, 'GET /certificates/{no}', { params: { no } })).body.genuine).toBe(false);
-
-    expect((await call(certificates, 'GET /certificates/{no}', { params: { no: 'CWGS20260101ZZZZZZZZZZZZ' } })).status).toBe(404);
-    expect((await call(certificates, 'GET /certificates/{no}', { params: { no: 'nope' } })).status).toBe(404);
   });
 });

@@ -3,7 +3,7 @@ import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/clien
 import { compactVerify, createLocalJWKSet } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { KmsSigner } from '../../../shared/adapters/kms-signer.js';
-import { derToJoseSignature, jwkThumbprint, signCompactJws } from '../../../shared/domain/certificate-jws.js';
+import { derToJoseSignature, jwkThumbprint, jwsPayload, signCompactJws } from '../../../shared/domain/certificate-jws.js';
 import { canonicalJson } from '../../../shared/domain/declaration.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -73,6 +73,8 @@ describe('the KMS signer (against a stand-in for KMS that answers as KMS does)',
     const { payload, protectedHeader } = await compactVerify(jws, createLocalJWKSet({ keys }));
     expect(protectedHeader).toEqual({ alg: 'ES256', kid: keys[0]!.kid });
     expect(new TextDecoder().decode(payload)).toBe(canonicalJson(content));
+    // The certificate as issued reads back from its JWS alone (GET /certificates/{no}).
+    expect(jwsPayload(jws)).toEqual(content);
     // Public keys are read once per container.
     await signCompactJws(content, signer);
     expect(sent.filter((input) => !(input as { Message?: unknown }).Message)).toHaveLength(2);
@@ -81,5 +83,21 @@ describe('the KMS signer (against a stand-in for KMS that answers as KMS does)',
   it('refuses a KMS key that is not P-256', async () => {
     const wrong = { send: async () => ({ KeySpec: 'RSA_2048', PublicKey: new Uint8Array(1) }) } as unknown as KMSClient;
     await expect(new KmsSigner('k', [], wrong).current()).rejects.toThrow(/not ECC_NIST_P256/);
+  });
+});
+
+describe('a JWS payload read back', () => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64url');
+  it('is the JSON object the JWS signs, or nothing for what is not one', () => {
+    expect(jwsPayload(`${b64('{}')}.${b64('{"a":[1,2]}')}.sig`)).toEqual({ a: [1, 2] });
+    for (const notOne of [
+      `${b64('{}')}.${b64('{"a":1}')}`,
+      `a.${b64('[1]')}.c`,
+      `a.${b64('not json')}.c`,
+      `a.${b64('null')}.c`,
+      'a.b.c.d',
+      '',
+    ])
+      expect(jwsPayload(notOne)).toBeUndefined();
   });
 });
