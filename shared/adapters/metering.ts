@@ -19,6 +19,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 
 export type Meter = {
   function: string;
@@ -43,6 +45,7 @@ const g = globalThis as {
   __clearwayMeters?: Map<string, Meter>;
   __clearwayMeterOn?: boolean;
   __clearwayMeterScope?: AsyncLocalStorage<Meter>;
+  __clearwaySizeProbe?: ItemSizeProbe | null;
 };
 const fresh = (name: string): Meter => ({
   function: name,
@@ -162,10 +165,79 @@ export function itemSize(item: Record<string, unknown>): number {
 const INDEX_KEY = /\bgsi\d+pk\b/;
 type TransactItem = {
   Put?: { Item: Record<string, unknown> };
-  Update?: { UpdateExpression?: string; ExpressionAttributeNames?: Record<string, string> };
+  Update?: {
+    TableName?: string;
+    Key?: Record<string, unknown>;
+    UpdateExpression?: string;
+    ExpressionAttributeNames?: Record<string, string>;
+  };
   Delete?: unknown;
   ConditionCheck?: unknown;
 };
+
+/**
+ * The size in bytes of the item at `key` in `table` now (undefined: not there), read without
+ * being metered. An update is charged by its item's size (the larger of before and after), which
+ * its request does not state: against the emulator the meter reads the item after the
+ * transaction commits, while sizing is switched on (`sizeUpdatedItems`).
+ */
+export type ItemSizeProbe = (table: string, key: Record<string, unknown>) => Promise<number | undefined>;
+
+const SIZE_SWITCH_FILE = 'size-updated-items';
+const SIZE_SWITCH_CHECK_MS = 500;
+let sizeSwitch = { checkedAt: -Infinity, on: false };
+
+/**
+ * Whether updates in transactions are sized by reading their items: in tests by
+ * `sizeUpdatedItems(probe)`, locally while `$CLEARWAY_METER_DIR/size-updated-items` exists (the
+ * bench creates it for its per-path phases only, after the load: the reads would add load to what
+ * the load measures). Checked at most twice a second.
+ */
+function sizingProbe(): ItemSizeProbe | undefined {
+  if (g.__clearwaySizeProbe !== undefined) return g.__clearwaySizeProbe ?? undefined;
+  const dir = process.env.CLEARWAY_METER_DIR;
+  if (!dir) return undefined;
+  const now = performance.now();
+  if (now - sizeSwitch.checkedAt > SIZE_SWITCH_CHECK_MS)
+    sizeSwitch = { checkedAt: now, on: fs.existsSync(path.join(dir, SIZE_SWITCH_FILE)) };
+  return sizeSwitch.on ? emulatorItemSize : undefined;
+}
+
+/** Switches sizing on with `probe` (null: off, whatever the switch file says; undefined: back to the file). */
+export function sizeUpdatedItems(probe: ItemSizeProbe | null | undefined): void {
+  g.__clearwaySizeProbe = probe;
+}
+
+/** The path of the switch file that turns sizing on for a meter dir (the bench's side). */
+export const sizeSwitchFile = (meterDir: string) => path.join(meterDir, SIZE_SWITCH_FILE);
+
+let probeClient: DynamoDBClient | undefined;
+/** Reads an item from the emulator through a client of its own, which carries no meter. */
+const emulatorItemSize: ItemSizeProbe = async (table, key) => {
+  probeClient ??= new DynamoDBClient({
+    endpoint: process.env.CLEARWAY_DYNAMODB_ENDPOINT,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const marshalled = Object.values(key).every((v) => v !== null && typeof v === 'object') ? key : marshall(key);
+  const { Item } = await probeClient.send(
+    new GetItemCommand({ TableName: table, Key: marshalled as Record<string, AttributeValue>, ConsistentRead: true }),
+  );
+  return Item ? itemSize(Item) : undefined;
+};
+
+/** The 1 KB units each update of a transaction is charged by its item's size now (1 where unknown). */
+async function updateUnits(items: TransactItem[], probe: ItemSizeProbe): Promise<Map<number, number>> {
+  const units = new Map<number, number>();
+  await Promise.all(
+    items.map(async (op, i) => {
+      if (!op.Update?.TableName || !op.Update.Key) return;
+      const bytes = await probe(op.Update.TableName, op.Update.Key).catch(() => undefined);
+      if (bytes !== undefined) units.set(i, Math.max(1, Math.ceil(bytes / 1024)));
+    }),
+  );
+  return units;
+}
 
 /** Index entries a write touches: a put item's gsi keys; an update that sets or removes one. */
 function indexWritesOf(op: TransactItem): number {
@@ -182,12 +254,13 @@ function indexWritesOf(op: TransactItem): number {
  * 100-byte puts report 2 WCU, three report 4, a 5 KB and a 100-byte put 12), while DynamoDB charges
  * every item, 2 WCU per KB, a condition check too, and the index entries the items write. Against
  * the emulator the meter therefore models a transaction from its request: puts by their size,
- * updates, deletes and checks at their 1 KB minimum (a lower bound for an update of a bigger item),
- * plus 2 WCU per index entry written (as DynamoDB Local charges it). In the cloud the reported
- * units are used as they are.
+ * updates by their item's size after the commit while sizing is on (`updateUnits`; the size
+ * before is not seen, which matters only for an update that shrinks its item) and otherwise at
+ * their 1 KB minimum, deletes and checks at 1 KB, plus 2 WCU per index entry written (as DynamoDB
+ * Local charges it). In the cloud the reported units are used as they are.
  */
-function transactWcu(items: TransactItem[]): number {
-  const base = items.reduce((a, op) => a + (op.Put ? Math.max(1, Math.ceil(itemSize(op.Put.Item) / 1024)) : 1), 0);
+function transactWcu(items: TransactItem[], updates = new Map<number, number>()): number {
+  const base = items.reduce((a, op, i) => a + (op.Put ? Math.max(1, Math.ceil(itemSize(op.Put.Item) / 1024)) : (updates.get(i) ?? 1)), 0);
   const index = items.reduce((a, op) => a + indexWritesOf(op), 0);
   return 2 * (base + index);
 }
@@ -215,8 +288,11 @@ export function meterDynamo(client: MeteredClient): void {
         changed(m);
         try {
           const result = await next(args);
-          if (transact && emulatorMiscounts()) m.dynamodb.wcu += transactWcu(transact);
-          else addCapacity(m, result.output.ConsumedCapacity as Capacity, WRITES.test(name));
+          if (transact && emulatorMiscounts()) {
+            const probe = sizingProbe();
+            m.dynamodb.wcu += transactWcu(transact, probe ? await updateUnits(transact, probe) : undefined);
+            changed(m);
+          } else addCapacity(m, result.output.ConsumedCapacity as Capacity, WRITES.test(name));
           return result;
         } catch (error) {
           // A cancelled transaction still consumed capacity; DynamoDB reports it on the error.

@@ -4,7 +4,17 @@
  * invocations and their duration.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { allMeters, enableMetering, itemSize, meterDynamo, meteredInvocation, meterSnapshot, meterSqs, resetMeter } from '../../../shared/adapters/metering.js';
+import {
+  allMeters,
+  enableMetering,
+  itemSize,
+  meterDynamo,
+  meteredInvocation,
+  meterSnapshot,
+  meterSqs,
+  resetMeter,
+  sizeUpdatedItems,
+} from '../../../shared/adapters/metering.js';
 
 type Handler = (args: { input: Record<string, unknown> }) => Promise<{ output: Record<string, unknown> }>;
 
@@ -67,6 +77,48 @@ describe('metering', () => {
       });
       expect(meterSnapshot().dynamodb).toMatchObject({ wcu: 20, transactItems: 4, indexWrites: 2 });
     } finally {
+      if (previous === undefined) delete process.env.CLEARWAY_DYNAMODB_ENDPOINT;
+      else process.env.CLEARWAY_DYNAMODB_ENDPOINT = previous;
+    }
+  });
+
+  it("while sizing is on, charges an update in a transaction by its item's size after the commit", async () => {
+    const previous = process.env.CLEARWAY_DYNAMODB_ENDPOINT;
+    process.env.CLEARWAY_DYNAMODB_ENDPOINT = 'http://127.0.0.1:1';
+    const probed: unknown[] = [];
+    try {
+      const dynamo = fakeClient(() => ({ ConsumedCapacity: [{ TableName: 't', CapacityUnits: 2 }] }));
+      meterDynamo(dynamo.client);
+      enableMetering();
+      resetMeter();
+      // A header of 4.2 KB after the update, a small counter, and an item the probe cannot read.
+      sizeUpdatedItems(async (table, key) => {
+        probed.push([table, key]);
+        return key.pk === 'header' ? 4200 : key.pk === 'ctr' ? 90 : Promise.reject(new Error('gone'));
+      });
+      const transact = {
+        TransactItems: [
+          { Update: { TableName: 't', Key: { pk: 'header' }, UpdateExpression: 'SET #s = :s' } }, // 5 KB: 10 WCU
+          { Update: { TableName: 't', Key: { pk: 'ctr' }, UpdateExpression: 'ADD n :one' } }, // 2 WCU
+          { Update: { TableName: 't', Key: { pk: 'unreadable' }, UpdateExpression: 'ADD n :one' } }, // the 1 KB minimum: 2 WCU
+          { Put: { TableName: 't', Item: { pk: 'event', body: 'x'.repeat(1500) } } }, // puts by their request: 4 WCU
+        ],
+      };
+      await dynamo.send('TransactWriteItems', transact);
+      expect(meterSnapshot().dynamodb.wcu).toBe(18);
+      expect(probed).toEqual([
+        ['t', { pk: 'header' }],
+        ['t', { pk: 'ctr' }],
+        ['t', { pk: 'unreadable' }],
+      ]);
+      // Off again: the 1 KB minimum, and no reads.
+      sizeUpdatedItems(null);
+      resetMeter();
+      await dynamo.send('TransactWriteItems', transact);
+      expect(meterSnapshot().dynamodb.wcu).toBe(10);
+      expect(probed).toHaveLength(3);
+    } finally {
+      sizeUpdatedItems(undefined);
       if (previous === undefined) delete process.env.CLEARWAY_DYNAMODB_ENDPOINT;
       else process.env.CLEARWAY_DYNAMODB_ENDPOINT = previous;
     }
