@@ -290,7 +290,10 @@ export function meterDynamo(client: MeteredClient): void {
           const result = await next(args);
           if (transact && emulatorMiscounts()) {
             const probe = sizingProbe();
-            m.dynamodb.wcu += transactWcu(transact, probe ? await updateUnits(transact, probe) : undefined);
+            // Sized first, then added: `wcu += await …` would read the sum before the await and
+            // lose what concurrent transactions added meanwhile.
+            const units = transactWcu(transact, probe ? await updateUnits(transact, probe) : undefined);
+            m.dynamodb.wcu += units;
             changed(m);
           } else addCapacity(m, result.output.ConsumedCapacity as Capacity, WRITES.test(name));
           return result;

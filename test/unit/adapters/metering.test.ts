@@ -94,6 +94,7 @@ describe('metering', () => {
       // A header of 4.2 KB after the update, a small counter, and an item the probe cannot read.
       sizeUpdatedItems(async (table, key) => {
         probed.push([table, key]);
+        await new Promise((r) => setTimeout(r, 5)); // a read takes a while: transactions overlap
         return key.pk === 'header' ? 4200 : key.pk === 'ctr' ? 90 : Promise.reject(new Error('gone'));
       });
       const transact = {
@@ -111,6 +112,15 @@ describe('metering', () => {
         ['t', { pk: 'ctr' }],
         ['t', { pk: 'unreadable' }],
       ]);
+      // Transactions committing at the same moment each add their own units, none lost.
+      resetMeter();
+      await Promise.all([
+        dynamo.send('TransactWriteItems', transact),
+        dynamo.send('TransactWriteItems', transact),
+        dynamo.send('TransactWriteItems', transact),
+      ]);
+      expect(meterSnapshot().dynamodb.wcu).toBe(3 * 18);
+      probed.length = 3;
       // Off again: the 1 KB minimum, and no reads.
       sizeUpdatedItems(null);
       resetMeter();
