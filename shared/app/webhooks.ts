@@ -41,6 +41,7 @@ import {
 import {
   deliveryIdOf,
   endpointFor,
+  payloadOf,
   reenabled,
   retrySchedule,
   rotateSecret,
@@ -58,8 +59,7 @@ import { coalescedPerBatch, sharedPerBatch } from './batch-scope.js';
 /** SQS can delay a message by at most 15 minutes; later retries wait in the due index for the sweep. */
 const MAX_QUEUE_DELAY_S = 900;
 
-export { deliveryIdOf } from '../domain/webhook.js';
-export const payloadOf = (event: OutboxEvent) => JSON.stringify({ type: event.type, timestamp: event.timestamp, data: event.data });
+export { deliveryIdOf, payloadOf } from '../domain/webhook.js';
 
 /** The ports delivery works through; production adapters by default. */
 export type DeliveryPorts = {

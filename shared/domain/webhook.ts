@@ -12,7 +12,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { webhookScheduleS } from '../config.js';
 import type { DeliveryStatus } from '../schemas/webhook.js';
-import { eventTypesFor, type EventType, type WebhookOwner } from './events.js';
+import { eventTypesFor, type EventType, type OutboxEvent, type WebhookOwner } from './events.js';
 import { isLoopbackAddress, specialUseClass } from './ip-address.js';
 
 export type WebhookEndpoint = {
@@ -55,6 +55,11 @@ export type DeliveryAttempt = {
   durationMs: number;
 };
 export type { DeliveryStatus } from '../schemas/webhook.js';
+
+/** What a webhook message says: the event's type, timestamp and data (every attempt sends this). */
+export const payloadOf = (event: Pick<OutboxEvent, 'type' | 'timestamp' | 'data'>) =>
+  JSON.stringify({ type: event.type, timestamp: event.timestamp, data: event.data });
+
 export type Delivery = {
   id: string;
   eventId: string;

@@ -212,6 +212,25 @@ describe('notification hot path', () => {
     // The endpoint's failure count was never raised (the delivery did not end failed): no endpoint write.
     expect(retry.calls).toEqual(['BatchGetItem', 'UpdateItem', 'UpdateItem']);
     expect(toMe(event.id)).toHaveLength(2);
+    // The retry sends what the first attempt sent: the event's type, timestamp and data, which the
+    // event's item holds once (the delivery keeps no copy of them).
+    const [firstBody, retryBody] = toMe(event.id).map((r) => JSON.parse(r.body) as unknown);
+    expect(firstBody).toEqual({ type: event.type, timestamp: event.timestamp, data: event.data });
+    expect(retryBody).toEqual(firstBody);
+    const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.event(event.id), ConsistentRead: true }));
+    expect(Item).toMatchObject({ status: 'DELIVERED', data: event.data });
+    expect(Item).not.toHaveProperty('payload');
+    // A delivery settled before 2026-12-08 kept its own copy, and that copy is what it says.
+    const copy = JSON.stringify({ type: event.type, timestamp: event.timestamp, data: { kept: true } });
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.event(event.id),
+        UpdateExpression: 'SET payload = :p',
+        ExpressionAttributeValues: { ':p': copy },
+      }),
+    );
+    expect((await webhookStore.getDelivery(deliveryIdOf(event.id)))?.payload).toBe(copy);
   });
 
   it("reads an owner's endpoint once for a batch of its events, and again for the next batch", async () => {
