@@ -26,7 +26,11 @@ export function parseMessage(body: string): NotifyMessage | undefined {
     const owner = ownerOf(value.owner);
     if (shortString(value.eventId)) {
       const eventType = EVENT_TYPES.includes(value.eventType as NotifyEventType) ? (value.eventType as NotifyEventType) : undefined;
-      return { eventId: value.eventId, ...(owner && eventType ? { owner, eventType } : {}) };
+      return {
+        eventId: value.eventId,
+        ...(owner && eventType ? { owner, eventType } : {}),
+        ...(shortString(value.declarationId) ? { declarationId: value.declarationId } : {}),
+      };
     }
     if (shortString(value.deliveryId)) return { deliveryId: value.deliveryId, ...(owner ? { owner } : {}) };
     const replay = ownerOf(value.replay);

@@ -7,19 +7,40 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { ownerOf, type NotifyMessage, type OutboxEvent } from '../domain/events.js';
-import { dynamo, tableName } from './aws.js';
+import { batchGetAll, dynamo, tableName, type ItemReader } from './aws.js';
 import { keys } from './keys.js';
 import { queueCommittedWork, type WorkQueue } from './sqs-queue.js';
 import { logger } from '../http/logger.js';
 
+/**
+ * A release's certificate JWS (1.5 KB for ten lines, and as long as the certificate) is on the
+ * declaration's header, written by the same transaction as the event that reports the release.
+ * The event's item does not hold a second copy (since 2026-12-08): it names the declaration in
+ * `certificateJwsOf`, and whoever reads the event for sending puts the JWS back (`withCertificateJws`).
+ * Every write of the event's item (its put, the lease, the settle) is charged by its size, so the
+ * copy cost about 7.5 WCU per release (docs/pipeline.md). Events stored before hold it inline.
+ */
+export const CERTIFICATE_JWS_OF = 'certificateJwsOf';
+
+type ReleaseData = { declarationId?: unknown; release?: { jws?: unknown } & Record<string, unknown> };
+
+/** The declaration whose release holds the JWS `event` reports (undefined: it reports none). */
+export function certificateJwsOf(event: Pick<OutboxEvent, 'data'>): string | undefined {
+  const { declarationId, release } = event.data as ReleaseData;
+  return typeof declarationId === 'string' && typeof release?.jws === 'string' ? declarationId : undefined;
+}
+
 /** The Put of a transaction that records an event exactly once (conditional on its id). */
 export function outboxPut(event: OutboxEvent) {
+  const jwsOf = certificateJwsOf(event);
+  const { jws: _kept, ...release } = jwsOf ? (event.data as ReleaseData).release! : {};
   return {
     Put: {
       TableName: tableName(),
       Item: {
         ...keys.event(event.id),
         ...event,
+        ...(jwsOf ? { data: { ...event.data, release }, [CERTIFICATE_JWS_OF]: jwsOf } : {}),
         itemType: 'event',
         gsi2pk: keys.outbox(event.id),
         gsi2sk: event.timestamp,
@@ -29,15 +50,70 @@ export function outboxPut(event: OutboxEvent) {
   };
 }
 
+/** The event an item holds, whole: the release's JWS put back where the item names its declaration. */
 export async function getEvent(id: string): Promise<OutboxEvent | undefined> {
   const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.event(id), ConsistentRead: true }));
   if (!Item) return undefined;
-  return eventOf(Item);
+  const [whole] = await withCertificateJws([Item]);
+  return eventOf(whole!);
 }
 
 function eventOf(item: Record<string, unknown>): OutboxEvent {
   const { id, type, enterpriseId, owner, timestamp, data } = item as OutboxEvent;
   return { id, type, enterpriseId, ...(owner ? { owner } : {}), timestamp, data };
+}
+
+/** Reads the certificate JWS of a declaration's release (undefined: no release with one). */
+export type CertificateJwsReader = (declarationId: string) => Promise<string | undefined>;
+
+const jwsOfHeader = (item: Record<string, unknown> | undefined) => {
+  const jws = (item?.release as { jws?: unknown } | undefined)?.jws;
+  return typeof jws === 'string' ? jws : undefined;
+};
+
+/** The JWS read through `read` (a batch's shared reader: it joins the batch's other reads). */
+export const certificateJwsWith =
+  (read: ItemReader): CertificateJwsReader =>
+  async (declarationId) =>
+    jwsOfHeader(await read(keys.declaration(declarationId)));
+
+/** The JWS read alone: a GetItem of the header's `release.jws`. */
+export const readCertificateJws: CertificateJwsReader = async (declarationId) => {
+  const { Item } = await dynamo.send(
+    new GetCommand({
+      TableName: tableName(),
+      Key: keys.declaration(declarationId),
+      ProjectionExpression: '#release.#jws',
+      ExpressionAttributeNames: { '#release': 'release', '#jws': 'jws' },
+      ConsistentRead: true,
+    }),
+  );
+  return jwsOfHeader(Item);
+};
+
+/** An event's item with the release's JWS back in `data.release` (`jws` from its declaration). */
+export function withJws(item: Record<string, unknown>, jws: string | undefined): Record<string, unknown> {
+  const declarationId = item[CERTIFICATE_JWS_OF];
+  if (typeof declarationId !== 'string') return item;
+  // The declaration's release and its event are one transaction: a release without it is a defect.
+  if (jws === undefined) throw new Error(`event ${String(item.id)}: declaration ${declarationId} holds no certificate JWS`);
+  const data = item.data as ReleaseData & Record<string, unknown>;
+  return { ...item, data: { ...data, release: { ...data.release, jws } } };
+}
+
+/** Event items whole: one BatchGetItem for the JWS of those that name a declaration for it. */
+export async function withCertificateJws(items: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  const named = [...new Set(items.flatMap((i) => (typeof i[CERTIFICATE_JWS_OF] === 'string' ? [i[CERTIFICATE_JWS_OF] as string] : [])))];
+  if (!named.length) return items;
+  const headers = await batchGetAll(
+    named.map((id) => keys.declaration(id)),
+    {
+      consistent: true,
+      projection: { ProjectionExpression: 'pk, #release.#jws', ExpressionAttributeNames: { '#release': 'release', '#jws': 'jws' } },
+    },
+  );
+  const jwsOf = new Map(headers.map((h) => [keys.declarationIdOf(String(h.pk)), jwsOfHeader(h)]));
+  return items.map((i) => withJws(i, jwsOf.get(String(i[CERTIFICATE_JWS_OF]))));
 }
 
 /** How long a consumer may hold an event it is delivering before another may take it over. */
@@ -49,8 +125,13 @@ export const EVENT_LEASE_MS = 30_000;
  * when it does not exist, was consumed, or is leased to another consumer. The lease ends with
  * `consumeLeasedEventUpdate` (same token) or by expiring, after which the redrive sweep offers it again.
  */
-export async function leaseEvent(id: string, now: Date): Promise<{ event: OutboxEvent; leaseToken: string } | undefined> {
+export async function leaseEvent(
+  id: string,
+  now: Date,
+  certificateJws: CertificateJwsReader = readCertificateJws,
+): Promise<{ event: OutboxEvent; leaseToken: string } | undefined> {
   const leaseToken = `${new Date(now.getTime() + EVENT_LEASE_MS).toISOString()}#${randomUUID()}`;
+  let item: Record<string, unknown>;
   try {
     const { Attributes } = await dynamo.send(
       new UpdateCommand({
@@ -63,9 +144,18 @@ export async function leaseEvent(id: string, now: Date): Promise<{ event: Outbox
         ReturnValues: 'ALL_NEW',
       }),
     );
-    return { event: eventOf(Attributes!), leaseToken };
+    item = Attributes!;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
+  // The JWS the event reports, if its item names a declaration for it (the caller's reader may have
+  // started that read while the lease was taken). Unreadable: the lease is given back first.
+  const jwsOf = item[CERTIFICATE_JWS_OF];
+  try {
+    return { event: eventOf(withJws(item, typeof jwsOf === 'string' ? await certificateJws(jwsOf) : undefined)), leaseToken };
+  } catch (error) {
+    await releaseEventLease(id, leaseToken);
     throw error;
   }
 }
@@ -125,9 +215,12 @@ export function consumeLeasedEventUpdate(id: string, leaseToken: string, now: st
  */
 export async function queueEvents(
   queue: WorkQueue<NotifyMessage>,
-  events: Pick<OutboxEvent, 'id' | 'enterpriseId' | 'type' | 'owner'>[],
+  events: Pick<OutboxEvent, 'id' | 'enterpriseId' | 'type' | 'owner' | 'data'>[],
 ): Promise<void> {
-  const messages = events.map((e) => ({ eventId: e.id, eventType: e.type, owner: ownerOf(e) }));
+  const messages = events.map((e) => {
+    const declarationId = certificateJwsOf(e);
+    return { eventId: e.id, eventType: e.type, owner: ownerOf(e), ...(declarationId ? { declarationId } : {}) };
+  });
   await queueCommittedWork<NotifyMessage>(queue, messages, 'event');
 }
 

@@ -12,11 +12,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { ownerKey, type EventType, type OutboxEvent, type WebhookOwner } from '../domain/events.js';
+import type { EventType, OutboxEvent, WebhookOwner } from '../domain/events.js';
 import type { Delivery, DeliveryStatus, EndpointChange, Settlement, WebhookEndpoint } from '../domain/webhook.js';
 import { deliveryIdOf, disabledAttributes, payloadOf } from '../domain/webhook.js';
-import { batchGetAll, dynamo, readConsistently, tableName } from './aws.js';
-import { consumeLeasedEventUpdate } from './outbox.js';
+import { batchGetAll, dynamo, tableName, type ItemReader } from './aws.js';
+import { consumeLeasedEventUpdate, withCertificateJws } from './outbox.js';
 import { decodeCursor, encodeCursor, GSI1, keys, withoutStorageAttributes } from './keys.js';
 import { transactWrite } from './transact.js';
 
@@ -124,27 +124,18 @@ async function ownItemDelivery(id: string, eventItem: Record<string, unknown>): 
   return Item ? deliveryOf(Item) : undefined;
 }
 
+/** An owner's endpoint read through `read` (a batch's shared reader: its reads go together). */
+export async function endpointWith(read: ItemReader, owner: WebhookOwner): Promise<WebhookEndpoint | undefined> {
+  const item = await read(keys.webhook(owner));
+  return item ? endpointOf(item) : undefined;
+}
+
 export type SettleOutcome = 'settled' | 'lost';
 
 export const webhookStore = {
   async getEndpoint(owner: WebhookOwner): Promise<WebhookEndpoint | undefined> {
     const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.webhook(owner), ConsistentRead: true }));
     return Item ? endpointOf(Item) : undefined;
-  },
-
-  /** Several owners' endpoints in one BatchGetItem (consistent; one alone is a GetItem), keyed by `ownerKey`; owners without one are absent. */
-  async getEndpoints(owners: readonly WebhookOwner[]): Promise<Map<string, WebhookEndpoint>> {
-    // Each item is matched back by the key it was read under.
-    const ownerOfKey = new Map(owners.map((owner) => [JSON.stringify(keys.webhook(owner)), owner]));
-    return readConsistently(owners, {
-      idOf: ownerKey,
-      tableKey: (owner) => keys.webhook(owner),
-      readOne: (owner) => webhookStore.getEndpoint(owner),
-      entryOf: (item) => {
-        const owner = ownerOfKey.get(JSON.stringify({ pk: item.pk, sk: item.sk }));
-        return owner ? [ownerKey(owner), endpointOf(item)] : undefined;
-      },
-    });
   },
 
   /**
@@ -209,7 +200,7 @@ export const webhookStore = {
       return { delivery, endpoint: delivery ? await webhookStore.getEndpoint(delivery.owner) : undefined };
     }
     const found = await batchGetAll([key, keys.webhook(owner)], { consistent: true });
-    const eventItem = found.find((i) => i.sk === 'EVENT');
+    const [eventItem] = await withCertificateJws(found.filter((i) => i.sk === 'EVENT'));
     const endpointItem = found.find((i) => i.sk === 'WEBHOOK');
     const delivery = eventItem ? (deliveryOf(eventItem) ?? (await ownItemDelivery(id, eventItem))) : undefined;
     // A message naming the wrong owner must not pair a delivery with someone else's endpoint.
@@ -223,7 +214,8 @@ export const webhookStore = {
     const key = keys.delivery(id);
     if (!key) return undefined;
     const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
-    return Item ? (deliveryOf(Item) ?? (await ownItemDelivery(id, Item))) : undefined;
+    const [item] = Item ? await withCertificateJws([Item]) : [];
+    return item ? (deliveryOf(item) ?? (await ownItemDelivery(id, item))) : undefined;
   },
 
   /**
@@ -354,9 +346,11 @@ export const webhookStore = {
     // the index names (events' items, or deliveries' own).
     const entries = page.Items ?? [];
     const ids = entries.map((i) => keys.deliveryIdOf(String(i.pk)));
-    const read = await batchGetAll(
-      entries.map((i) => ({ pk: i.pk, sk: i.sk })),
-      { consistent: true },
+    const read = await withCertificateJws(
+      await batchGetAll(
+        entries.map((i) => ({ pk: i.pk, sk: i.sk })),
+        { consistent: true },
+      ),
     );
     const found = new Map(
       read.flatMap((item) => (item.status === undefined ? [] : [[keys.deliveryIdOf(String(item.pk)), deliveryOf(item)]])),

@@ -20,11 +20,19 @@
  * one). A crash anywhere before 3 leaves the event unconsumed; the sweep offers it again and it is
  * sent under the same webhook-id.
  */
-import { claimEvent, leaseEvent, releaseEventLease } from '../adapters/outbox.js';
+import {
+  certificateJwsWith,
+  claimEvent,
+  leaseEvent,
+  readCertificateJws,
+  releaseEventLease,
+  type CertificateJwsReader,
+} from '../adapters/outbox.js';
 import { notifyQueue } from '../adapters/queues.js';
 import { queueCommittedWork, type WorkQueue } from '../adapters/sqs-queue.js';
 import { isLocalMode } from '../adapters/secrets.js';
-import { webhookStore as defaultStore, type WebhookStore } from '../adapters/webhook-store.js';
+import { endpointWith, webhookStore as defaultStore, type WebhookStore } from '../adapters/webhook-store.js';
+import { itemsReadTogether } from '../adapters/aws.js';
 import { httpSender, type WebhookSender } from '../adapters/webhook-sender.js';
 import { invalid, notFound } from '../domain/errors.js';
 import {
@@ -67,6 +75,8 @@ export type DeliveryPorts = {
   queue: WorkQueue<NotifyMessage>;
   send: WebhookSender;
   leaseEvent: typeof leaseEvent;
+  /** The certificate JWS of a declaration's release, which a release's event reports (shared/adapters/outbox.ts). */
+  certificateJws: CertificateJwsReader;
   releaseEventLease: typeof releaseEventLease;
   claimEvent: typeof claimEvent;
   now: () => Date;
@@ -80,6 +90,7 @@ export function deliveryPorts(queue: WorkQueue<NotifyMessage>, overrides: Partia
     queue,
     send: defaultSender,
     leaseEvent,
+    certificateJws: readCertificateJws,
     releaseEventLease,
     claimEvent,
     now: () => new Date(),
@@ -97,12 +108,12 @@ export function deliveryPorts(queue: WorkQueue<NotifyMessage>, overrides: Partia
  * that had started a moment earlier; the conditional settle writes are untouched.
  */
 export function batchScopedDeliveryPorts(ports: DeliveryPorts): DeliveryPorts {
-  // One BatchGetItem for the owners the batch's records ask for at once (coalescedPerBatch).
-  const getEndpoint = sharedPerBatch(
-    coalescedPerBatch((owners: WebhookOwner[]) => ports.store.getEndpoints(owners), ownerKey),
-    ownerKey,
-  );
-  return { ...ports, store: { ...ports.store, getEndpoint } };
+  // One BatchGetItem for what the batch's records ask for at once (coalescedPerBatch): their
+  // owners' endpoints and the declarations whose releases hold the JWS their events report.
+  const read = itemsReadTogether(coalescedPerBatch);
+  const getEndpoint = sharedPerBatch((owner: WebhookOwner) => endpointWith(read, owner), ownerKey);
+  const certificateJws = sharedPerBatch(certificateJwsWith(read), (id: string) => id);
+  return { ...ports, certificateJws, store: { ...ports.store, getEndpoint } };
 }
 
 const listens = (endpoint: WebhookEndpoint | undefined, type: OutboxEvent['type']) => !!endpoint && endpoint.events.includes(type);
@@ -136,13 +147,29 @@ async function scheduleRetry(ports: DeliveryPorts, delivery: Pick<Delivery, 'id'
  * message's retry finds the event free instead of leased to nobody for `EVENT_LEASE_MS`.
  */
 async function endpointAndLease(message: EventMessage, owner: WebhookOwner, ports: DeliveryPorts) {
-  const [endpoint, lease] = await Promise.allSettled([ports.store.getEndpoint(owner), ports.leaseEvent(message.eventId, ports.now())]);
+  const [endpoint, lease] = await Promise.allSettled([
+    ports.store.getEndpoint(owner),
+    ports.leaseEvent(message.eventId, ports.now(), certificateJwsMeanwhile(message, ports)),
+  ]);
   if (endpoint.status === 'rejected') {
     if (lease.status === 'fulfilled' && lease.value) await ports.releaseEventLease(message.eventId, lease.value.leaseToken);
     throw endpoint.reason;
   }
   if (lease.status === 'rejected') throw lease.reason;
   return { endpoint: endpoint.value, leased: lease.value };
+}
+
+/**
+ * The certificate JWS reader for a message's lease: the declaration the message names is read at
+ * once, beside the endpoint and the lease (in a batch, in the same BatchGetItem as the endpoint),
+ * so a release's webhook waits for no extra round trip; any other is read when the lease asks.
+ */
+function certificateJwsMeanwhile(message: EventMessage, ports: DeliveryPorts): CertificateJwsReader {
+  const named = message.declarationId;
+  if (!named) return ports.certificateJws;
+  const early = ports.certificateJws(named);
+  early.catch(() => undefined); // an event that reports no JWS never asks: its failure is nobody's
+  return (declarationId) => (declarationId === named ? early : ports.certificateJws(declarationId));
 }
 
 /** A committed event: deliver it to its owner's endpoint (if it listens), then consume it. */
@@ -159,7 +186,7 @@ export async function acceptEvent(message: EventMessage, ports: DeliveryPorts): 
       return;
     }
   } else {
-    leased = await ports.leaseEvent(message.eventId, ports.now());
+    leased = await ports.leaseEvent(message.eventId, ports.now(), ports.certificateJws);
   }
   if (!leased) return; // consumed already, gone, or another consumer holds it
   const { event, leaseToken } = leased;

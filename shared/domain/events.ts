@@ -60,7 +60,13 @@ export type NotifyMessage = EventMessage | DeliveryMessage | ReplayMessage;
  * one write, and the endpoint is read before the event. The notify worker reads exactly these
  * fields (functions/notify-worker.ts parseMessage); the owner says whose webhook it is.
  */
-export type EventMessage = { eventId: string; eventType?: EventType; owner?: WebhookOwner };
+export type EventMessage = {
+  eventId: string;
+  eventType?: EventType;
+  owner?: WebhookOwner;
+  /** The declaration whose release holds the certificate JWS the event reports: read while the event is leased. */
+  declarationId?: string;
+};
 /** Owner rides along when known, so the delivery and its endpoint are read in one request. */
 export type DeliveryMessage = { deliveryId: string; owner?: WebhookOwner };
 /** Send again what failed from `from` on; `cursor` continues a replay another message began. */

@@ -8,13 +8,13 @@ import { Webhook } from 'standardwebhooks';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../../shared/adapters/aws.js';
 import { keys } from '../../shared/adapters/keys.js';
-import { outboxPut } from '../../shared/adapters/outbox.js';
+import { getEvent, outboxPut, queueEvents } from '../../shared/adapters/outbox.js';
 import { transactWrite } from '../../shared/adapters/transact.js';
 import { webhookStore } from '../../shared/adapters/webhook-store.js';
 import { httpSender } from '../../shared/adapters/webhook-sender.js';
 import type { WorkQueue } from '../../shared/adapters/sqs-queue.js';
 import { acceptEvent, attemptDelivery, deliveryIdOf, deliveryPorts, type DeliveryPorts } from '../../shared/app/webhooks.js';
-import type { NotifyMessage, OutboxEvent, WebhookOwner } from '../../shared/domain/events.js';
+import type { EventMessage, NotifyMessage, OutboxEvent, WebhookOwner } from '../../shared/domain/events.js';
 import { newWebhookSecret, type WebhookEndpoint } from '../../shared/domain/webhook.js';
 import { timeOrderedId } from '../../shared/domain/ids.js';
 import { countDynamoCalls } from '../support/dynamo-calls.js';
@@ -246,7 +246,8 @@ describe('notification hot path', () => {
 
     expect(result.batchItemFailures).toEqual([]);
     // One endpoint read for three events (it was three), a lease each while it is made, then a settle each.
-    expect(calls.filter((c) => c === 'GetItem')).toHaveLength(1);
+    // The batch's reads share one BatchGetItem (here of one item).
+    expect(calls.filter((c) => c === 'BatchGetItem')).toHaveLength(1);
     expect(calls.filter((c) => c === 'UpdateItem')).toHaveLength(6);
     expect(calls).toHaveLength(7);
     for (const { event } of first) expect(toMe(event.id)).toHaveLength(1);
@@ -255,7 +256,7 @@ describe('notification hot path', () => {
     const again = await countDynamoCalls(() => notifyWorker(batchOf([next.message]), lambdaContext));
     // The read and the lease go out together (the batch's read waits a turn for its batch-mates, so
     // the lease is sent first), then the settle.
-    expect(again.calls).toEqual(['UpdateItem', 'GetItem', 'UpdateItem']);
+    expect(again.calls).toEqual(['UpdateItem', 'BatchGetItem', 'UpdateItem']);
     expect(toMe(next.event.id)).toHaveLength(1);
   });
 
@@ -390,6 +391,115 @@ describe("a delivery on its event's item", () => {
     const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.event(old.event.id), ConsistentRead: true }));
     expect(Item?.status).toBeUndefined(); // written where it lives, not on the event
     expect(toMe(old.event.id)).toHaveLength(1);
+  });
+});
+
+describe("a release's certificate JWS", () => {
+  /** A released declaration's header (its release holds the JWS) and the event reporting it, committed together. */
+  async function releasedWithEvent() {
+    const code = newCreditCode();
+    const owner = { kind: 'enterprise' as const, id: code };
+    const now = new Date().toISOString();
+    await webhookStore.saveEndpoint(
+      {
+        owner,
+        url: receiver.url('/hooks'),
+        events: ['declaration.released'],
+        secret: newWebhookSecret(),
+        createdAt: now,
+        updatedAt: now,
+        disabled: false,
+        consecutiveFailures: 0,
+      },
+      undefined,
+    );
+    const declarationId = `dcl_${timeOrderedId()}`;
+    const jws = `${'h'.repeat(40)}.${'p'.repeat(1400)}.${'s'.repeat(86)}`;
+    const release = {
+      bureau: 'SD',
+      certificateNo: `CWSD${declarationId.slice(-12)}`,
+      releasedAt: now,
+      mode: 'DOCUMENT_RELEASE',
+      digest: 'd',
+      signature: 's',
+      jws,
+    };
+    const event: OutboxEvent = {
+      id: `evt_${timeOrderedId()}`,
+      type: 'declaration.released',
+      enterpriseId: code,
+      timestamp: now,
+      data: { declarationId, clientRef: 'r1', status: 'RELEASED', release },
+    };
+    const committed = await transactWrite([
+      { Put: { TableName: tableName(), Item: { ...keys.declaration(declarationId), itemType: 'declaration', release } } },
+      outboxPut(event),
+    ]);
+    expect(committed.committed).toBe(true);
+    const { queue, sent } = recordingQueue();
+    await queueEvents(queue, [event]);
+    return { owner, event, jws, message: sent[0]!.message as EventMessage };
+  }
+  const batchOf = (messages: NotifyMessage[]) =>
+    ({ Records: messages.map((m, i) => ({ messageId: `m${i}`, receiptHandle: `r${i}`, body: JSON.stringify(m), attributes: {} })) }) as any;
+  const sentData = (eventId: string) => toMe(eventId).map((r) => (JSON.parse(r.body) as { data: { release: { jws?: string } } }).data);
+
+  it('is not stored again on the event: the webhook carries it, read from the release beside the endpoint in one BatchGetItem', async () => {
+    const { event, jws, message } = await releasedWithEvent();
+    expect(message).toMatchObject({ eventId: event.id, declarationId: event.data.declarationId });
+    const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.event(event.id), ConsistentRead: true }));
+    expect(Item).toMatchObject({ certificateJwsOf: event.data.declarationId, data: { release: { certificateNo: expect.any(String) } } });
+    expect((Item!.data as { release: object }).release).not.toHaveProperty('jws');
+
+    const { result, calls } = await countDynamoCalls(() => notifyWorker(batchOf([message]), lambdaContext));
+    expect(result.batchItemFailures).toEqual([]);
+    // No request more than for any other event: the lease, the endpoint and the JWS read together, the settle.
+    expect(calls).toEqual(['UpdateItem', 'BatchGetItem', 'UpdateItem']);
+    expect(sentData(event.id)).toEqual([{ ...event.data, release: { ...(event.data.release as object), jws } }]);
+    expect((await getEvent(event.id))?.data).toEqual(event.data);
+    const listed = await webhookStore.listDeliveries(message.owner!, { limit: 10 });
+    expect(listed !== 'bad-cursor' && JSON.parse(listed.items[0]!.payload).data.release.jws).toBe(jws);
+  });
+
+  it('is read after the lease for a message that does not name the declaration (the sweep), and a retry sends the same message', async () => {
+    const { owner, event, jws } = await releasedWithEvent();
+    receiver.answers.push({ status: 500 });
+    const { ports: p } = ports();
+    await acceptEvent({ eventId: event.id }, p);
+    const retrying = await webhookStore.getDelivery(deliveryIdOf(event.id));
+    expect(retrying).toMatchObject({ status: 'RETRYING' });
+    const due = ports({ now: () => new Date(Date.parse(retrying!.nextAttemptAt!) + 10) }).ports;
+    expect(await attemptDelivery(deliveryIdOf(event.id), due, owner)).toBe('delivered');
+    const [first, retry] = toMe(event.id).map((r) => r.body);
+    expect(JSON.parse(first!).data.release.jws).toBe(jws);
+    expect(retry).toBe(first);
+  });
+
+  it('gives the lease back when the JWS cannot be read, so the retry delivers at once', async () => {
+    const { event, message } = await releasedWithEvent();
+    const { ports: failing } = ports({ certificateJws: async () => Promise.reject(new Error('throttled')) });
+    await expect(acceptEvent(message, failing)).rejects.toThrow('throttled');
+    expect(toMe(event.id)).toHaveLength(0);
+    await acceptEvent(message, ports().ports);
+    expect(toMe(event.id)).toHaveLength(1);
+  });
+
+  it('is sent as stored for an event that holds it inline (stored before 2026-12-08)', async () => {
+    const { event, jws, message } = await releasedWithEvent();
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.event(event.id),
+        UpdateExpression: 'SET #data.#release.jws = :jws REMOVE certificateJwsOf',
+        ExpressionAttributeNames: { '#data': 'data', '#release': 'release' },
+        ExpressionAttributeValues: { ':jws': jws },
+      }),
+    );
+    const { calls } = await countDynamoCalls(() =>
+      acceptEvent({ eventId: message.eventId, eventType: message.eventType, owner: message.owner }, ports().ports),
+    );
+    expect(calls).toEqual(['GetItem', 'UpdateItem', 'UpdateItem']);
+    expect(sentData(event.id)[0]!.release.jws).toBe(jws);
   });
 });
 
