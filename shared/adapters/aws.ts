@@ -100,34 +100,6 @@ export function itemsReadTogether(coalesce: ReadCoalescer): ItemReader {
   );
 }
 
-/**
- * Several items by key, strongly consistent: what a queue worker's batch asks for at once
- * (shared/app/batch-scope.ts). One key alone is read by `readOne` (a GetItem or a Query: one
- * request either way, so a trickle reads as it always did), several in one BatchGet. `entryOf`
- * names what an item read holds (or skips it); the answer is keyed by `idOf`.
- */
-export async function readConsistently<K, V>(
-  wanted: readonly K[],
-  how: {
-    idOf: (key: K) => string;
-    tableKey: (key: K) => Record<string, unknown>;
-    readOne: (key: K) => Promise<V | undefined>;
-    entryOf: (item: Record<string, unknown>) => readonly [string, V] | undefined;
-  },
-): Promise<Map<string, V>> {
-  const unique = [...new Map(wanted.map((key) => [how.idOf(key), key])).values()];
-  if (unique.length === 1) {
-    const one = await how.readOne(unique[0]!);
-    return new Map(one === undefined ? [] : [[how.idOf(unique[0]!), one]]);
-  }
-  const found = new Map<string, V>();
-  for (const item of await batchGetAll(unique.map(how.tableKey), { consistent: true })) {
-    const entry = how.entryOf(item);
-    if (entry) found.set(entry[0], entry[1]);
-  }
-  return found;
-}
-
 /** How often BatchGet is asked again for the keys DynamoDB left unprocessed before giving up. */
 const BATCH_GET_ROUNDS = 8;
 

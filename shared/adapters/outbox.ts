@@ -16,7 +16,7 @@ import { logger } from '../http/logger.js';
  * A release's certificate JWS (1.5 KB for ten lines, and as long as the certificate) is on the
  * declaration's header, written by the same transaction as the event that reports the release.
  * The event's item does not hold a second copy (since 2026-12-08): it names the declaration in
- * `certificateJwsOf`, and whoever reads the event for sending puts the JWS back (`withCertificateJws`).
+ * `certificateJwsOf`, and whoever reads the event for sending puts the JWS back (`eventItemsWhole`).
  * Every write of the event's item (its put, the lease, the settle) is charged by its size, so the
  * copy cost about 7.5 WCU per release (docs/pipeline.md). Events stored before hold it inline.
  */
@@ -54,7 +54,7 @@ export function outboxPut(event: OutboxEvent) {
 export async function getEvent(id: string): Promise<OutboxEvent | undefined> {
   const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: keys.event(id), ConsistentRead: true }));
   if (!Item) return undefined;
-  const [whole] = await withCertificateJws([Item]);
+  const [whole] = await eventItemsWhole([Item]);
   return eventOf(whole!);
 }
 
@@ -92,7 +92,7 @@ export const readCertificateJws: CertificateJwsReader = async (declarationId) =>
 };
 
 /** An event's item with the release's JWS back in `data.release` (`jws` from its declaration). */
-export function withJws(item: Record<string, unknown>, jws: string | undefined): Record<string, unknown> {
+function eventItemWhole(item: Record<string, unknown>, jws: string | undefined): Record<string, unknown> {
   const declarationId = item[CERTIFICATE_JWS_OF];
   if (typeof declarationId !== 'string') return item;
   // The declaration's release and its event are one transaction: a release without it is a defect.
@@ -102,7 +102,7 @@ export function withJws(item: Record<string, unknown>, jws: string | undefined):
 }
 
 /** Event items whole: one BatchGetItem for the JWS of those that name a declaration for it. */
-export async function withCertificateJws(items: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+export async function eventItemsWhole(items: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
   const named = [...new Set(items.flatMap((i) => (typeof i[CERTIFICATE_JWS_OF] === 'string' ? [i[CERTIFICATE_JWS_OF] as string] : [])))];
   if (!named.length) return items;
   const headers = await batchGetAll(
@@ -113,7 +113,7 @@ export async function withCertificateJws(items: Record<string, unknown>[]): Prom
     },
   );
   const jwsOf = new Map(headers.map((h) => [keys.declarationIdOf(String(h.pk)), jwsOfHeader(h)]));
-  return items.map((i) => withJws(i, jwsOf.get(String(i[CERTIFICATE_JWS_OF]))));
+  return items.map((i) => eventItemWhole(i, jwsOf.get(String(i[CERTIFICATE_JWS_OF]))));
 }
 
 /** How long a consumer may hold an event it is delivering before another may take it over. */
@@ -153,7 +153,7 @@ export async function leaseEvent(
   // started that read while the lease was taken). Unreadable: the lease is given back first.
   const jwsOf = item[CERTIFICATE_JWS_OF];
   try {
-    return { event: eventOf(withJws(item, typeof jwsOf === 'string' ? await certificateJws(jwsOf) : undefined)), leaseToken };
+    return { event: eventOf(eventItemWhole(item, typeof jwsOf === 'string' ? await certificateJws(jwsOf) : undefined)), leaseToken };
   } catch (error) {
     await releaseEventLease(id, leaseToken);
     throw error;

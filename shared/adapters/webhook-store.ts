@@ -16,7 +16,7 @@ import type { EventType, OutboxEvent, WebhookOwner } from '../domain/events.js';
 import type { Delivery, DeliveryStatus, EndpointChange, Settlement, WebhookEndpoint } from '../domain/webhook.js';
 import { deliveryIdOf, disabledAttributes, payloadOf } from '../domain/webhook.js';
 import { batchGetAll, dynamo, tableName, type ItemReader } from './aws.js';
-import { consumeLeasedEventUpdate, withCertificateJws } from './outbox.js';
+import { consumeLeasedEventUpdate, eventItemsWhole } from './outbox.js';
 import { decodeCursor, encodeCursor, GSI1, keys, withoutStorageAttributes } from './keys.js';
 import { transactWrite } from './transact.js';
 
@@ -200,7 +200,7 @@ export const webhookStore = {
       return { delivery, endpoint: delivery ? await webhookStore.getEndpoint(delivery.owner) : undefined };
     }
     const found = await batchGetAll([key, keys.webhook(owner)], { consistent: true });
-    const [eventItem] = await withCertificateJws(found.filter((i) => i.sk === 'EVENT'));
+    const [eventItem] = await eventItemsWhole(found.filter((i) => i.sk === 'EVENT'));
     const endpointItem = found.find((i) => i.sk === 'WEBHOOK');
     const delivery = eventItem ? (deliveryOf(eventItem) ?? (await ownItemDelivery(id, eventItem))) : undefined;
     // A message naming the wrong owner must not pair a delivery with someone else's endpoint.
@@ -214,7 +214,7 @@ export const webhookStore = {
     const key = keys.delivery(id);
     if (!key) return undefined;
     const { Item } = await dynamo.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
-    const [item] = Item ? await withCertificateJws([Item]) : [];
+    const [item] = Item ? await eventItemsWhole([Item]) : [];
     return item ? (deliveryOf(item) ?? (await ownItemDelivery(id, item))) : undefined;
   },
 
@@ -346,7 +346,7 @@ export const webhookStore = {
     // the index names (events' items, or deliveries' own).
     const entries = page.Items ?? [];
     const ids = entries.map((i) => keys.deliveryIdOf(String(i.pk)));
-    const read = await withCertificateJws(
+    const read = await eventItemsWhole(
       await batchGetAll(
         entries.map((i) => ({ pk: i.pk, sk: i.sk })),
         { consistent: true },

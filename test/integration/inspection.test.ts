@@ -170,20 +170,26 @@ describe('inspection steps', () => {
 });
 
 describe('certificates', () => {
-  it('proves a certificate genuine and unaltered without a key, and notices tampering', async () => {
+  /** A declaration released after its two steps, and its release. */
+  async function released() {
     const { id } = await awaitingInspection();
     await record(inspector('HA'), id, 'ORIGIN_INSPECTION', { outcome: 'PASS' });
-    const released = await record(inspector('SD'), id, 'PORT_VERIFICATION', { outcome: 'PASS' });
-    const no = released.body.release.certificateNo;
-    const check = await call(certificates, 'GET /certificates/{no}', { params: { no } });
+    const { body } = await record(inspector('SD'), id, 'PORT_VERIFICATION', { outcome: 'PASS' });
+    return { id, release: body.release as { certificateNo: string; digest: string; jws: string } };
+  }
+  const verify = (no: string) => call(certificates, 'GET /certificates/{no}', { params: { no } });
+  /** What anyone is told about certificate `no`: genuine and unaltered, with `expected` besides. */
+  async function expectGenuine(no: string, expected: Record<string, unknown>) {
+    const check = await verify(no);
     expect(check.status).toBe(200);
-    expect(check.body).toMatchObject({
-      certificateNo: no,
-      genuine: true,
-      unaltered: true,
-      digest: released.body.release.digest,
-      content: { declarationId: id, bureau: 'GS' },
-    });
+    expect(check.body).toMatchObject({ certificateNo: no, genuine: true, unaltered: true, ...expected });
+    return check.body;
+  }
+
+  it('proves a certificate genuine and unaltered without a key, and notices tampering', async () => {
+    const { id, release } = await released();
+    const no = release.certificateNo;
+    const { content } = await expectGenuine(no, { digest: release.digest, content: { declarationId: id, bureau: 'GS' } });
 
     // The number's item leads to the declaration; the certificate is its release, not a second copy.
     const { Item: numberItem } = await dynamo.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: keys.certificate(no) }));
@@ -192,8 +198,8 @@ describe('certificates', () => {
     expect(numberItem).not.toHaveProperty('jws');
 
     // Tampering with what the release stores: a changed payload, then a forged signature.
-    const [protectedHeader, , jwsSignature] = (released.body.release.jws as string).split('.');
-    const altered = Buffer.from(canonicalJson({ ...check.body.content, totalValueUsd: 1 })).toString('base64url');
+    const [protectedHeader, , jwsSignature] = release.jws.split('.');
+    const altered = Buffer.from(canonicalJson({ ...content, totalValueUsd: 1 })).toString('base64url');
     await dynamo.send(
       new UpdateCommand({
         TableName: process.env.TABLE_NAME,
@@ -203,11 +209,7 @@ describe('certificates', () => {
         ExpressionAttributeValues: { ':jws': `${protectedHeader}.${altered}.${jwsSignature}` },
       }),
     );
-    expect((await call(certificates, 'GET /certificates/{no}', { params: { no } })).body).toMatchObject({
-      genuine: true,
-      unaltered: false,
-      content: { totalValueUsd: 1 },
-    });
+    expect((await verify(no)).body).toMatchObject({ genuine: true, unaltered: false, content: { totalValueUsd: 1 } });
     await dynamo.send(
       new UpdateCommand({
         TableName: process.env.TABLE_NAME,
@@ -217,18 +219,16 @@ describe('certificates', () => {
         ExpressionAttributeValues: { ':s': 'forged' },
       }),
     );
-    expect((await call(certificates, 'GET /certificates/{no}', { params: { no } })).body.genuine).toBe(false);
+    expect((await verify(no)).body.genuine).toBe(false);
 
-    expect((await call(certificates, 'GET /certificates/{no}', { params: { no: 'CWGS20260101ZZZZZZZZZZZZ' } })).status).toBe(404);
-    expect((await call(certificates, 'GET /certificates/{no}', { params: { no: 'nope' } })).status).toBe(404);
+    expect((await verify('CWGS20260101ZZZZZZZZZZZZ')).status).toBe(404);
+    expect((await verify('nope')).status).toBe(404);
   });
 
   it('still verifies a certificate whose number item holds its own copy (issued before 2026-12-08), and notices tampering with it', async () => {
-    const { id } = await awaitingInspection();
-    await record(inspector('HA'), id, 'ORIGIN_INSPECTION', { outcome: 'PASS' });
-    const released = await record(inspector('SD'), id, 'PORT_VERIFICATION', { outcome: 'PASS' });
-    const { content } = (await call(certificates, 'GET /certificates/{no}', { params: { no: released.body.release.certificateNo } })).body;
-    const no = `${released.body.release.certificateNo}X`;
+    const { id, release } = await released();
+    const { content } = (await verify(release.certificateNo)).body;
+    const no = `${release.certificateNo}X`;
     const legacyContent = { ...content, certificateNo: no };
     const digest = digestOf(legacyContent);
     await dynamo.send(
@@ -243,16 +243,8 @@ describe('certificates', () => {
         },
       }),
     );
-    const check = await call(certificates, 'GET /certificates/{no}', { params: { no } });
-    expect(check.status).toBe(200);
-    expect(check.body).toMatchObject({
-      certificateNo: no,
-      genuine: true,
-      unaltered: true,
-      digest,
-      content: { certificateNo: no, declarationId: id },
-    });
-    expect(check.body).not.toHaveProperty('jws');
+    const legacy = await expectGenuine(no, { digest, content: { certificateNo: no, declarationId: id } });
+    expect(legacy).not.toHaveProperty('jws');
     await dynamo.send(
       new UpdateCommand({
         TableName: process.env.TABLE_NAME,
@@ -261,9 +253,6 @@ describe('certificates', () => {
         ExpressionAttributeValues: { ':v': 1 },
       }),
     );
-    expect((await call(certificates, 'GET /certificates/{no}', { params: { no } })).body).toMatchObject({
-      genuine: true,
-      unaltered: false,
-    });
+    expect((await verify(no)).body).toMatchObject({ genuine: true, unaltered: false });
   });
 });
