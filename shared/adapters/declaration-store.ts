@@ -22,6 +22,7 @@ import type { RevisionRecord } from '../schemas/lifecycle.js';
 import type { CertificateContent } from '../domain/certificate.js';
 import { jwsPayload, signCompactJws, withCertificateJws } from '../domain/certificate-jws.js';
 import { certificateSigner } from './certificate-signer.js';
+import { readRelease } from './declaration-release.js';
 
 const CHUNK_BYTES = 300_000;
 /** Lines up to this size live in the header item itself (one item to write and read). */
@@ -324,22 +325,13 @@ async function certificateOf(numberItem: Record<string, unknown>, no: string): P
     const { content, digest, signature, jws } = numberItem as StoredCertificate;
     return { content, digest, signature, ...(typeof jws === 'string' ? { jws } : {}) };
   }
-  const { Item } = await dynamo.send(
-    new GetCommand({
-      TableName: tableName(),
-      Key: keys.declaration(String(numberItem.declarationId)),
-      ProjectionExpression: '#release',
-      ExpressionAttributeNames: { '#release': 'release' },
-      ConsistentRead: true,
-    }),
-  );
-  const release = Item?.release as { certificateNo?: string; digest?: string; signature?: string; jws?: string } | undefined;
+  const release = await readRelease(String(numberItem.declarationId));
   if (!release || release.certificateNo !== no) return undefined;
   const { digest, signature, jws } = release;
   const content = typeof jws === 'string' ? jwsPayload(jws) : undefined;
-  if (!content || typeof digest !== 'string' || typeof signature !== 'string')
+  if (!content || typeof jws !== 'string' || typeof digest !== 'string' || typeof signature !== 'string')
     throw new Error(`certificate ${no}: the release of declaration ${String(numberItem.declarationId)} holds no readable certificate`);
-  return { content: content as CertificateContent, digest, signature, jws: jws! };
+  return { content: content as CertificateContent, digest, signature, jws };
 }
 
 /**

@@ -7,7 +7,8 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { ownerOf, type NotifyMessage, type OutboxEvent } from '../domain/events.js';
-import { batchGetAll, dynamo, tableName, type ItemReader } from './aws.js';
+import { dynamo, tableName, type ItemReader } from './aws.js';
+import { readRelease, readReleases, releaseWith, type StoredRelease } from './declaration-release.js';
 import { keys } from './keys.js';
 import { queueCommittedWork, type WorkQueue } from './sqs-queue.js';
 import { logger } from '../http/logger.js';
@@ -66,30 +67,16 @@ function eventOf(item: Record<string, unknown>): OutboxEvent {
 /** Reads the certificate JWS of a declaration's release (undefined: no release with one). */
 export type CertificateJwsReader = (declarationId: string) => Promise<string | undefined>;
 
-const jwsOfHeader = (item: Record<string, unknown> | undefined) => {
-  const jws = (item?.release as { jws?: unknown } | undefined)?.jws;
-  return typeof jws === 'string' ? jws : undefined;
-};
+const jwsOf = (release: StoredRelease | undefined) => (typeof release?.jws === 'string' ? release.jws : undefined);
 
 /** The JWS read through `read` (a batch's shared reader: it joins the batch's other reads). */
 export const certificateJwsWith =
   (read: ItemReader): CertificateJwsReader =>
   async (declarationId) =>
-    jwsOfHeader(await read(keys.declaration(declarationId)));
+    jwsOf(await releaseWith(read)(declarationId));
 
-/** The JWS read alone: a GetItem of the header's `release.jws`. */
-export const readCertificateJws: CertificateJwsReader = async (declarationId) => {
-  const { Item } = await dynamo.send(
-    new GetCommand({
-      TableName: tableName(),
-      Key: keys.declaration(declarationId),
-      ProjectionExpression: '#release.#jws',
-      ExpressionAttributeNames: { '#release': 'release', '#jws': 'jws' },
-      ConsistentRead: true,
-    }),
-  );
-  return jwsOfHeader(Item);
-};
+/** The JWS read alone: a GetItem of the header's release. */
+export const readCertificateJws: CertificateJwsReader = async (declarationId) => jwsOf(await readRelease(declarationId));
 
 /** An event's item with the release's JWS back in `data.release` (`jws` from its declaration). */
 function eventItemWhole(item: Record<string, unknown>, jws: string | undefined): Record<string, unknown> {
@@ -105,15 +92,8 @@ function eventItemWhole(item: Record<string, unknown>, jws: string | undefined):
 export async function eventItemsWhole(items: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
   const named = [...new Set(items.flatMap((i) => (typeof i[CERTIFICATE_JWS_OF] === 'string' ? [i[CERTIFICATE_JWS_OF] as string] : [])))];
   if (!named.length) return items;
-  const headers = await batchGetAll(
-    named.map((id) => keys.declaration(id)),
-    {
-      consistent: true,
-      projection: { ProjectionExpression: 'pk, #release.#jws', ExpressionAttributeNames: { '#release': 'release', '#jws': 'jws' } },
-    },
-  );
-  const jwsOf = new Map(headers.map((h) => [keys.declarationIdOf(String(h.pk)), jwsOfHeader(h)]));
-  return items.map((i) => eventItemWhole(i, jwsOf.get(String(i[CERTIFICATE_JWS_OF]))));
+  const releases = await readReleases(named);
+  return items.map((i) => eventItemWhole(i, jwsOf(releases.get(String(i[CERTIFICATE_JWS_OF])))));
 }
 
 /** How long a consumer may hold an event it is delivering before another may take it over. */
